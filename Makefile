@@ -1,0 +1,58 @@
+# ctdsm -- developer and user entry points. `make demo` and `make test` work on a fresh
+# Debian/Ubuntu machine: they install what is missing (OS packages via apt-get when run as
+# root or with sudo, Python packages into .venv) and then run.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+OUT    ?= out
+# OS packages: python venv support now; ngspice, its shared library and OpenBLAS (for the
+# PyDSM benchmark peer) for the spice and bench targets.
+APT_PKGS ?= python3-venv python3-dev build-essential ngspice libngspice0-dev libopenblas-dev
+
+.PHONY: help system-deps setup demo test test-all lint format bench clean
+
+help:
+	@echo "make demo      set up and synthesize the embedded default design into $(OUT)/demo"
+	@echo "make test      set up and run the tests (fast tier, as CI does)"
+	@echo "make test-all  also the slow, spice and bench-marked tests"
+	@echo "make lint      ruff check + format check"
+
+system-deps:
+	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; else \
+	    echo "missing OS packages:$$missing (install them as root)"; exit 0; fi; \
+	  echo "installing OS packages:$$missing"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+setup: system-deps $(VENV)/.installed
+
+demo: setup
+	$(BIN)/ctdsm synth -o $(OUT)/demo
+
+lint: setup
+	$(BIN)/ruff check ctdsm tests
+	$(BIN)/ruff format --check ctdsm tests
+
+test: setup lint
+	$(BIN)/python -m pytest
+
+test-all: setup
+	$(BIN)/python -m pytest -m ''
+
+format: setup
+	$(BIN)/ruff format ctdsm tests
+	$(BIN)/ruff check --fix ctdsm tests
+
+clean:
+	rm -rf $(OUT) .pytest_cache .ruff_cache .hypothesis build *.egg-info

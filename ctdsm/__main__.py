@@ -1,0 +1,3 @@
+from ctdsm.cli import main
+
+main()

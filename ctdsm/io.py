@@ -1,0 +1,44 @@
+"""Output files: written whole or not at all (temporary file, then atomic rename)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ctdsm.errors import CtdsmError
+
+__all__ = ["prepare_output_dir", "atomic_write_text", "atomic_write_json"]
+
+
+def prepare_output_dir(path: str | Path) -> Path:
+    """Create the output directory (parents too) and return it as a Path."""
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise CtdsmError(f"-o {path}: exists and is not a directory")
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file in the same directory.
+
+    A reader never sees a half-written file, and an interrupted run leaves none behind.
+    """
+    p = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return p
+
+
+def atomic_write_json(path: str | Path, data: Any) -> Path:
+    """Write ``data`` as indented JSON, atomically (see :func:`atomic_write_text`)."""
+    return atomic_write_text(path, json.dumps(data, indent=2, allow_nan=False) + "\n")

@@ -1,0 +1,179 @@
+"""Shared conventions of the toolbox layer: transfer-function normalisation and dB helpers.
+
+Conventions (those of Schreier's Delta-Sigma Toolbox):
+
+* An NTF is given as zeros, poles and gain, in the z-domain. We return it as a
+  :class:`ZPK` named tuple, which unpacks as ``z, p, k = ntf`` like the tuples of the
+  Python ports and also exposes ``ntf.zeros``, ``ntf.poles``, ``ntf.k``.
+* Anything that is accepted as a transfer function may be a ``ZPK``, a ``(z, p, k)``
+  sequence, a ``(num, den)`` pair of polynomial coefficients in descending powers of z,
+  or a :class:`scipy.signal.lti`/``dlti`` object.
+* ``ABCD = [[A, B], [C, D]]`` with one column of ``B`` per input; for a modulator the
+  inputs are ``[u, v]`` (signal, quantizer output) and ``C``/``D`` produce ``y``, the
+  quantizer input.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+from scipy import signal
+
+__all__ = [
+    "ZPK",
+    "as_zpk",
+    "dbv",
+    "dbp",
+    "dbm",
+    "undbv",
+    "undbp",
+    "undbm",
+    "evalTF",
+    "partitionABCD",
+]
+
+
+class ZPK(NamedTuple):
+    """A z-domain transfer function as zeros, poles and gain.
+
+    Unpacks like the toolbox tuple (``z, p, k = ntf``).
+    """
+
+    zeros: np.ndarray
+    poles: np.ndarray
+    k: float
+
+    def __repr__(self) -> str:
+        z = np.array2string(np.asarray(self.zeros), precision=6)
+        p = np.array2string(np.asarray(self.poles), precision=6)
+        return f"ZPK(zeros={z}, poles={p}, k={self.k:.6g})"
+
+    def to_dlti(self, dt: float = 1.0) -> signal.dlti:
+        """Return the equivalent :class:`scipy.signal.dlti` (ZPK form)."""
+        return signal.ZerosPolesGain(self.zeros, self.poles, self.k, dt=dt)
+
+
+def _clean_roots(r: Any) -> np.ndarray:
+    r = np.atleast_1d(np.asarray(r, dtype=complex)).ravel()
+    return r
+
+
+def as_zpk(tf: Any) -> ZPK:
+    """Normalise any accepted transfer-function description to a :class:`ZPK`.
+
+    Parameters
+    ----------
+    tf : ZPK, (z, p, k), (num, den), scipy.signal.lti or dlti
+        Transfer function. A two-element sequence is read as polynomial
+        coefficients ``(num, den)`` in descending powers of ``z``.
+
+    Returns
+    -------
+    ZPK
+    """
+    if isinstance(tf, ZPK):
+        return ZPK(_clean_roots(tf.zeros), _clean_roots(tf.poles), float(np.real(tf.k)))
+    if isinstance(tf, signal.lti | signal.dlti):
+        zpk = tf.to_zpk()
+        return ZPK(_clean_roots(zpk.zeros), _clean_roots(zpk.poles), float(np.real(zpk.gain)))
+    if isinstance(tf, dict):
+        return ZPK(_clean_roots(tf["zeros"]), _clean_roots(tf["poles"]), float(tf["k"]))
+    if isinstance(tf, list | tuple):
+        if len(tf) == 3:
+            z, p, k = tf
+            return ZPK(_clean_roots(z), _clean_roots(p), float(np.real(k)))
+        if len(tf) == 2:
+            num, den = (np.atleast_1d(np.asarray(x, dtype=float)) for x in tf)
+            z, p, k = signal.tf2zpk(num, den)
+            return ZPK(_clean_roots(z), _clean_roots(p), float(np.real(k)))
+    raise TypeError(f"cannot interpret {type(tf).__name__} as a transfer function")
+
+
+def dbv(x: Any) -> Any:
+    """Decibels of a voltage-like quantity, ``20 log10 |x|`` (-inf for 0)."""
+    with np.errstate(divide="ignore"):
+        return 20.0 * np.log10(np.abs(x))
+
+
+def dbp(x: Any) -> Any:
+    """Decibels of a power-like quantity, ``10 log10 |x|`` (-inf for 0)."""
+    with np.errstate(divide="ignore"):
+        return 10.0 * np.log10(np.abs(x))
+
+
+def dbm(v: Any, r_ohm: float = 50.0) -> Any:
+    """Power in dBm of an rms voltage ``v`` across ``r_ohm``."""
+    return dbp(np.abs(v) ** 2 / r_ohm / 1e-3)
+
+
+def undbv(x: Any) -> Any:
+    """Inverse of :func:`dbv`: ``10 ** (x / 20)``."""
+    return 10.0 ** (np.asarray(x, dtype=float) / 20.0)
+
+
+def undbp(x: Any) -> Any:
+    """Inverse of :func:`dbp`: ``10 ** (x / 10)``."""
+    return 10.0 ** (np.asarray(x, dtype=float) / 10.0)
+
+
+def undbm(p: Any, r_ohm: float = 50.0) -> Any:
+    """Rms voltage across ``r_ohm`` for a power ``p`` in dBm."""
+    return np.sqrt(r_ohm * 1e-3 * undbp(p))
+
+
+def evalTF(tf: Any, z: Any) -> np.ndarray:
+    """Evaluate a z-domain transfer function at the points ``z``.
+
+    Parameters
+    ----------
+    tf : transfer function (see :func:`as_zpk`)
+    z : array_like of complex
+        Evaluation points, e.g. ``np.exp(2j * np.pi * f)`` for normalised frequency ``f``.
+
+    Returns
+    -------
+    ndarray of complex, the shape of ``z``.
+
+    Notes
+    -----
+    The product form ``k * prod(z - z_i) / prod(z - p_i)`` is used rather than
+    polynomial evaluation: it stays accurate for the clustered roots of high-order,
+    high-OSR NTFs near ``z = 1``.
+    """
+    h = as_zpk(tf)
+    z = np.asarray(z, dtype=complex)
+    out = np.full(z.shape, h.k, dtype=complex)
+    for zi in h.zeros:
+        out = out * (z - zi)
+    for pi in h.poles:
+        out = out / (z - pi)
+    return out
+
+
+def partitionABCD(ABCD: Any, m: int | None = None) -> tuple[np.ndarray, ...]:
+    """Split ``ABCD = [[A, B], [C, D]]`` into ``A, B, C, D``.
+
+    Parameters
+    ----------
+    ABCD : array_like, shape (n + q, n + m)
+        State-space description with ``n`` states, ``m`` inputs and ``q`` outputs.
+    m : int, optional
+        Number of inputs. Default 2 (modulator convention: signal and feedback),
+        unless the matrix is square-ish with ``q = 1`` which implies
+        ``m = ncols - nrows + 1``.
+
+    Returns
+    -------
+    A, B, C, D : ndarray
+    """
+    ABCD = np.atleast_2d(np.asarray(ABCD))
+    rows, cols = ABCD.shape
+    if m is None:
+        # Toolbox rule: with one output, n = rows - 1 and m = cols - n.
+        n = rows - 1
+        m = cols - n
+    n = cols - m
+    if n < 0 or n > rows:
+        raise ValueError(f"ABCD of shape {ABCD.shape} cannot have {m} inputs")
+    return ABCD[:n, :n], ABCD[:n, n:], ABCD[n:, :n], ABCD[n:, n:]
