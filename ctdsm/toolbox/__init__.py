@@ -46,6 +46,8 @@ _WHERE = {
     # CT realization
     "realizeNTF_ct": "ct",
     "mapCtoD": "ct",
+    "ct_loop_response": "ct",
+    "ntf_loop_response": "ct",
     # simulation
     "simulateDSM": "simulate",
     "simulateSNR": "simulate",
