@@ -15,6 +15,7 @@ ch. 4 (NTF design) and sec. 4.4 (SQNR of an NTF with a multi-bit quantizer).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -126,7 +127,11 @@ def auto_h_inf(
         return 1.5
     best = 1.5
     for h_inf in H_INF_GRID:
-        ntf = design_ntf(order, osr, h_inf, optimized_zeros, f0)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ntf = design_ntf(order, osr, h_inf, optimized_zeros, f0)
+        if any(issubclass(w.category, RuntimeWarning) for w in caught):
+            break  # this H_inf cannot be reached by a maximally flat NTF of this order
         if impulse_l1_norm(ntf) - 1.0 <= (levels - 1) / 2.0:
             best = h_inf
     return best
@@ -152,8 +157,9 @@ def candidates(
     """Enumerate architectures, cheapest first.
 
     The cost model is deliberately simple and stated: power grows with the clock
-    (``osr``), with the number of integrators (30 % per integrator beyond the first) and with
-    the number of quantizer comparators / DAC elements (15 % per doubling of levels).
+    (``osr``), with the number of integrators (50 % per integrator beyond the first: each
+    one is an opamp, and high orders are sensitive to coefficient spread) and with the
+    number of quantizer comparators / DAC elements (25 % per doubling of levels).
     """
     orders = [order] if order != "auto" else (range(2, 9, 2) if bandpass else range(1, 8))
     osrs = [osr] if osr != "auto" else OSR_GRID
@@ -162,7 +168,7 @@ def candidates(
     for n in orders:
         for r in osrs:
             for lv in levs:
-                cost = float(r) * (1.0 + 0.3 * (n - 1)) * (1.0 + 0.15 * math.log2(lv))
+                cost = float(r) * (1.0 + 0.5 * (n - 1)) * (1.0 + 0.25 * math.log2(lv))
                 out.append(Candidate(int(n), float(r), int(lv), cost))
     out.sort(key=lambda c: (c.cost, c.osr, c.order, c.levels))
     yield from out

@@ -104,16 +104,17 @@ def verify_realization(ntf: ZPK, abcdc: np.ndarray, tdac: np.ndarray, n: int = 2
     return err
 
 
-def dt_equivalent(abcdc: np.ndarray, tdac: np.ndarray) -> np.ndarray:
+def dt_equivalent(abcdc: np.ndarray, tdac: np.ndarray, f0: float = 0.0) -> np.ndarray:
     """Exact DT equivalent ABCD (inputs ``[u, v]``) of a CT loop filter with DAC pulses.
 
     The feedback columns are combined into one input ``v`` (every DAC is driven by the same
-    quantizer output); the ``u`` column is the toolbox's sampled-input approximation.
+    quantizer output); the ``u`` column is the toolbox's sampled-input approximation,
+    matched in gain at the band centre ``f0`` (normalized to fs).
     """
     from ctdsm.toolbox.ct import mapCtoD
 
     A, B, C, D = partitionABCD(abcdc, np.asarray(abcdc).shape[1] - (abcdc.shape[0] - 1))
-    sys_d, _ = mapCtoD((A, B, C, D), np.asarray(tdac)[1:])
+    sys_d, _ = mapCtoD((A, B, C, D), np.asarray(tdac), f0)
     Ad, Bd, Cd, Dd = (np.atleast_2d(np.asarray(x, dtype=float)) for x in sys_d)
     Bd = np.column_stack([Bd[:, 0], Bd[:, 1:].sum(axis=1)])
     Dd = np.column_stack([Dd[:, 0], Dd[:, 1:].sum(axis=1)])
@@ -164,8 +165,11 @@ def realize_loop_filter(
     verify_realization(ntf, abcdc, tdac2, n_samples)
 
     n = abcdc.shape[0] - 1
-    abcd = dt_equivalent(abcdc, tdac2)
-    _, umax, S = scaleABCD(abcd, levels, f0, xlim, None, None, 20000, 10)
+    abcd = dt_equivalent(abcdc, tdac2, f0)
+    try:
+        _, umax, S = scaleABCD(abcd, levels, f0, xlim, None, None, 20000, 10)
+    except ValueError as exc:
+        raise SynthesisError(f"state scaling failed: {exc}") from None
     if not np.isfinite(umax) or umax <= 0:
         raise SynthesisError("the modulator is unstable for every input amplitude tried")
     S = np.asarray(S, dtype=float)
@@ -176,7 +180,7 @@ def realize_loop_filter(
     return LoopFilter(
         abcdc=scaled,
         tdac=tdac2,
-        abcd=dt_equivalent(scaled, tdac2),
+        abcd=dt_equivalent(scaled, tdac2, f0),
         scale=s,
         umax=float(umax),
         verify_error=err,

@@ -44,7 +44,8 @@ def test_ntf_matches_toolbox_for_lp5():
     d = ctdsm.synthesize(ctdsm.load_spec(ROOT / "designs" / "lp5_singlebit.yaml"))
     ref = ds.synthesizeNTF(5, 32, 1, 1.5)
     np.testing.assert_allclose(np.sort_complex(d.ntf.poles), np.sort_complex(ref.poles), atol=1e-10)
-    assert d.peak_sqnr_db > 95
+    # Published predictSNR peak for this NTF is 79.2 dB; simulation gives about 85 dB.
+    assert d.peak_sqnr_db > 82
 
 
 def test_auto_picks_cheapest_that_meets_target():
@@ -59,7 +60,10 @@ def test_auto_picks_cheapest_that_meets_target():
 def test_eld_compensation_keeps_ntf():
     spec = ctdsm.load_spec(ROOT / "designs" / "singlebit.yaml", ["architecture.eld=0.2"])
     d = ctdsm.synthesize(spec)
-    assert d.tdac.shape[0] >= 3  # input row, the delayed DAC and the added direct path
+    n = d.order
+    # The delayed pulse spans the sampling instant: a direct feedback term into the
+    # quantizer input (D of a feedback column) restores the NTF.
+    assert np.any(d.abcdc[n, n + 1 :] != 0)
     assert d.loop.verify_error < 1e-6
 
 

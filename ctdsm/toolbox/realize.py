@@ -1,0 +1,734 @@
+"""Discrete-time realization of an NTF: structures, ABCD matrices, transfer functions, scaling.
+
+The structures are those of Schreier's Delta-Sigma Toolbox (Schreier & Temes 2005,
+sec. 4.5 and appendix B; Pavan, Schreier & Temes 2017, ch. 4):
+
+``CIFB``
+    cascade of delaying integrators, distributed feedback (``a``) and feed-in (``b``);
+    resonator feedback ``-g`` from the second to the first integrator of a pair.
+``CIFF``
+    cascade of delaying integrators, feedforward summation (``a``) into the quantizer.
+``CRFB``
+    cascade of resonators, feedback form. Each resonator is a delaying integrator followed
+    by a non-delaying one (the LDI pair), so the resonator poles lie exactly on the unit
+    circle for ``g = 2 - 2 cos(theta)``.
+``CRFF``
+    cascade of resonators, feedforward form.
+``CRFBD``
+    CRFB with a delaying quantizer (the last integrator is delaying).
+``CRFFD``
+    CRFF with a delaying quantizer; the ABCD matrix has one extra state (``y`` delayed).
+``Stratos``
+    CIFF-like structure with non-delaying resonator feedbacks (J. Gealow's variant).
+
+Coefficient conventions (shared by :func:`realizeNTF`, :func:`stuffABCD`, :func:`mapABCD`):
+``a`` (length ``n``) feedback (FB forms) or feedforward (FF forms) coefficients, ``g``
+(length ``n // 2``) resonator coefficients, ``b`` (length ``n + 1``) input feed-ins, the last
+one going directly to the quantizer, ``c`` (length ``n``) inter-stage gains.
+
+The NTF zeros must be ordered as in the toolbox: for an odd order the real zero first, then
+complex-conjugate pairs. :func:`realizeNTF` reorders them if they are not.
+
+References
+----------
+R. Schreier and G. C. Temes, *Understanding Delta-Sigma Data Converters*, Wiley, 2005.
+S. Pavan, R. Schreier and G. C. Temes, *Understanding Delta-Sigma Data Converters*,
+2nd ed., Wiley-IEEE, 2017.
+R. Schreier, *The Delta-Sigma Toolbox, Version 7.3*, 2009 (function reference).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+from scipy import linalg
+
+from ctdsm.toolbox._common import ZPK, as_zpk, evalTF, partitionABCD
+
+__all__ = ["realizeNTF", "stuffABCD", "mapABCD", "calculateTF", "scaleABCD", "FORMS"]
+
+#: Structures understood by :func:`realizeNTF`, :func:`stuffABCD` and :func:`mapABCD`.
+FORMS = ("CRFB", "CRFF", "CIFB", "CIFF", "CRFBD", "CRFFD", "Stratos")
+
+_FB_FORMS = ("CRFB", "CIFB", "CRFBD")
+
+
+def _check_form(form: str) -> None:
+    if form not in FORMS:
+        raise ValueError(f"form must be one of {', '.join(FORMS)}; got {form!r}")
+
+
+# --------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------
+
+
+def _order_zeros(z: np.ndarray, tol: float = 1e-6) -> np.ndarray:
+    """Return the zeros in toolbox order: (odd order) one real zero, then conjugate pairs.
+
+    A list that already follows the convention is returned unchanged, so that the pairing
+    chosen by the NTF designer (which resonator gets which ``g``) is kept.
+    """
+    z = np.asarray(z, dtype=complex)
+    n = z.size
+    odd = n % 2
+
+    def ok(zz: np.ndarray) -> bool:
+        if odd and abs(zz[0].imag) > tol:
+            return False
+        for i in range(odd, n - 1, 2):
+            if abs(zz[i] - np.conj(zz[i + 1])) > tol * max(1.0, abs(zz[i])):
+                return False
+        return True
+
+    if ok(z):
+        return z
+    real = sorted((x.real for x in z if abs(x.imag) <= tol), key=lambda r: -r)
+    upper = sorted((x for x in z if x.imag > tol), key=lambda c: abs(np.angle(c)))
+    out: list[complex] = []
+    if odd:
+        if not real:
+            raise ValueError("an odd-order NTF needs a real zero")
+        out.append(complex(real.pop(0)))  # the one nearest z = 1 feeds the lone integrator
+    if len(real) % 2:
+        raise ValueError("NTF zeros are not in complex-conjugate pairs")
+    out.extend(complex(r) for r in real)
+    for c in upper:
+        out.extend([c, np.conj(c)])
+    if len(out) != n:
+        raise ValueError("NTF zeros are not in complex-conjugate pairs")
+    return np.asarray(out)
+
+
+def _zset(zeros: np.ndarray, npts: int = 200, radius: float = 1.1, dmin: float = 0.09):
+    """Points on the circle ``|z| = radius`` that keep clear of the NTF zeros.
+
+    This is the toolbox's choice of matching points for ``L1 = 1 - 1/H``.
+    """
+    k = np.arange(1, npts + 1)
+    pts = radius * np.exp(2j * np.pi * k / npts)
+    if zeros.size:
+        keep = np.all(np.abs(pts[:, None] - zeros[None, :]) > dmin, axis=1)
+        pts = pts[keep]
+    return pts
+
+
+def _loop_filter_at(ABCD: np.ndarray, z: np.ndarray, nu: int = 1) -> tuple[np.ndarray, ...]:
+    """Evaluate the loop-filter transfer functions ``L0`` (u->y) and ``L1`` (v->y) at ``z``.
+
+    Returns ``L0`` with shape ``(len(z), nu)`` and ``L1`` with shape ``(len(z),)`` for a
+    single-quantizer ABCD with ``nu`` inputs.
+    """
+    ABCD = np.asarray(ABCD)
+    n = ABCD.shape[0] - 1
+    A, B, C, D = ABCD[:n, :n], ABCD[:n, n:], ABCD[n:, :n], ABCD[n:, n:]
+    z = np.ravel(z)
+    if n:
+        pencil = z[:, None, None] * np.eye(n)[None] - A[None]
+        X = np.linalg.solve(pencil, np.broadcast_to(B, (z.size, *B.shape)))
+        out = np.einsum("j,mjk->mk", C[0], X) + D[0]
+    else:
+        out = np.broadcast_to(D[0], (z.size, B.shape[1])).astype(complex)
+    return out[:, :nu], out[:, nu]
+
+
+# --------------------------------------------------------------------------------------
+# stuffABCD / mapABCD
+# --------------------------------------------------------------------------------------
+
+
+def _as_coeffs(a: Any, g: Any, b: Any, c: Any) -> tuple[np.ndarray, ...]:
+    a = np.atleast_1d(np.asarray(a, dtype=float)).ravel()
+    n = a.size
+    g = np.atleast_1d(np.asarray(g if g is not None else [], dtype=float)).ravel()
+    b = np.atleast_1d(np.asarray(b, dtype=float)).ravel()
+    c = np.atleast_1d(np.asarray(c, dtype=float)).ravel()
+    if b.size == 1:  # a single feed-in, to the first integrator
+        b = np.concatenate([b, np.zeros(n)])
+    if g.size == 0 and n // 2:
+        g = np.zeros(n // 2)
+    if g.size < n // 2:
+        raise ValueError(f"g needs {n // 2} entries for order {n}; got {g.size}")
+    if b.size != n + 1:
+        raise ValueError(f"b needs {n + 1} entries (or 1) for order {n}; got {b.size}")
+    if c.size != n:
+        raise ValueError(f"c needs {n} entries for order {n}; got {c.size}")
+    return a, g[: n // 2], b, c
+
+
+def stuffABCD(a: Any, g: Any, b: Any, c: Any, form: str = "CRFB") -> np.ndarray:
+    """Build the ABCD matrix of a modulator structure from its coefficients.
+
+    Parameters
+    ----------
+    a : array_like, shape (n,)
+        Feedback (FB forms) or feedforward (FF forms) coefficients.
+    g : array_like, shape (n // 2,)
+        Resonator coefficients (may be empty for ``n < 2``).
+    b : array_like, shape (n + 1,) or scalar
+        Input feed-in coefficients; a scalar means a single feed-in to the first integrator.
+    c : array_like, shape (n,)
+        Integrator inter-stage gains.
+    form : {'CRFB', 'CRFF', 'CIFB', 'CIFF', 'CRFBD', 'CRFFD', 'Stratos'}
+        Structure.
+
+    Returns
+    -------
+    ABCD : ndarray, shape (n + 1, n + 2)
+        ``[[A, B], [C, D]]`` with inputs ``[u, v]`` and output ``y``. For ``'CRFFD'`` the
+        shape is ``(n + 2, n + 3)``: the quantizer input is delayed by one extra state.
+
+    See Also
+    --------
+    mapABCD : the inverse operation.
+
+    References
+    ----------
+    R. Schreier and G. C. Temes, *Understanding Delta-Sigma Data Converters*, 2005,
+    appendix B (structure diagrams).
+    """
+    _check_form(form)
+    a, g, b, c = _as_coeffs(a, g, b, c)
+    n = a.size
+    odd = n % 2
+    even = 1 - odd
+    M = np.zeros((n + 1, n + 2))
+    iu, iv = n, n + 1  # columns of the signal and feedback inputs
+    M[:, iu] = b
+    M[np.arange(n), np.arange(n)] = 1.0  # every stage is an integrator
+
+    if form == "CRFB":
+        M[:n, iv] = -a
+        # Delaying integrators (first of each pair, and the lone one for odd n) drive the
+        # next stage through the sub-diagonal; the last one drives y.
+        for k in range(even, n, 2):
+            M[k + 1, k] = c[k]
+        for j, k in enumerate(range(1 + odd, n, 2)):
+            M[k - 1, k] = -g[j]
+        # Non-delaying integrators see the *updated* previous state: x_r' = x_r + c x_{r-1}'.
+        for r in range(1 + odd, n, 2):
+            M[r] += c[r - 1] * M[r - 1]
+
+    elif form == "CIFB":
+        M[:n, iv] = -a
+        for k in range(n):
+            M[k + 1, k] = c[k]
+        for j, k in enumerate(range(1 + odd, n, 2)):
+            M[k - 1, k] = -g[j]
+
+    elif form == "CRFBD":
+        M[:n, iv] = -a
+        M[n, n - 1] = c[n - 1]
+        dly = list(range(odd, n - 1, 2))  # first integrator of each resonator
+        for k in dly:
+            M[k + 1, k] = c[k]
+        for j, k in enumerate(dly):
+            M[k] -= g[j] * M[k + 1]
+        for r in range(1 + even, n, 2):  # couplings between resonators are non-delaying
+            M[r] += c[r - 1] * M[r - 1]
+
+    elif form == "CIFF":
+        M[0, iv] = -c[0]
+        for k in range(n - 1):
+            M[k + 1, k] = c[k + 1]
+        M[n, :n] = a
+        for j, k in enumerate(range(1 + odd, n, 2)):
+            M[k - 1, k] = -g[j]
+
+    elif form == "Stratos":
+        M[0, iv] = -c[0]
+        for k in range(n - 1):
+            M[k + 1, k] = c[k + 1]
+        for j, r in enumerate(range(odd, n - 1, 2)):  # resonator feedback is non-delaying
+            M[r] -= g[j] * M[r + 1]
+        M[n, :n] = a
+
+    elif form == "CRFF":
+        M[0, iv] = -c[0]
+        for k in range(0, n - 1, 2):
+            M[k + 1, k] = c[k + 1]
+        if even:
+            for j, r in enumerate(range(0, n, 2)):
+                M[r] -= g[j] * M[r + 1]
+        else:
+            for j, k in enumerate(range(2, n, 2)):
+                M[k - 1, k] = -g[j]
+        for r in range(2, n, 2):
+            M[r] += c[r] * M[r - 1]
+        out = np.zeros(n + 2)
+        out[0:n:2] = a[0:n:2]
+        for i in range(1, n, 2):  # odd-indexed stages are summed after their update
+            out += a[i] * M[i]
+        M[n] = out + np.concatenate([np.zeros(n), [b[n], 0.0]])
+
+    elif form == "CRFFD":
+        M[0, iv] = -c[0]
+        for k in range(1, n - 1, 2):
+            M[k + 1, k] = c[k + 1]
+        if even:
+            for j, k in enumerate(range(1, n, 2)):
+                M[k - 1, k] = -g[j]
+        else:
+            for j, r in enumerate(range(1, n, 2)):
+                M[r] -= g[j] * M[r + 1]
+        for r in range(1, n, 2):
+            M[r] += c[r] * M[r - 1]
+        out = np.zeros(n + 2)
+        out[1:n:2] = a[1:n:2]
+        for i in range(0, n, 2):
+            out += a[i] * M[i]
+        M[n] = out + np.concatenate([np.zeros(n), [b[n], 0.0]])
+        # The quantizer samples y one clock later: add a state holding y.
+        A, B, C, D = M[:n, :n], M[:n, n:], M[n:, :n], M[n:, n:]
+        M = np.zeros((n + 2, n + 3))
+        M[:n, :n] = A
+        M[n, :n] = C[0]
+        M[:n, n + 1 :] = B
+        M[n, n + 1 :] = D[0]
+        M[n + 1, n] = 1.0
+    return M
+
+
+def mapABCD(ABCD: Any, form: str = "CRFB") -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Recover the structure coefficients from an (unscaled) ABCD matrix.
+
+    Parameters
+    ----------
+    ABCD : array_like, shape (n + 1, n + 2)
+        As produced by :func:`stuffABCD` (``(n + 2, n + 3)`` for ``'CRFFD'``).
+    form : str
+        Structure, see :func:`stuffABCD`.
+
+    Returns
+    -------
+    a, g, b, c : ndarray
+        Shapes ``(n,)``, ``(n // 2,)``, ``(n + 1,)``, ``(n,)``.
+
+    Notes
+    -----
+    This is the exact inverse of :func:`stuffABCD` for every form (the toolbox version
+    ignores the ``g * b`` cross terms of the Stratos form; here they are undone too).
+    """
+    _check_form(form)
+    M = np.array(ABCD, dtype=float)
+    if form == "CRFFD":
+        n = M.shape[0] - 2
+        inner = np.zeros((n + 1, n + 2))
+        inner[:n, :n] = M[:n, :n]
+        inner[n, :n] = M[n, :n]
+        inner[:, n:] = M[: n + 1, n + 1 :]
+        M = inner
+    n = M.shape[0] - 1
+    odd = n % 2
+    even = 1 - odd
+    iu, iv = n, n + 1
+    sup = [(k - 1, k) for k in range(1 + odd, n, 2)]  # where -g sits (all forms)
+    g = np.array([-M[r, k] for r, k in sup])
+    a = np.zeros(n)
+
+    if form in _FB_FORMS:
+        c = np.array([M[k + 1, k] for k in range(n)])
+        if form == "CRFB":
+            for r in range(1 + odd, n, 2):
+                M[r] -= c[r - 1] * M[r - 1]
+        elif form == "CRFBD":
+            for r in range(1 + even, n, 2):
+                M[r] -= c[r - 1] * M[r - 1]
+            for j, k in enumerate(range(odd, n - 1, 2)):
+                M[k] += g[j] * M[k + 1]
+        a = -M[:n, iv].copy()
+        b = M[:, iu].copy()
+        return a, g, b, c
+
+    c = np.concatenate([[-M[0, iv]], [M[k, k - 1] for k in range(1, n)]])
+    if form in ("CIFF", "Stratos"):
+        a = M[n, :n].copy()
+        if form == "Stratos":
+            for j, r in enumerate(range(odd, n - 1, 2)):
+                M[r] += g[j] * M[r + 1]
+        return a, g, M[:, iu].copy(), c
+
+    if form == "CRFF":
+        for r in range(2, n, 2):
+            M[r] -= c[r] * M[r - 1]
+        if even:
+            for j, r in enumerate(range(0, n, 2)):
+                M[r] += g[j] * M[r + 1]
+        summed_after = range(1, n, 2)
+    else:  # CRFFD
+        for r in range(1, n, 2):
+            M[r] -= c[r] * M[r - 1]
+        if odd:
+            for j, r in enumerate(range(1, n, 2)):
+                M[r] += g[j] * M[r + 1]
+        summed_after = range(0, n, 2)
+    for i in summed_after:
+        a[i] = M[n, i]
+        M[n] -= a[i] * M[i]
+    direct = [i for i in range(n) if i not in summed_after]
+    a[direct] = M[n, direct]
+    return a, g, M[:, iu].copy(), c
+
+
+# --------------------------------------------------------------------------------------
+# realizeNTF
+# --------------------------------------------------------------------------------------
+
+
+def realizeNTF(
+    ntf: Any, form: str = "CRFB", stf: Any = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Coefficients of a modulator structure that realizes a given NTF.
+
+    Parameters
+    ----------
+    ntf : ZPK or any transfer function accepted by :func:`as_zpk`
+        The NTF, with ``NTF(inf) = 1`` (the gain is not used). The zeros should be ordered
+        real zero first (odd order), then complex-conjugate pairs; the pair order decides
+        which resonator gets which ``g``.
+    form : {'CRFB', 'CRFF', 'CIFB', 'CIFF', 'CRFBD', 'CRFFD', 'Stratos'}
+        Structure (see the module docstring).
+    stf : transfer function, optional
+        Desired STF. By default the feed-ins are ``b = [a, 1]`` for the FB forms (STF = 1
+        for CRFB and CIFB) and ``b = [1, 0, ..., 0, 1]`` for the FF forms.
+
+    Returns
+    -------
+    a : ndarray, shape (n,)
+    g : ndarray, shape (n // 2,)
+    b : ndarray, shape (n + 1,)
+    c : ndarray, shape (n,), all ones.
+
+    Notes
+    -----
+    Toolbox algorithm: ``g`` follows from the NTF zeros (``g = 2 - 2 Re z`` for the
+    resonator forms, ``g = (Im z)^2`` for the integrator forms, whose zeros are moved to
+    ``Re z = 1``); ``a`` is then the least-squares solution of ``L1(z) = 1 - 1/NTF(z)`` at
+    ``2 n`` points on ``|z| = 1.1`` (real part of the complex solution). ``L1`` of each unit
+    coefficient is evaluated from the structure's own state-space description. When that
+    fit is exact (the structure can realize the NTF), ``a`` is re-solved as a real
+    least-squares problem over all ~200 points of the circle: the same answer, but far
+    better conditioned for zeros spread round the circle.
+
+    References
+    ----------
+    R. Schreier and G. C. Temes, *Understanding Delta-Sigma Data Converters*, 2005,
+    sec. 4.5 and appendix B.
+    """
+    _check_form(form)
+    h = as_zpk(ntf)
+    p = np.asarray(h.poles, dtype=complex)
+    n = p.size
+    if n == 0:
+        raise ValueError("the NTF has no poles")
+    if np.asarray(h.zeros).size != n:
+        raise ValueError(
+            f"the NTF must have as many zeros as poles (NTF(inf) = 1); "
+            f"got {np.asarray(h.zeros).size} zeros and {n} poles"
+        )
+    z = _order_zeros(h.zeros)
+    odd = n % 2
+    c = np.ones(n)
+    if form in ("CIFB", "CIFF"):
+        # Pairs of delaying integrators resonate at 1 +- j sqrt(g): move the zeros there.
+        if np.any(np.abs(z.real - 1.0) > 1e-3):
+            warnings.warn(
+                f"realizeNTF: form {form} places the NTF zeros at Re(z) = 1; they have been moved.",
+                stacklevel=2,
+            )
+        z = 1.0 + 1j * z.imag
+        g = np.array([z[odd + 2 * i].imag ** 2 for i in range(n // 2)])
+    else:
+        g = np.array([2.0 * (1.0 - z[odd + 2 * i].real) for i in range(n // 2)])
+
+    zset = _zset(z)
+    # Target loop filter L1 = 1 - 1/H, in product form (monic: the gain is not used).
+    ratio = np.ones(zset.size, dtype=complex)
+    for pi, zi in zip(p, z, strict=True):
+        ratio *= (zset - pi) / (zset - zi)
+    target = 1.0 - ratio
+    # L1 is linear in a: evaluate it for each unit coefficient of the structure.
+    T = np.empty((zset.size, n), dtype=complex)
+    zero_b = np.zeros(n + 1)
+    for i in range(n):
+        ei = np.zeros(n)
+        ei[i] = 1.0
+        _, T[:, i] = _loop_filter_at(stuffABCD(ei, g, zero_b, c, form), zset)
+    # The toolbox fits the first 2n points only (a short arc near z = 1.1).
+    a = np.linalg.lstsq(T[: 2 * n], target[: 2 * n], rcond=None)[0].real
+    resid = np.linalg.norm(T @ a - target) / np.linalg.norm(target)
+    if resid < 1e-6:
+        # The structure realizes the NTF exactly: re-solve with all points and real
+        # unknowns, which is much better conditioned when the zeros spread round the circle.
+        # (When the fit is only approximate -- zeros off the unit circle for the resonator
+        # forms, an odd-order real zero away from z = 1 -- the toolbox's points define the
+        # answer and are kept.)
+        Tr = np.vstack([T.real, T.imag])
+        a = np.linalg.lstsq(Tr, np.concatenate([target.real, target.imag]), rcond=None)[0]
+
+    if stf is None:
+        b = np.concatenate([a, [1.0]]) if form in _FB_FORMS else np.zeros(n + 1)
+        if form not in _FB_FORMS:
+            b[0] = b[-1] = 1.0
+        return a, g, b, c
+
+    # Fit the feed-ins to the requested STF, one unit feed-in at a time (STF is linear in b).
+    S = np.empty((zset.size, n + 1), dtype=complex)
+    for i in range(n + 1):
+        bi = np.zeros(n + 1)
+        bi[i] = 1.0
+        L0, L1 = _loop_filter_at(stuffABCD(a, g, bi, c, form), zset)
+        S[:, i] = L0[:, 0] / (1.0 - L1)
+    want = evalTF(stf, zset)
+    b = np.linalg.lstsq(S, want, rcond=None)[0].real
+    return a, g, b, c
+
+
+# --------------------------------------------------------------------------------------
+# calculateTF
+# --------------------------------------------------------------------------------------
+
+
+def _cancel(zeros: np.ndarray, poles: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Cancel pole/zero pairs closer than ``tol`` (relative to ``max(1, |p|)``)."""
+    zeros = list(np.asarray(zeros, dtype=complex))
+    kept_p = []
+    for p in np.asarray(poles, dtype=complex):
+        if zeros:
+            d = np.abs(np.asarray(zeros) - p)
+            i = int(np.argmin(d))
+            if d[i] < tol * max(1.0, abs(p)):
+                zeros.pop(i)
+                continue
+        kept_p.append(p)
+    return np.asarray(zeros, dtype=complex), np.asarray(kept_p, dtype=complex)
+
+
+def _siso_zpk(A: np.ndarray, b: np.ndarray, c: np.ndarray, d: float, tol: float) -> ZPK:
+    """Zeros, poles and gain of ``c (zI - A)^-1 b + d``, with near pole/zero cancellation.
+
+    The gain is the first Markov parameter that is not zero to rounding (``d``, ``c b``,
+    ``c A b``, ...); its index ``r`` (the relative degree) fixes the number of finite
+    zeros, ``n - r``, taken as the smallest generalized eigenvalues of the Rosenbrock pencil.
+    Feed-in vectors found by cancellation (e.g. a fitted STF) otherwise produce spurious,
+    very large "zeros" from rounding.
+    """
+    n = A.shape[0]
+    poles = linalg.eigvals(A) if n else np.zeros(0, complex)
+    rel = 1e-10
+    nc = np.linalg.norm(c)
+    gain, r = d, 0
+    if not abs(d) > rel * nc * np.linalg.norm(b):
+        gain, r = 0.0, -1
+        w = b.copy()
+        for j in range(1, n + 1):
+            h = float(c @ w)
+            if abs(h) > rel * nc * np.linalg.norm(w):
+                gain, r = h, j
+                break
+            w = A @ w
+    if r < 0:  # identically zero
+        return ZPK(np.zeros(0, complex), np.zeros(0, complex), 0.0)
+    nz = n - r
+    zeros = np.zeros(0, complex)
+    if nz > 0:
+        S = np.block([[A, b[:, None]], [c[None, :], np.array([[gain if r == 0 else 0.0]])]])
+        T = np.zeros_like(S)
+        T[:n, :n] = np.eye(n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w_all = linalg.eigvals(S, T)
+        w_all = w_all[np.isfinite(w_all)]
+        zeros = w_all[np.argsort(np.abs(w_all))[:nz]]
+    zeros, poles = _cancel(zeros, poles, tol)
+    return ZPK(_tidy(zeros), _tidy(poles), float(gain))
+
+
+def _tidy(r: np.ndarray) -> np.ndarray:
+    """Snap tiny imaginary parts of (real-system) roots to zero."""
+    r = np.asarray(r, dtype=complex).copy()
+    small = np.abs(r.imag) < 1e-12 * np.maximum(1.0, np.abs(r))
+    r[small] = r[small].real
+    return r
+
+
+def calculateTF(ABCD: Any, k: Any = 1) -> tuple[Any, Any]:
+    """NTF and STF of a modulator described by an ABCD matrix, for quantizer gain ``k``.
+
+    Parameters
+    ----------
+    ABCD : array_like, shape (n + nq, n + nu + nq)
+        Loop filter with inputs ``[u, v]`` and outputs ``y``; ``D2`` (v -> y) must be zero.
+    k : float or array_like, shape (nq,)
+        Quantizer gain(s), default 1.
+
+    Returns
+    -------
+    ntf, stf : ZPK
+        For one quantizer and one input. With several quantizers ``ntf`` is a list of lists
+        ``ntf[i][j]`` (from the noise of quantizer ``j`` to output ``i``) and ``stf[i][m]``
+        likewise; with several inputs and one quantizer ``stf`` is a list over inputs.
+
+    Notes
+    -----
+    The closed loop is ``v = K y + e``. Poles and zeros closer than
+    ``min(1e-3, max(1e-6, eps ** (1 / rows)))`` are cancelled, the toolbox's tolerance.
+
+    References
+    ----------
+    R. Schreier and G. C. Temes, *Understanding Delta-Sigma Data Converters*, 2005, sec. 4.5.
+    """
+    ABCD = np.asarray(ABCD)
+    if np.iscomplexobj(ABCD) and not np.all(ABCD.imag == 0):
+        raise NotImplementedError("calculateTF: complex (quadrature) ABCD is not supported")
+    ABCD = np.real(ABCD).astype(float)
+    kv = np.atleast_1d(np.asarray(k, dtype=float)).ravel()
+    nq = kv.size
+    rows, cols = ABCD.shape
+    n = rows - nq
+    nu = cols - rows
+    if n < 0 or nu < 0:
+        raise ValueError(f"ABCD of shape {ABCD.shape} does not fit {nq} quantizer(s)")
+    A, B, C, D = partitionABCD(ABCD, nu + nq)
+    B1, B2 = B[:, :nu], B[:, nu:]
+    D1, D2 = D[:, :nu], D[:, nu:]
+    if np.any(D2 != 0):
+        raise ValueError("calculateTF: D2 (v -> y) must be zero (delay-free loop)")
+    K = np.diag(kv)
+    Acl = A + B2 @ K @ C
+    Bu = B1 + B2 @ K @ D1
+    Ccl = K @ C
+    Du = K @ D1
+    tol = min(1e-3, max(1e-6, np.finfo(float).eps ** (1.0 / rows)))
+
+    ntf = [
+        [_siso_zpk(Acl, B2[:, j], Ccl[i], float(i == j), tol) for j in range(nq)] for i in range(nq)
+    ]
+    stf = [[_siso_zpk(Acl, Bu[:, m], Ccl[i], Du[i, m], tol) for m in range(nu)] for i in range(nq)]
+    if nq == 1:
+        return ntf[0][0], (stf[0][0] if nu == 1 else stf[0])
+    return ntf, stf
+
+
+# --------------------------------------------------------------------------------------
+# scaleABCD
+# --------------------------------------------------------------------------------------
+
+
+def _scale_test_input(f: float, N: int, N0: int, rng: np.random.Generator) -> np.ndarray:
+    """Toolbox test signal: a unit sine (DC for f = 0) with a raised-cosine start and noise."""
+    ramp = 0.5 * (1.0 - np.cos(np.pi / N0 * np.arange(N0)))
+    t = np.arange(-N0, N)
+    u0 = np.exp(2j * np.pi * f * t)
+    u0[:N0] *= ramp
+    noise = rng.standard_normal((2, N + N0))
+    u0 = u0 + 0.01 * (noise[0] + 1j * noise[1])
+    return np.ascontiguousarray(u0.real)
+
+
+def scaleABCD(
+    ABCD: Any,
+    nlev: int = 2,
+    f: float = 0,
+    xlim: Any = 1,
+    ymax: float | None = None,
+    umax: float | None = None,
+    N_sim: float = 1e5,
+    N0: int = 10,
+) -> tuple[np.ndarray, float, np.ndarray]:
+    """Scale the states of a modulator for dynamic range, by simulation.
+
+    Parameters
+    ----------
+    ABCD : array_like, shape (n + 1, n + 2)
+        Loop filter (one quantizer, one input).
+    nlev : int
+        Number of quantizer levels.
+    f : float
+        Normalized frequency of the test sine (0: DC), ``1 -> fs``.
+    xlim : float or array_like, shape (n,)
+        Limit for each state (same units as the quantizer input, full scale ``nlev - 1``).
+    ymax : float, optional
+        Stability threshold on ``|y|``; default ``nlev + 5``.
+    umax : float, optional
+        Maximum input amplitude; found by simulation when not given.
+    N_sim : int
+        Length of the detailed simulations.
+    N0 : int
+        Length of the raised-cosine start-up envelope.
+
+    Returns
+    -------
+    ABCDs : ndarray
+        Scaled ABCD, ``[[S A S^-1, S B], [C S^-1, D]]``.
+    umax : float
+        Largest tested input amplitude for which ``|y| <= ymax``.
+    S : ndarray, shape (n, n)
+        Diagonal scaling matrix (``xs = S x``).
+
+    Notes
+    -----
+    Toolbox procedure: a coarse search over ``(0.1, 0.2, ... 1.0) * (nlev - 1)`` with 1000
+    samples finds the first unstable amplitude; then ten amplitudes in ``[0.7, 1] * umax`` are
+    simulated for ``N_sim`` samples and the state maxima of the stable ones set the scaling.
+    The noise comes from a fixed-seed generator, so the result is repeatable. If even
+    ``0.7 umax`` is unstable in the detailed runs the search range is lowered (the toolbox
+    would return an invalid scaling).
+    """
+    from ctdsm.toolbox.simulate import _split_abcd, run_dsm_kernel
+
+    ABCD = np.asarray(ABCD)
+    if np.iscomplexobj(ABCD) and not np.all(ABCD.imag == 0):
+        raise NotImplementedError("scaleABCD: complex (quadrature) ABCD is not supported")
+    ABCD = np.real(ABCD).astype(float)
+    n = ABCD.shape[0] - 1
+    if ymax is None:
+        ymax = nlev + 5
+    xl = np.broadcast_to(np.asarray(xlim, dtype=float), (n,))
+    Ak, Bk, Ck, D1k = _split_abcd(ABCD, 1, 1)
+    lev = np.array([nlev], dtype=np.int64)
+    zero = np.zeros(n)
+
+    def simulate(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        _, _, xmax, y = run_dsm_kernel(Ak, Bk, Ck, D1k, u.reshape(1, -1), lev, zero, False)
+        return xmax, y
+
+    rng = np.random.default_rng(20050101)  # fixed: the toolbox resets its generator too
+
+    if umax is None:
+        ulist = np.arange(1, 11) / 10.0 * (nlev - 1)
+        umax = float(nlev - 1)
+        u0 = _scale_test_input(f, 1000, N0, rng)
+        for u in ulist:
+            _, y = simulate(u * u0)
+            if np.max(np.abs(y)) > ymax:
+                umax = float(u)
+                break
+        if umax == ulist[0]:
+            raise ValueError(
+                f"scaleABCD: the modulator is unstable even with an input amplitude of {umax:.1f}"
+            )
+
+    u0 = _scale_test_input(f, int(N_sim), N0, rng)
+    for _ in range(8):
+        maxima = None
+        found = umax
+        for u in np.linspace(0.7 * umax, umax, 10):
+            xmax, y = simulate(u * u0)
+            if np.max(np.abs(y)) > ymax:
+                break
+            found = float(u)
+            maxima = xmax if maxima is None else np.maximum(maxima, xmax)
+        if maxima is not None:
+            break
+        umax *= 0.7
+    else:
+        raise ValueError("scaleABCD: no stable input amplitude found")
+
+    scale = np.asarray(maxima) / xl
+    S = np.diag(1.0 / scale)
+    Sinv = np.diag(scale)
+    A, B, C, D = partitionABCD(ABCD)
+    ABCDs = np.block([[S @ A @ Sinv, S @ B], [C @ Sinv, D]])
+    return ABCDs, found, S

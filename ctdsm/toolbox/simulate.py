@@ -1,0 +1,598 @@
+"""Time-domain simulation of discrete-time delta-sigma modulators, and SNR by simulation.
+
+The modulator is the toolbox's general single-loop model (Schreier & Temes 2005, app. B):
+
+.. math::
+
+    y[i] = C x[i] + D_1 u[i], \\qquad v[i] = Q(y[i]), \\qquad
+    x[i+1] = A x[i] + B \\begin{bmatrix} u[i] \\\\ v[i] \\end{bmatrix}
+
+with the toolbox quantizer ``Q`` (``ds_quantize``): for an even number of levels ``nlev`` the
+output is an odd integer (``+-1, +-3, ...``, mid-rise), for an odd ``nlev`` an even integer
+(``0, +-2, ...``, mid-tread); both saturate at ``+-(nlev - 1)``, so the step is always 2.
+
+The per-sample loop is the numba kernel :func:`_dsm_kernel`, which other modules may call
+directly with contiguous float64 arrays.
+
+References
+----------
+R. Schreier and G. C. Temes, *Understanding Delta-Sigma Data Converters*, Wiley, 2005.
+R. Schreier, *The Delta-Sigma Toolbox, Version 7.3*, 2009 (simulateDSM, simulateSNR).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numba import njit
+from scipy import signal
+
+from ctdsm.toolbox._common import as_zpk
+from ctdsm.toolbox.snr import DEFAULT_AMP, calculateSNR
+
+__all__ = [
+    "simulateDSM",
+    "simulateSNR",
+    "ntf_to_abcd",
+    "ds_quantize",
+    "run_dsm_kernel",
+    "_dsm_kernel",
+]
+
+
+# --------------------------------------------------------------------------------------
+# Kernel
+# --------------------------------------------------------------------------------------
+
+
+@njit(cache=True, nogil=True)
+def _quantize(y: float, nlev: int) -> float:
+    """Toolbox quantizer for one sample (see the module docstring)."""
+    if nlev % 2 == 0:
+        q = 2.0 * math.floor(0.5 * y) + 1.0
+    else:
+        q = 2.0 * math.floor(0.5 * (y + 1.0))
+    lim = nlev - 1.0
+    if q > lim:
+        q = lim
+    elif q < -lim:
+        q = -lim
+    return q
+
+
+@njit(cache=True, nogil=True)
+def _dsm_kernel(A, B, C, D1, u, nlev, x0, v, xn, xmax, y):  # pragma: no cover - compiled
+    """Simulate ``N`` clock cycles of a delta-sigma modulator, writing into the given arrays.
+
+    General kernel (any number of inputs and quantizers); no allocation per sample. Callable
+    from other numba code; from Python use :func:`run_dsm_kernel`, which allocates the
+    outputs with numpy (large numpy arrays get transparent huge pages, which makes the first
+    touch of ``xn`` several times cheaper than an allocation inside the kernel).
+
+    Parameters
+    ----------
+    A : float64[:, ::1], shape (n, n)
+    B : float64[:, ::1], shape (n, nu + nq)
+        Columns: the ``nu`` inputs, then the ``nq`` quantizer outputs.
+    C : float64[:, ::1], shape (nq, n)
+    D1 : float64[:, ::1], shape (nq, nu)
+        Input-to-quantizer direct terms (``D2`` must be zero).
+    u : float64[:, ::1], shape (nu, N)
+        Input samples.
+    nlev : int64[::1], shape (nq,)
+        Quantizer levels.
+    x0 : float64[::1], shape (n,)
+        Initial state (not modified).
+    v, y : float64[:, ::1], shape (nq, N)
+        Outputs: quantizer outputs and inputs.
+    xn : float64[:, ::1], shape (n, N) or (n, 0)
+        Output: ``xn[:, i]`` is the state *after* clock ``i`` (toolbox convention). Pass a
+        ``(n, 0)`` array to skip storing the states.
+    xmax : float64[::1], shape (n,)
+        Output: maximum ``|x|`` per state, including ``|x0|``.
+
+    Notes
+    -----
+    The quantizer input of the next clock is split as
+    ``y[i+1] = (C A x[i] + C B_u u[i] + D1 u[i+1]) + (C B_v) v[i]``: the bracket does not
+    depend on ``v[i]``, so only one multiply-add separates consecutive quantizer decisions.
+    This shortens the loop-carried dependency chain (about 1.5x faster than evaluating
+    ``C x[i+1]``); ``y`` differs from that form by rounding only.
+    """
+    n = A.shape[0]
+    nu = u.shape[0]
+    nq = C.shape[0]
+    N = u.shape[1]
+    store = xn.shape[1] == N
+    x = x0.copy()
+    xnew = np.empty(n)
+    vq = np.empty(nq)
+    yq = np.empty(nq)
+    pq = np.empty(nq)
+    for r in range(n):
+        xmax[r] = abs(x0[r])
+    # W = C A, E = C B_u, K = C B_v
+    W = np.zeros((nq, n))
+    E = np.zeros((nq, nu))
+    K = np.zeros((nq, nq))
+    for q in range(nq):
+        for r in range(n):
+            for j in range(n):
+                W[q, j] += C[q, r] * A[r, j]
+            for m in range(nu):
+                E[q, m] += C[q, r] * B[r, m]
+            for s in range(nq):
+                K[q, s] += C[q, r] * B[r, nu + s]
+    for q in range(nq):
+        acc = 0.0
+        for j in range(n):
+            acc += C[q, j] * x[j]
+        for m in range(nu):
+            acc += D1[q, m] * u[m, 0]
+        yq[q] = acc
+    for i in range(N):
+        for q in range(nq):
+            y[q, i] = yq[q]
+            vq[q] = _quantize(yq[q], nlev[q])
+            v[q, i] = vq[q]
+        for q in range(nq):
+            acc = 0.0
+            for j in range(n):
+                acc += W[q, j] * x[j]
+            for m in range(nu):
+                acc += E[q, m] * u[m, i]
+                if i + 1 < N:
+                    acc += D1[q, m] * u[m, i + 1]
+            pq[q] = acc
+        for r in range(n):
+            acc = 0.0
+            for m in range(nu):
+                acc += B[r, m] * u[m, i]
+            for j in range(n):
+                acc += A[r, j] * x[j]
+            for q in range(nq):
+                acc += B[r, nu + q] * vq[q]
+            xnew[r] = acc
+        for q in range(nq):
+            acc = pq[q]
+            for s in range(nq):
+                acc += K[q, s] * vq[s]
+            yq[q] = acc
+        for r in range(n):
+            xr = xnew[r]
+            x[r] = xr
+            if store:
+                xn[r, i] = xr
+            ax = abs(xr)
+            if ax > xmax[r]:
+                xmax[r] = ax
+
+
+@njit(cache=True, nogil=True)
+def _dsm_kernel_1q(A, B, C, D1, u, nlev, x0, v, xn, xmax, y):  # pragma: no cover - compiled
+    """Specialization of :func:`_dsm_kernel` for one input and one quantizer (same arguments)."""
+    n = A.shape[0]
+    N = u.shape[1]
+    store = xn.shape[1] == N
+    x = x0.copy()
+    xnew = np.empty(n)
+    c = C[0].copy()
+    bu = B[:, 0].copy()
+    bv = B[:, 1].copy()
+    d = D1[0, 0]
+    lev = nlev[0]
+    w = np.zeros(n)  # C A
+    e = 0.0  # C B_u
+    k = 0.0  # C B_v
+    for r in range(n):
+        xmax[r] = abs(x0[r])
+        e += c[r] * bu[r]
+        k += c[r] * bv[r]
+        for j in range(n):
+            w[j] += c[r] * A[r, j]
+    yi = d * u[0, 0]
+    for j in range(n):
+        yi += c[j] * x[j]
+    for i in range(N):
+        ui = u[0, i]
+        y[0, i] = yi
+        vi = _quantize(yi, lev)
+        v[0, i] = vi
+        p = e * ui
+        if i + 1 < N:
+            p += d * u[0, i + 1]
+        for j in range(n):
+            p += w[j] * x[j]
+        for r in range(n):
+            s = bu[r] * ui
+            for j in range(n):
+                s += A[r, j] * x[j]
+            xnew[r] = s + bv[r] * vi
+        yi = p + k * vi
+        for r in range(n):
+            xr = xnew[r]
+            x[r] = xr
+            if store:
+                xn[r, i] = xr
+            ax = abs(xr)
+            if ax > xmax[r]:
+                xmax[r] = ax
+
+
+def run_dsm_kernel(
+    A: np.ndarray,
+    B: np.ndarray,
+    C: np.ndarray,
+    D1: np.ndarray,
+    u: np.ndarray,
+    nlev: np.ndarray,
+    x0: np.ndarray,
+    store_states: bool = True,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Allocate the outputs and run the simulation kernel (see :func:`_dsm_kernel`).
+
+    Parameters
+    ----------
+    A, B, C, D1, u, nlev, x0 : ndarray
+        As for :func:`_dsm_kernel` (converted to contiguous float64 / int64 here).
+    store_states : bool
+        If False, ``xn`` is returned with shape ``(n, 0)`` (saves memory traffic when only
+        ``v``, ``y`` and ``xmax`` are needed).
+
+    Returns
+    -------
+    v : ndarray, shape (nq, N)
+    xn : ndarray, shape (n, N) or (n, 0)
+    xmax : ndarray, shape (n,)
+    y : ndarray, shape (nq, N)
+    """
+    A = np.ascontiguousarray(A, dtype=np.float64)
+    B = np.ascontiguousarray(B, dtype=np.float64)
+    C = np.ascontiguousarray(C, dtype=np.float64)
+    D1 = np.ascontiguousarray(D1, dtype=np.float64)
+    u = np.ascontiguousarray(u, dtype=np.float64)
+    nlev = np.ascontiguousarray(nlev, dtype=np.int64)
+    x0 = np.ascontiguousarray(x0, dtype=np.float64)
+    n = A.shape[0]
+    nu, N = u.shape
+    nq = C.shape[0]
+    v = np.empty((nq, N))
+    y = np.empty((nq, N))
+    xn = np.empty((n, N if store_states else 0))
+    xmax = np.empty(n)
+    if N:
+        kernel = _dsm_kernel_1q if (nu == 1 and nq == 1) else _dsm_kernel
+        kernel(A, B, C, D1, u, nlev, x0, v, xn, xmax, y)
+    else:
+        xmax[:] = np.abs(x0)
+    return v, xn, xmax, y
+
+
+def ds_quantize(y: Any, n: Any = 2) -> np.ndarray:
+    """The toolbox quantizer, vectorized: odd integers for even ``n``, even for odd ``n``.
+
+    Parameters
+    ----------
+    y : array_like, shape (nq, N) or (N,)
+        Quantizer input.
+    n : int or array_like, shape (nq,)
+        Number of levels per quantizer.
+
+    Returns
+    -------
+    ndarray, same shape as ``y``: values in ``[-(n - 1), n - 1]`` with step 2.
+    """
+    y = np.asarray(y, dtype=float)
+    nn = np.asarray(n)
+    if y.ndim == 2:
+        nn = np.broadcast_to(nn.reshape(-1, 1), y.shape)
+    v = np.where(nn % 2 == 0, 2 * np.floor(0.5 * y) + 1, 2 * np.floor(0.5 * (y + 1)))
+    return np.clip(v, -(nn - 1), nn - 1)
+
+
+# --------------------------------------------------------------------------------------
+# NTF -> ABCD
+# --------------------------------------------------------------------------------------
+
+
+def ntf_to_abcd(ntf: Any) -> np.ndarray:
+    """A state-space loop filter with the given NTF and a unity STF.
+
+    Parameters
+    ----------
+    ntf : transfer function (see :func:`as_zpk`)
+        Proper NTF with as many zeros as poles (``NTF(inf) = 1``; the gain is not used).
+
+    Returns
+    -------
+    ABCD : ndarray, shape (n + 1, n + 2)
+
+    Notes
+    -----
+    With ``L = 1/NTF - 1`` realized as ``(A, B, C, 0)`` the modulator is
+    ``y = u + L (u - v)``, so ``v = u + NTF e``. ``1/NTF`` is built as a cascade of real
+    second-order sections (its poles are the NTF zeros), which stays well conditioned for the
+    clustered roots of high-order, high-OSR NTFs; the toolbox uses ``zp2ss`` in the same way.
+    """
+    h = as_zpk(ntf)
+    z = np.asarray(h.zeros, dtype=complex)
+    p = np.asarray(h.poles, dtype=complex)
+    if z.size != p.size:
+        raise ValueError(
+            f"simulateDSM needs an NTF with as many zeros as poles; got {z.size} and {p.size}"
+        )
+    n = z.size
+    if n == 0:
+        return np.array([[1.0, 0.0]])
+    # Sections of 1/NTF: numerator roots are the NTF poles, denominator roots its zeros.
+    sos = signal.zpk2sos(p, z, 1.0)
+    A = np.zeros((n, n))
+    B = np.zeros(n)
+    C = np.zeros(n)
+    D = 1.0
+    k = 0
+    for sec in sos:
+        b, a = sec[:3] / sec[3], sec[3:] / sec[3]
+        order = 2 if (a[2] != 0 or b[2] != 0) else 1
+        if order == 1:
+            b, a = b[:2], a[:2]
+        As, Bs, Cs, Ds = signal.tf2ss(b, a)
+        Ds = float(Ds[0, 0])
+        sl = slice(k, k + order)
+        # Series connection: this section's input is the previous output C x + D w.
+        A[sl, :k] = np.outer(Bs[:, 0], C[:k])
+        A[sl, sl] = As
+        B[sl] = Bs[:, 0] * D
+        C[:k] = Ds * C[:k]
+        C[sl] = Cs[0]
+        D = Ds * D
+        k += order
+    # Sections padded to second order by zpk2sos may have been realized as first order.
+    n = k
+    A, B, C = A[:n, :n], B[:n], C[:n]
+    ABCD = np.zeros((n + 1, n + 2))
+    ABCD[:n, :n] = A
+    ABCD[:n, n] = B
+    ABCD[:n, n + 1] = -B
+    ABCD[n, :n] = C
+    ABCD[n, n] = 1.0
+    return ABCD
+
+
+def _split_abcd(M: np.ndarray, nu: int, nq: int) -> tuple[np.ndarray, ...]:
+    """Partition a modulator ABCD into contiguous ``A, B, C, D1``; check ``D2 = 0``."""
+    n = M.shape[0] - nq
+    if n < 0 or M.shape[1] != n + nu + nq:
+        raise ValueError(
+            f"ABCD of shape {M.shape} does not fit {nu} input(s) and {nq} quantizer(s)"
+        )
+    if np.any(M[n:, n + nu :] != 0):
+        raise ValueError("D2 (v -> y) must be zero: the loop would be delay-free")
+    A = np.ascontiguousarray(M[:n, :n], dtype=np.float64)
+    B = np.ascontiguousarray(M[:n, n:], dtype=np.float64)
+    C = np.ascontiguousarray(M[n:, :n], dtype=np.float64)
+    D1 = np.ascontiguousarray(M[n:, n : n + nu], dtype=np.float64)
+    return A, B, C, D1
+
+
+def _is_abcd(arg: Any, nu: int, nq: int) -> bool:
+    """Whether ``arg`` is an ABCD matrix (a 2-D array, or a list of rows that fits ``nu``).
+
+    Tuples are always read as transfer functions (``(z, p, k)`` or ``(num, den)``).
+    """
+    if isinstance(arg, np.ndarray) and arg.ndim == 2:
+        return True
+    if isinstance(arg, list) and len(arg) > 0:
+        try:
+            m = np.asarray(arg, dtype=float)
+        except (TypeError, ValueError):
+            return False
+        return m.ndim == 2 and m.shape[1] > 2 and m.shape[1] == m.shape[0] + nu
+    return False
+
+
+# --------------------------------------------------------------------------------------
+# simulateDSM
+# --------------------------------------------------------------------------------------
+
+
+def simulateDSM(
+    u: Any, ABCD: Any, nlev: Any = 2, x0: Any = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Simulate a delta-sigma modulator given its ABCD matrix or its NTF.
+
+    Parameters
+    ----------
+    u : array_like, shape (N,) or (nu, N)
+        Input, in units of the quantizer: full scale is ``+-(nlev - 1)``.
+    ABCD : array_like or transfer function
+        Either an ABCD matrix of shape ``(n + nq, n + nu + nq)`` (inputs ``[u, v]``), or an
+        NTF in any form accepted by :func:`as_zpk` (then the STF is 1; see
+        :func:`ntf_to_abcd`).
+    nlev : int or array_like, shape (nq,)
+        Number of quantizer levels; a vector means several quantizers.
+    x0 : float or array_like, shape (n,)
+        Initial state.
+
+    Returns
+    -------
+    v : ndarray, shape (N,) for one quantizer, else (nq, N)
+        Quantizer outputs (toolbox levels).
+    xn : ndarray, shape (n, N)
+        States; ``xn[:, i]`` is the state after clock ``i``.
+    xmax : ndarray, shape (n,)
+        Maximum absolute value of each state (including ``x0``).
+    y : ndarray, same shape as ``v``
+        Quantizer inputs.
+
+    References
+    ----------
+    R. Schreier and G. C. Temes, *Understanding Delta-Sigma Data Converters*, 2005, app. B.
+    """
+    u_arr = np.asarray(u, dtype=float)
+    if u_arr.ndim == 0:
+        u_arr = u_arr.reshape(1, 1)
+    elif u_arr.ndim == 1:
+        u_arr = u_arr.reshape(1, -1)
+    u_arr = np.ascontiguousarray(u_arr)
+    nu = u_arr.shape[0]
+    nl = np.ascontiguousarray(np.atleast_1d(np.asarray(nlev)).ravel().astype(np.int64))
+    nq = nl.size
+    if np.any(nl < 2):
+        raise ValueError(f"nlev must be >= 2; got {nlev!r}")
+
+    if _is_abcd(ABCD, nu, nq):
+        M = np.asarray(ABCD)
+        if np.iscomplexobj(M):
+            if np.any(M.imag != 0):
+                raise NotImplementedError("simulateDSM: complex ABCD is not supported")
+            M = M.real
+        M = M.astype(float)
+    else:
+        if nu != 1 or nq != 1:
+            raise ValueError("an NTF describes a modulator with one input and one quantizer")
+        M = ntf_to_abcd(ABCD)
+    A, B, C, D1 = _split_abcd(M, nu, nq)
+    n = A.shape[0]
+    x0a = np.ascontiguousarray(np.broadcast_to(np.asarray(x0, dtype=float), (n,)).copy())
+
+    v, xn, xmax, y = run_dsm_kernel(A, B, C, D1, u_arr, nl, x0a)
+    if nq == 1:
+        return v[0], xn, xmax, y[0]
+    return v, xn, xmax, y
+
+
+# --------------------------------------------------------------------------------------
+# simulateSNR
+# --------------------------------------------------------------------------------------
+
+
+def _mround(x: float) -> int:
+    """MATLAB ``round``: halves away from zero."""
+    return int(math.copysign(math.floor(abs(x) + 0.5), x))
+
+
+def simulateSNR(
+    arg1: Any,
+    osr: float,
+    amp: Any = None,
+    f0: float = 0,
+    nlev: Any = 2,
+    f: float | None = None,
+    k: int = 13,
+    quadrature: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """SNR versus input amplitude of a modulator, from simulations with sine inputs.
+
+    Parameters
+    ----------
+    arg1 : NTF, ABCD matrix or callable
+        The modulator: an NTF (any form accepted by :func:`as_zpk`; STF = 1), an ABCD matrix,
+        or a function ``v = arg1(u)`` mapping an input sequence to the output sequence.
+    osr : float
+        Oversampling ratio.
+    amp : array_like, optional
+        Input amplitudes in dB relative to full scale (peak ``nlev - 1``). Default
+        ``[-120, -110, ..., -20, -15, -10, -9, ..., 0]``.
+    f0 : float
+        Band centre, normalized (``1 -> fs``).
+    nlev : int
+        Number of quantizer levels.
+    f : float, optional
+        Test frequency, rounded to an FFT bin; default ``f0 + 0.5 / (osr * osr_mult)`` with
+        ``osr_mult = 2`` (lowpass) or 4 (bandpass), i.e. half-way across the band.
+    k : int
+        The FFT length is ``2 ** k``.
+    quadrature : bool
+        Quadrature modulators are not supported (raises ``NotImplementedError``).
+
+    Returns
+    -------
+    snr : ndarray
+        SNR in dB for each amplitude.
+    amp : ndarray
+        The amplitudes (dB).
+
+    Notes
+    -----
+    As in the toolbox: 100 transient samples (the first 50 with a raised-cosine envelope) are
+    discarded, the output is Hann-windowed, and :func:`calculateSNR` compares the tone (its
+    bin and one either side) with the other in-band bins; for ``f0 = 0`` DC and bin 1 are
+    excluded.
+
+    References
+    ----------
+    R. Schreier, *The Delta-Sigma Toolbox, Version 7.3*, 2009 (simulateSNR).
+    """
+    if quadrature:
+        raise NotImplementedError("simulateSNR: quadrature modulators are not supported")
+    amp_arr = DEFAULT_AMP.copy() if amp is None else np.atleast_1d(np.asarray(amp, dtype=float))
+    nl = np.atleast_1d(np.asarray(nlev)).ravel()
+    osr_mult = 4 if f0 != 0 else 2
+    if f is None:
+        f = f0 + 0.5 / (osr * osr_mult)
+    if abs(f - f0) > 1.0 / (osr * osr_mult):
+        warnings.warn("simulateSNR: the input tone is out-of-band", stacklevel=2)
+    N = 2**k
+    if N < 16 * osr:  # at least 8 in-band bins
+        k = math.ceil(math.log2(16 * osr))
+        N = 2**k
+        warnings.warn(f"simulateSNR: k increased to {k} for the large OSR", stacklevel=2)
+    F = _mround(f * N)
+    if abs(F) <= 1:
+        k = math.ceil(math.log2(1.0 / f))
+        N = 2**k
+        F = 2
+        warnings.warn(f"simulateSNR: k increased to {k} for the low frequency", stacklevel=2)
+
+    sim: Callable[[np.ndarray], np.ndarray]
+    if callable(arg1) and not isinstance(arg1, np.ndarray):
+        sim = arg1
+    else:
+        if _is_abcd(arg1, 1, nl.size):
+            M = np.asarray(arg1)
+            if np.iscomplexobj(M) and np.any(M.imag != 0):
+                raise NotImplementedError("simulateSNR: complex ABCD is not supported")
+            M = np.real(M).astype(float)
+        else:
+            h = as_zpk(arg1)
+            for roots in (h.zeros, h.poles):
+                if np.any(np.abs(np.imag(np.poly(roots))) > 1e-4):
+                    raise NotImplementedError("simulateSNR: complex NTFs are not supported")
+            M = ntf_to_abcd(h)
+
+        A, B, C, D1 = _split_abcd(M, 1, nl.size)
+        nl64 = nl.astype(np.int64)
+        x0 = np.zeros(A.shape[0])
+
+        def sim(x: np.ndarray) -> np.ndarray:
+            return run_dsm_kernel(A, B, C, D1, x.reshape(1, -1), nl64, x0, False)[0]
+
+    n_tr = 100
+    soft = 0.5 * (1.0 - np.cos(2.0 * np.pi / n_tr * np.arange(n_tr // 2)))
+    full = float(nl[0] - 1)
+    tone = full * np.sin(2.0 * np.pi * F / N * np.arange(N + n_tr))
+    tone[: n_tr // 2] *= soft
+    window = 0.5 * (1.0 - np.cos(2.0 * np.pi * np.arange(N) / N))
+    half = N // 2
+    if f0 == 0:
+        band = slice(half + 2, half + _mround(N / (osr_mult * osr)))
+        F_in = F - 2
+    else:
+        f1 = _mround(N * (f0 - 1.0 / (osr_mult * osr)))
+        f2 = _mround(N * (f0 + 1.0 / (osr_mult * osr)))
+        band = slice(half + f1 - 1, half + f2)
+        F_in = F - f1 + 1
+
+    snr = np.empty(amp_arr.size)
+    for i, a in enumerate(10.0 ** (amp_arr / 20.0)):
+        v = np.asarray(sim(a * tone), dtype=float)
+        if v.ndim > 1:
+            v = v[0]
+        spec = np.fft.fftshift(np.fft.fft(window * v[n_tr : N + n_tr]))
+        snr[i] = calculateSNR(spec[band], F_in)
+    return snr, amp_arr
