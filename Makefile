@@ -17,6 +17,7 @@ help:
 	@echo "make test      set up and run the tests (fast tier, as CI does)"
 	@echo "make test-all  also the slow, spice and bench-marked tests"
 	@echo "make lint      ruff check + format check"
+	@echo "make bench     benchmarks (results in benchmarks/results.json)"
 
 system-deps:
 	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -46,6 +47,9 @@ lint: setup
 
 test: setup lint
 	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python benchmarks/bench_synth.py
 
 test-all: setup
 	$(BIN)/python -m pytest -m ''
