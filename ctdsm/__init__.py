@@ -3,10 +3,17 @@
 The native API follows the data flow of a design::
 
     spec = ctdsm.load_spec("designs/multibit.yaml")   # Spec (validated)
-    design = ctdsm.synthesize(spec)                   # Design: NTF, CT loop filter, ...
+    design = ctdsm.synthesize(spec)                   # Design: NTF, CT loop filter, sizing
+    result = ctdsm.simulate(design, n_samples=1 << 16, amplitude_dbfs=-3,
+                            impairments="default", seed=1)
+    metrics = ctdsm.analyze(result)                   # Metrics: sndr_db, snr_db, thd_db, ...
 
 The classic Delta-Sigma Toolbox functions are in :mod:`ctdsm.toolbox`.
 """
+
+from __future__ import annotations
+
+from typing import Any
 
 from ctdsm._version import __version__
 from ctdsm.design import Design, synthesize
@@ -17,9 +24,34 @@ __all__ = [
     "__version__",
     "load_spec",
     "synthesize",
+    "simulate",
+    "analyze",
     "Spec",
     "Design",
+    "Result",
+    "Metrics",
+    "Impairments",
     "CtdsmError",
     "SpecError",
     "SynthesisError",
 ]
+
+# Imported on first use: the simulation engine pulls in numba.
+_LAZY = {
+    "simulate": ("ctdsm.sim.engine", "simulate"),
+    "Result": ("ctdsm.sim.engine", "Result"),
+    "analyze": ("ctdsm.analysis", "analyze"),
+    "Metrics": ("ctdsm.analysis", "Metrics"),
+    "Impairments": ("ctdsm.impairments", "Impairments"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'ctdsm' has no attribute {name!r}")

@@ -20,7 +20,7 @@ from ctdsm._version import __version__
 from ctdsm.errors import SpecError, SynthesisError
 from ctdsm.realize import LoopFilter, realize_loop_filter
 from ctdsm.spec import Spec
-from ctdsm.toolbox._common import ZPK, dbv
+from ctdsm.toolbox._common import ZPK
 
 __all__ = ["Design", "synthesize"]
 
@@ -89,6 +89,16 @@ class Design:
     max_stable_dbfs: float
     linear_sqnr_db: float
     selection: list[dict[str, Any]] = field(default_factory=list)
+    _sizing: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def sizing(self):
+        """Component values and noise budget (:func:`ctdsm.sizing.size_design`), cached."""
+        if self._sizing is None:
+            from ctdsm.sizing import size_design
+
+            self._sizing = size_design(self)
+        return self._sizing
 
     # -- views ------------------------------------------------------------------------------
     @property
@@ -129,6 +139,7 @@ class Design:
     # -- serialization ------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form written to ``design.json`` (keys are a public contract)."""
+        sizing = self.sizing.to_dict()
         return {
             "ctdsm_version": __version__,
             "name": self.name,
@@ -160,6 +171,8 @@ class Design:
                 "check": "CT sampled pulse response == impulse response of 1 - 1/NTF",
             },
             "selection": self.selection,
+            "components": {k: v for k, v in sizing.items() if k != "noise_budget"},
+            "noise_budget": sizing["noise_budget"],
             "spec": self.spec.to_dict(),
         }
 
@@ -187,6 +200,16 @@ class Design:
             f"(linear model {self.linear_sqnr_db:.1f} dB); max stable input "
             f"{self.max_stable_dbfs:.1f} dBFS; target SNDR {self.spec.target.sndr_db:g} dB",
         ]
+        sz = self.sizing
+        caps = ", ".join(f"{c * 1e12:.3g}" for c in sz.c_f)
+        lines += [
+            f"sizing: R_in {sz.r_in_ohm:.4g} ohm, C [{caps}] pF per side, first DAC "
+            f"{sz.dac_units} x {sz.dac_unit_r_ohm:.4g} ohm, opamp1 e_n "
+            f"{sz.opamp_en_v_rthz[0] * 1e9:.3g} nV/rtHz",
+            f"noise budget: {sz.total_noise_v2**0.5 * 1e6:.3g} uVrms in band "
+            f"(allowed {sz.budget_v2**0.5 * 1e6:.3g}), thermal-limited SNR "
+            f"{sz.snr_thermal_db:.1f} dB at {sz.ref_amplitude_dbfs:.1f} dBFS",
+        ]
         return lines
 
 
@@ -199,9 +222,13 @@ def _simulated_peak(abcd_or_ntf: Any, osr: float, levels: int, f0: float) -> tup
     from ctdsm.toolbox.simulate import simulateSNR
 
     snr, amp = simulateSNR(abcd_or_ntf, osr, _SIM_AMPS_DB, f0, levels, None, _SIM_K)
-    snr = np.where(np.isfinite(snr), snr, -np.inf)
-    i = int(np.argmax(snr))
-    return float(snr[i]), float(np.asarray(amp)[i])
+    snr = np.where(np.isfinite(snr), np.asarray(snr, dtype=float), -np.inf)
+    # A short run's SQNR scatters by a dB or two, and a single quiet (tonal) run can read
+    # 10 dB high; the median of each amplitude and its neighbours is a robust peak.
+    padded = np.concatenate([[snr[0]], snr, [snr[-1]]])
+    smooth = np.median(np.lib.stride_tricks.sliding_window_view(padded, 3), axis=1)
+    i = int(np.argmax(smooth))
+    return float(smooth[i]), float(np.asarray(amp)[i])
 
 
 def _choose(spec: Spec) -> tuple[int, float, int, float, list[dict[str, Any]]]:
@@ -283,10 +310,7 @@ def synthesize(spec: Spec) -> Design:
     f0 = t.f0_hz / fs_hz
     ntf = ntf_mod.design_ntf(order, osr, h_inf, a.optimized_zeros, f0)
     loop = realize_loop_filter(ntf, a.form, a.pulse_interval(), a.eld, levels, a.xlim, f0)
-    peak, peak_amp = _simulated_peak(loop.abcd, osr, levels, f0)
-    lin = ntf_mod.linear_sqnr_db(ntf, osr, levels, peak_amp, f0)
-    max_stable = float(dbv(loop.umax / (levels - 1)))
-    return Design(
+    design = Design(
         spec=spec,
         fs_hz=fs_hz,
         bw_hz=float(t.bw_hz),
@@ -299,9 +323,48 @@ def synthesize(spec: Spec) -> Design:
         eld=float(a.eld),
         ntf=ntf,
         loop=loop,
-        peak_sqnr_db=peak,
-        peak_amplitude_dbfs=peak_amp,
-        max_stable_dbfs=max_stable if math.isfinite(max_stable) else -math.inf,
-        linear_sqnr_db=lin,
+        peak_sqnr_db=math.nan,
+        peak_amplitude_dbfs=math.nan,
+        max_stable_dbfs=math.nan,
+        linear_sqnr_db=math.nan,
         selection=log,
     )
+    # Peak SQNR and the largest stable input from the exact CT engine (ideal), not from
+    # the DT equivalent, whose sampled input path is an approximation.
+    peak, peak_amp, max_stable = _ct_sweep(design)
+    design.peak_sqnr_db = peak
+    design.peak_amplitude_dbfs = peak_amp
+    design.max_stable_dbfs = max_stable
+    design.linear_sqnr_db = ntf_mod.linear_sqnr_db(ntf, osr, levels, peak_amp, f0)
+    return design
+
+
+def _ct_sweep(design: Design) -> tuple[float, float, float]:
+    """Ideal CT simulations over ``_SIM_AMPS_DB``: (peak SQNR, its amplitude, max stable).
+
+    A run is unstable when the analysis flags it or a state exceeds 3 ``xlim``; the maximum
+    stable amplitude is the largest one below which every run is stable.
+    """
+    from ctdsm.analysis import is_unstable, spectrum_metrics
+    from ctdsm.sim.engine import simulate
+
+    n = 1 << _SIM_K
+    xlim = design.spec.architecture.xlim
+    snr = np.full(len(_SIM_AMPS_DB), -np.inf)
+    max_stable = -math.inf
+    for i, amp in enumerate(_SIM_AMPS_DB):
+        r = simulate(design, n, float(amp), "ideal", 1)
+        ok = r.stable and np.max(r.xmax) < 3 * xlim and not is_unstable(r.v, design.levels)
+        if not ok:
+            break
+        max_stable = float(amp)
+        m = spectrum_metrics(
+            r.v, r.fs_hz, r.fin_hz, r.bw_hz, f0_hz=r.f0_hz, full_scale=design.levels - 1
+        )
+        snr[i] = m.sndr_db if m.sndr_db is not None else -np.inf
+    if not np.isfinite(max_stable):
+        raise SynthesisError("the modulator is unstable even at the smallest test amplitude")
+    padded = np.concatenate([[snr[0]], snr, [snr[-1]]])
+    smooth = np.median(np.lib.stride_tricks.sliding_window_view(padded, 3), axis=1)
+    i = int(np.argmax(smooth))
+    return float(smooth[i]), float(_SIM_AMPS_DB[i]), max_stable

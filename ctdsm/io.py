@@ -10,7 +10,7 @@ from typing import Any
 
 from ctdsm.errors import CtdsmError
 
-__all__ = ["prepare_output_dir", "atomic_write_text", "atomic_write_json"]
+__all__ = ["prepare_output_dir", "atomic_write_text", "atomic_write_bytes", "atomic_write_json"]
 
 
 def prepare_output_dir(path: str | Path) -> Path:
@@ -32,6 +32,20 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return p
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_write_text`)."""
+    p = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.replace(tmp, p)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

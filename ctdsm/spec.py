@@ -41,6 +41,7 @@ __all__ = [
     "Dac",
     "Chopper",
     "Process",
+    "Sizing",
     "Impairments",
     "Simulation",
     "load_spec",
@@ -159,10 +160,67 @@ class Process(_Model):
     temp_c: Annotated[Num, Field(ge=-55.0, le=175.0)] = 27.0
 
 
+class Sizing(_Model):
+    """How the active-RC components are sized (see ``docs/sizing.md``)."""
+
+    swing_v: Annotated[Num, Field(gt=0.0, le=5.0)] = 0.8
+    thermal_fraction: Annotated[Num, Field(gt=0.0, lt=1.0)] = 0.5
+    opamp_fraction: Annotated[Num, Field(gt=0.0, lt=1.0)] = 0.2
+    c_stage_ratio: Annotated[Num, Field(gt=0.0, le=1.0)] = 0.25
+    c_min_f: Annotated[Num, Field(gt=0.0)] = 0.2e-12
+
+    @model_validator(mode="after")
+    def _fractions(self) -> Sizing:
+        if self.thermal_fraction + self.opamp_fraction >= 1.0:
+            raise ValueError(
+                "sizing.opamp_fraction: thermal_fraction + opamp_fraction must stay below 1"
+            )
+        return self
+
+
+Off = Literal["off"]
+
+
+def _off(value: Any) -> Any:
+    # YAML reads a bare `off`/`no` as False; both mean "this impairment is disabled".
+    if value is False or (isinstance(value, str) and value.strip().lower() in ("off", "none")):
+        return "off"
+    return value
+
+
+_Imp = Annotated[Off | Annotated[Num, Field(ge=-0.99)] | None, BeforeValidator(_off)]
+
+
 class Impairments(_Model):
-    """Which non-idealities the behavioral simulation includes by default."""
+    """Non-idealities of the behavioral simulation: a preset plus per-field overrides.
+
+    Fields left out (``None``) take the preset's value; ``off`` disables one. Meanings,
+    units and default values: :class:`ctdsm.impairments.Impairments`, ``docs/impairments.md``.
+    """
 
     preset: Literal["ideal", "default"] = "default"
+    thermal_noise: bool | None = None
+    flicker_corner_hz: _Imp = None
+    opamp_dc_gain_db: _Imp = None
+    opamp_gbw_ratio: _Imp = None
+    saturation_ratio: _Imp = None
+    rc_spread: _Imp = None
+    eld_extra: _Imp = None
+    jitter_rms_s: _Imp = None
+    dac_mismatch_sigma: _Imp = None
+    dac_edge_asymmetry_s: _Imp = None
+    comparator_offset_lsb: _Imp = None
+    comparator_hysteresis_lsb: _Imp = None
+    comparator_noise_lsb: _Imp = None
+
+    def to_engine(self) -> dict[str, Any]:
+        """Mapping for :func:`ctdsm.impairments.resolve_impairments`."""
+        out: dict[str, Any] = {"preset": self.preset}
+        for key, val in self.model_dump().items():
+            if key == "preset" or val is None:
+                continue
+            out[key] = None if val == "off" else val
+        return out
 
 
 class Simulation(_Model):
@@ -184,6 +242,7 @@ class Spec(_Model):
     dac: Dac = Dac()
     chopper: Chopper = Chopper()
     process: Process = Process()
+    sizing: Sizing = Sizing()
     impairments: Impairments = Impairments()
     simulation: Simulation = Simulation()
 

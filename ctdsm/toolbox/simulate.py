@@ -299,6 +299,19 @@ def ds_quantize(y: Any, n: Any = 2) -> np.ndarray:
 # --------------------------------------------------------------------------------------
 
 
+def _root_groups(r: np.ndarray) -> list[np.ndarray]:
+    """Split roots into conjugate pairs, then pairs of reals, then one real (odd count)."""
+    r = np.asarray(r, dtype=complex)
+    tol = 1e-9 * max(1.0, float(np.max(np.abs(r)))) if r.size else 0.0
+    real = sorted(float(x.real) for x in r if abs(x.imag) <= tol)
+    upper = sorted((x for x in r if x.imag > tol), key=lambda x: (x.real, x.imag))
+    groups = [np.array([x, np.conj(x)]) for x in upper]
+    groups += [np.array(real[i : i + 2], dtype=complex) for i in range(0, len(real), 2)]
+    if sum(len(g) for g in groups) != r.size:
+        raise ValueError("the NTF roots do not come in complex-conjugate pairs")
+    return groups
+
+
 def ntf_to_abcd(ntf: Any) -> np.ndarray:
     """A state-space loop filter with the given NTF and a unity STF.
 
@@ -328,20 +341,21 @@ def ntf_to_abcd(ntf: Any) -> np.ndarray:
     n = z.size
     if n == 0:
         return np.array([[1.0, 0.0]])
-    # Sections of 1/NTF: numerator roots are the NTF poles, denominator roots its zeros.
-    sos = signal.zpk2sos(p, z, 1.0)
+    # Sections of 1/NTF: numerator roots are the NTF poles, denominator roots its zeros,
+    # grouped the same way on both sides (conjugate or real pairs, then one real if odd).
+    num_groups = _root_groups(p)
+    den_groups = _root_groups(z)
     A = np.zeros((n, n))
     B = np.zeros(n)
     C = np.zeros(n)
     D = 1.0
     k = 0
-    for sec in sos:
-        b, a = sec[:3] / sec[3], sec[3:] / sec[3]
-        order = 2 if (a[2] != 0 or b[2] != 0) else 1
-        if order == 1:
-            b, a = b[:2], a[:2]
+    for rn, rd in zip(num_groups, den_groups, strict=True):
+        b = np.real(np.poly(rn))
+        a = np.real(np.poly(rd))
+        order = len(rd)
         As, Bs, Cs, Ds = signal.tf2ss(b, a)
-        Ds = float(Ds[0, 0])
+        Ds = float(np.asarray(Ds).ravel()[0])
         sl = slice(k, k + order)
         # Series connection: this section's input is the previous output C x + D w.
         A[sl, :k] = np.outer(Bs[:, 0], C[:k])

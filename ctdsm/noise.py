@@ -1,0 +1,46 @@
+"""Noise sources for time-domain simulation: white and flicker (1/f) sequences.
+
+The thermal-noise *budget* (which resistor and opamp contributes what) is in
+:mod:`ctdsm.sizing`; this module makes the random sequences the engines inject.
+
+A sequence sampled at ``fs`` with one-sided PSD ``S(f)`` is made by shaping white Gaussian
+noise in the frequency domain: ``x = irfft(Z_k sqrt(S(f_k) fs / 2))`` with ``Z = rfft(w)``,
+``w`` unit-variance white. For white ``S = S0`` this gives variance ``S0 fs / 2``, as it must.
+Flicker noise has ``S(f) = S_w f_c / f`` (``S_w`` the white density, ``f_c`` the corner),
+set to 0 at DC so that the sequence has zero mean (an offset is a separate quantity).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["shaped_noise", "flicker_noise"]
+
+
+def shaped_noise(n: int, fs_hz: float, psd, rng: np.random.Generator) -> np.ndarray:
+    """Gaussian sequence of ``n`` samples at ``fs_hz`` with one-sided PSD ``psd(f_hz)``.
+
+    Parameters
+    ----------
+    n : int
+    fs_hz : float
+    psd : callable
+        ``psd(f_hz) -> S`` in units^2/Hz, vectorized; ``f_hz`` excludes DC.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray (n,)
+    """
+    z = np.fft.rfft(rng.standard_normal(n))
+    f = np.fft.rfftfreq(n, 1.0 / fs_hz)
+    scale = np.zeros_like(f)
+    scale[1:] = np.sqrt(np.asarray(psd(f[1:]), dtype=float) * fs_hz / 2.0)
+    return np.fft.irfft(z * scale, n)
+
+
+def flicker_noise(
+    n: int, fs_hz: float, white_v2_per_hz: float, corner_hz: float, rng: np.random.Generator
+) -> np.ndarray:
+    """1/f noise sequence: one-sided PSD ``white_v2_per_hz * corner_hz / f`` (V^2/Hz)."""
+    return shaped_noise(n, fs_hz, lambda f: white_v2_per_hz * corner_hz / f, rng)

@@ -1,0 +1,382 @@
+"""The sampled-data engine: ``simulate(design, ...) -> Result``.
+
+Builds the plant of a design (ideal loop filter, or active-RC integrators with finite
+opamps, RC spread and extra loop delay), discretizes it exactly over the clock period
+(:mod:`ctdsm.sim.discretize`), draws every random sequence from one seeded generator, and
+runs the numba kernel (:mod:`ctdsm.sim.kernels`) in blocks, with an optional progress bar.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ctdsm.errors import CtdsmError
+from ctdsm.impairments import Impairments, resolve_impairments
+from ctdsm.sim import kernels
+from ctdsm.sim.discretize import discretize, held_column, impulse_column
+from ctdsm.sim.plant import Plant, Port, node_conductance, physical_plant, plant_from_abcdc
+
+if TYPE_CHECKING:
+    from ctdsm.analysis import Metrics
+    from ctdsm.design import Design
+
+__all__ = ["Result", "simulate", "build_plant"]
+
+BLOCK = 1 << 16
+
+
+@dataclass
+class Result:
+    """Output of a behavioral simulation.
+
+    Attributes
+    ----------
+    v : ndarray (n_samples,)
+        Quantizer output codes, toolbox units (full scale ``levels - 1``).
+    fs_hz, bw_hz, f0_hz, fin_hz : float
+    amplitude_dbfs : float
+        Input amplitude relative to the DAC full scale.
+    levels, n_samples, seed : int
+    stable : bool
+        False when the loop blew up (the rest of ``v`` is then zero).
+    full_scale_v : float
+        Differential peak volts of full scale (for input-referred noise).
+    impairments : Impairments
+    xmax : ndarray
+        Peak of each loop-filter state (opamp outputs), in units of the scaled states.
+    n_run : int
+        Samples simulated before a blow-up (``n_samples`` when stable).
+    name : str
+    """
+
+    v: np.ndarray
+    fs_hz: float
+    bw_hz: float
+    f0_hz: float
+    fin_hz: float
+    amplitude_dbfs: float
+    levels: int
+    n_samples: int
+    seed: int
+    stable: bool
+    full_scale_v: float
+    impairments: Impairments
+    xmax: np.ndarray
+    n_run: int
+    name: str = "design"
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def metrics(self) -> Metrics:
+        """Spectral metrics (:func:`ctdsm.analysis.analyze`)."""
+        from ctdsm.analysis import analyze
+
+        return analyze(self)
+
+
+def _first_dac_split(plant: Plant) -> Plant:
+    """Make ``ports[0]`` the first integrator's share of the first DAC only.
+
+    The remaining rows of that DAC become an ideal port with the same timing: only the
+    first integrator's DAC errors reach the output unshaped, so only it is modelled.
+    """
+    p0 = plant.ports[0]
+    first = np.zeros_like(p0.b)
+    first[0] = p0.b[0]
+    rest = p0.b - first
+    ports = [Port(first, 0.0, p0.t0, p0.t1)]
+    if np.any(rest) or p0.d:
+        ports.append(Port(rest, p0.d, p0.t0, p0.t1))
+    return Plant(
+        plant.A,
+        plant.b_u,
+        plant.C,
+        plant.d_u,
+        tuple(ports) + plant.ports[1:],
+        plant.noise_b,
+        plant.state_names,
+        plant.ideal_states,
+    )
+
+
+def build_plant(design: Design, imp: Impairments) -> tuple[Plant, dict[str, Any]]:
+    """The CT plant of ``design`` with the structural impairments of ``imp``.
+
+    Returns the plant and a dict of what was built (for the record and the kernel).
+    """
+    ideal = _first_dac_split(plant_from_abcdc(design.abcdc, design.tdac))
+    if imp.eld_extra:
+        ideal = Plant(
+            ideal.A,
+            ideal.b_u,
+            ideal.C,
+            ideal.d_u,
+            tuple(Port(p.b, p.d, p.t0 + imp.eld_extra, p.t1 + imp.eld_extra) for p in ideal.ports),
+            ideal.noise_b,
+            ideal.state_names,
+            ideal.ideal_states,
+        )
+    n = design.order
+    fs = design.fs_hz
+    info: dict[str, Any] = {}
+    k_x = np.ones(n)
+    k_u = 1.0
+    en = None
+    if imp.thermal_noise or imp.flicker_corner_hz:
+        sz = design.sizing
+        k_x, k_u = sz.k_x_v, sz.k_u_v
+    if imp.thermal_noise:
+        sz = design.sizing
+        cols = [ns.column for ns in sz.noise if ns.kind == "resistor"]
+        ideal = Plant(
+            ideal.A,
+            ideal.b_u,
+            ideal.C,
+            ideal.d_u,
+            ideal.ports,
+            np.column_stack(cols) if cols else np.zeros((n, 0)),
+            ideal.state_names,
+            ideal.ideal_states,
+        )
+        en = np.sqrt(sz.opamp_en_v_rthz**2 / 2 * fs) / sz.k_x_v
+    gain = None if imp.opamp_dc_gain_db is None else 10 ** (imp.opamp_dc_gain_db / 20)
+    wu = None if imp.opamp_gbw_ratio is None else 2 * math.pi * imp.opamp_gbw_ratio
+    if (gain is None) != (wu is None):
+        # One finite parameter alone still needs the two-state integrator model.
+        gain = 1e12 if gain is None else gain
+        wu = 2 * math.pi * 1e6 if wu is None else wu
+    plant = physical_plant(ideal, gain, wu, 1.0 + imp.rc_spread, k_x, k_u, en)
+    info.update(states=plant.n, finite_opamp=gain is not None, k_x=k_x, k_u=k_u)
+    return plant, info
+
+
+def _flicker_columns(plant: Plant, design: Design, finite: bool) -> np.ndarray:
+    """Injection column of the first opamp's input-referred voltage (per volt)."""
+    sz = design.sizing
+    col = np.zeros(plant.n)
+    if finite:
+        o1 = int(plant.ideal_states[0])
+        col[o1] = plant.A[o1, o1 - 1] / sz.k_x_v[0]  # wu_1 / k_x
+    else:
+        G = node_conductance(plant, sz.k_x_v, sz.k_u_v)
+        col[0] = G[0] / sz.k_x_v[0]
+    return col
+
+
+def simulate(
+    design: Design,
+    n_samples: int | None = None,
+    amplitude_dbfs: float | None = None,
+    impairments: str | dict[str, Any] | Impairments | None = None,
+    seed: int | None = None,
+    *,
+    fin_hz: float | None = None,
+    u: np.ndarray | None = None,
+    progress: bool = False,
+) -> Result:
+    """Simulate a design with the sampled-data engine.
+
+    Parameters
+    ----------
+    design : Design
+    n_samples : int, optional
+        Clock cycles (default ``spec.simulation.n_samples``).
+    amplitude_dbfs : float, optional
+        Sine amplitude relative to the DAC full scale (default from the spec).
+    impairments : "ideal", "default", dict or Impairments, optional
+        Default: the spec's ``impairments`` section.
+    seed : int, optional
+        Seed of every random quantity (default ``spec.simulation.seed``).
+    fin_hz : float, optional
+        Test-tone frequency; default a coherent bin chosen by
+        :func:`ctdsm.analysis.default_test_frequency` (or ``spec.simulation.fin_hz``).
+    u : ndarray, optional
+        An arbitrary input sequence (toolbox units, held over each period) added to the sine.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    Result
+    """
+    from ctdsm.analysis import coherent_frequency, default_test_frequency
+
+    sim = design.spec.simulation
+    n_samples = int(sim.n_samples if n_samples is None else n_samples)
+    if n_samples < 16:
+        raise CtdsmError(f"n_samples: {n_samples} is too short")
+    amplitude_dbfs = float(sim.amplitude_dbfs if amplitude_dbfs is None else amplitude_dbfs)
+    seed = int(sim.seed if seed is None else seed)
+    imp = resolve_impairments(
+        design.spec.impairments.to_engine() if impairments is None else impairments
+    )
+    fs, bw, f0 = design.fs_hz, design.bw_hz, design.f0_hz
+    if fin_hz is None:
+        if sim.fin_hz != "auto":
+            lo, hi = (0.0, bw) if f0 == 0 else (f0 - bw / 2, f0 + bw / 2)
+            fin_hz = coherent_frequency(fs, n_samples, sim.fin_hz, f_min_hz=lo, f_max_hz=hi)
+        else:
+            fin_hz = default_test_frequency(fs, n_samples, bw, f0)
+    rng = np.random.default_rng(seed)
+    levels = design.levels
+    amp = (levels - 1) * 10 ** (amplitude_dbfs / 20)
+
+    plant, info = build_plant(design, imp)
+    finite = info["finite_opamp"]
+    w = 2 * math.pi * fin_hz / fs
+    dz = discretize(plant, w)
+    n = plant.n
+    P = len(plant.ports)
+
+    phase = 0.0
+    t = np.arange(n_samples)
+    sin_t = np.sin(w * t + phase)
+    cos_t = np.cos(w * t + phase)
+
+    # Held inputs: the arbitrary input u and the first opamp's 1/f noise.
+    held_cols: list[np.ndarray] = []
+    held_d: list[float] = []
+    held_seq: list[np.ndarray] = []
+    if u is not None:
+        u = np.asarray(u, dtype=float).ravel()
+        if u.shape[0] != n_samples:
+            raise CtdsmError("u: must have n_samples values")
+        held_cols.append(dz.g_h)
+        held_d.append(dz.d_u)
+        held_seq.append(u)
+    if imp.flicker_corner_hz:
+        from ctdsm.noise import flicker_noise
+
+        sz = design.sizing
+        seq = flicker_noise(n_samples, fs, sz.opamp_en_v_rthz[0] ** 2, imp.flicker_corner_hz, rng)
+        held_cols.append(held_column(plant.A, _flicker_columns(plant, design, finite)))
+        held_d.append(0.0)
+        held_seq.append(seq)
+    m_h = len(held_cols)
+    G_h = np.column_stack(held_cols) if m_h else np.zeros((n, 0))
+    d_h = np.array(held_d, dtype=float)
+    U_h = np.column_stack(held_seq) if m_h else np.zeros((0, 0))
+
+    # Per-period thermal noise vectors.
+    has_noise = bool(np.any(dz.Qchol))
+
+    # Quantizer impairments (one LSB = 2 toolbox units).
+    nthr = max(levels - 1, 1)
+    off = (
+        rng.normal(0.0, 2 * imp.comparator_offset_lsb, nthr)
+        if imp.comparator_offset_lsb
+        else np.zeros(nthr)
+    )
+    hyst = 2 * (imp.comparator_hysteresis_lsb or 0.0)
+    cmp_sigma = 2 * (imp.comparator_noise_lsb or 0.0)
+
+    # First DAC: unit elements, DEM, edge errors.
+    M = max(levels - 1, 1)
+    if imp.dac_mismatch_sigma and M > 1:
+        unit_w = 1.0 + rng.normal(0.0, imp.dac_mismatch_sigma, M)
+        unit_w *= M / unit_w.sum()  # mismatch only, no gain error
+    else:
+        unit_w = np.ones(M)
+    dem = kernels.DEM_DWA if design.spec.dac.dem == "dwa" and M > 1 else kernels.DEM_NONE
+    p0 = plant.ports[0]
+    nrz = abs((p0.t1 - p0.t0) - 1.0) < 1e-9
+    edges = p0.t0 < 1.0
+    g_on = impulse_column(plant.A, p0.b, p0.t0) if edges else np.zeros(n)
+    off_next = p0.t1 > 1.0
+    g_off = (
+        impulse_column(plant.A, p0.b, p0.t1 - 1.0 if off_next else p0.t1) if edges else np.zeros(n)
+    )
+    asym = (imp.dac_edge_asymmetry_s or 0.0) * fs if edges else 0.0
+    jit_sigma = (imp.jitter_rms_s or 0.0) * fs if edges else 0.0
+
+    sat_idx = np.asarray(plant.ideal_states, dtype=np.int64)
+    sat_lim = (
+        imp.saturation_ratio * design.spec.architecture.xlim if imp.saturation_ratio else np.inf
+    )
+    blowup = 1e3 * max(levels, 2)
+
+    st = kernels.new_state(n, P, dz.lags, levels)
+    v = np.zeros(n_samples)
+    xmax = np.zeros(n)
+    ymax = np.zeros(1)
+    Gam = np.ascontiguousarray(dz.Gamma)
+    empty1 = np.zeros(0)
+    n_done = 0
+    bar = _progress(progress, n_samples, design.name)
+    try:
+        for start in range(0, n_samples, BLOCK):
+            stop = min(start + BLOCK, n_samples)
+            nb = stop - start
+            eta = (
+                rng.standard_normal((nb, dz.Qchol.shape[1])) @ dz.Qchol.T
+                if has_noise
+                else np.zeros((0, n))
+            )
+            cn = rng.normal(0.0, cmp_sigma, nb) if cmp_sigma else empty1
+            jon = rng.normal(0.0, jit_sigma, nb) if jit_sigma else empty1
+            joff = rng.normal(0.0, jit_sigma, nb) if (jit_sigma and not nrz) else empty1
+            uh = np.ascontiguousarray(U_h[start:stop]) if m_h else np.zeros((0, 0))
+            done = kernels.ct_kernel(
+                dz.Phi, Gam, dz.Dlag, dz.C, dz.d_u, amp, dz.g_s, dz.g_c,
+                sin_t[start:stop], cos_t[start:stop], G_h, d_h, uh,
+                np.ascontiguousarray(eta), levels, off, hyst, cn, unit_w, dem,
+                g_on, g_off, off_next, nrz, -asym, -asym, jon, joff,
+                sat_idx, sat_lim, blowup,
+                st["x"], st["hist"], st["ptr"], st["s_prev"], st["cmp_prev"], st["q_def"],
+                st["d0_prev"], v[start:stop], xmax, ymax,
+            )  # fmt: skip
+            n_done = start + done
+            if bar is not None:
+                bar.advance(nb)
+            if done < nb:
+                break
+    finally:
+        if bar is not None:
+            bar.stop()
+    stable = n_done == n_samples
+    return Result(
+        v=v,
+        fs_hz=fs,
+        bw_hz=bw,
+        f0_hz=f0,
+        fin_hz=float(fin_hz),
+        amplitude_dbfs=amplitude_dbfs,
+        levels=levels,
+        n_samples=n_samples,
+        seed=seed,
+        stable=stable,
+        full_scale_v=design.spec.target.full_scale_v,
+        impairments=imp,
+        xmax=xmax[np.asarray(plant.ideal_states)],
+        n_run=n_done,
+        name=design.name,
+        info={"states": n, "finite_opamp": finite, "ymax": float(ymax[0])},
+    )
+
+
+class _Bar:
+    def __init__(self, total: int, name: str) -> None:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._p = Progress(
+            TextColumn(f"simulating {name}"),
+            BarColumn(),
+            TextColumn("{task.completed:,}/{task.total:,} cycles"),
+            TimeRemainingColumn(),
+            transient=True,
+        )
+        self._task = self._p.add_task("sim", total=total)
+        self._p.start()
+
+    def advance(self, k: int) -> None:
+        self._p.advance(self._task, k)
+
+    def stop(self) -> None:
+        self._p.stop()
+
+
+def _progress(enabled: bool, total: int, name: str) -> _Bar | None:
+    return _Bar(total, name) if enabled and total > 4 * BLOCK else None

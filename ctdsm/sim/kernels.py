@@ -1,0 +1,226 @@
+"""numba kernels of the sampled-data engine (compiled once, cached on disk).
+
+:func:`ct_kernel` advances the exact one-period map of :mod:`ctdsm.sim.discretize` over a
+block of clock cycles with the per-sample error terms of the impairments: the multi-bit
+quantizer with comparator offsets, hysteresis and noise; the first DAC's unit elements
+with mismatch and dynamic element matching; edge-asymmetry (ISI) and jitter charges of
+that DAC; integrator output saturation. All state that must survive between blocks lives
+in the ``state`` arrays, so a long run is a sequence of blocks (progress bars, Ctrl-C).
+
+The toolbox's DT kernel (:func:`ctdsm.toolbox.simulate._dsm_kernel`) is the special case
+without impairments; :func:`ctdsm.toolbox.simulateDSM` calls it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+__all__ = ["ct_kernel", "new_state", "DEM_NONE", "DEM_DWA"]
+
+DEM_NONE = 0
+DEM_DWA = 1
+
+
+def new_state(n: int, ports: int, lags: int, levels: int) -> dict[str, np.ndarray]:
+    """Zeroed engine state: plant states, DAC history, DWA pointer, element and comparator
+    memories, deferred edge charge."""
+    m = max(levels - 1, 1)
+    return {
+        "x": np.zeros(n),
+        "hist": np.zeros((ports, lags + 1)),
+        "ptr": np.zeros(1, dtype=np.int64),
+        "s_prev": -np.ones(m),  # element signs of the previous sample
+        "cmp_prev": np.zeros(max(levels - 1, 1)),
+        "q_def": np.zeros(1),  # edge charge deferred to the next period
+        "d0_prev": np.zeros(1),
+    }
+
+
+@njit(cache=True, nogil=True)
+def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
+    Phi,  # (n, n)
+    Gam,  # (n, P, L + 1)
+    Dlag,  # (P, L + 1)
+    C,  # (n,)
+    d_u,  # float
+    amp,  # float, sine amplitude
+    g_s,  # (n,)
+    g_c,  # (n,)
+    sin_t,  # (N,) sin(w n + phi)
+    cos_t,  # (N,) cos(w n + phi)
+    G_h,  # (n, m): columns of the held inputs
+    d_h,  # (m,): their direct terms into y
+    u_h,  # (N, m) or (0, m): inputs held over each period (arbitrary input, 1/f noise)
+    eta,  # (N, n) or (0, n): per-period noise vectors
+    levels,  # int
+    thr_off,  # (levels - 1,) comparator offsets (toolbox units)
+    hyst,  # float, comparator hysteresis (toolbox units, full width)
+    cmp_noise,  # (N,) or (0,)
+    unit_w,  # (M,) unit-element weights of the first DAC, M = levels - 1 (1 for binary)
+    dem,  # int: DEM_NONE or DEM_DWA
+    g_on,  # (n,) impulse column at the first DAC's rising edge time
+    g_off,  # (n,) impulse column at its falling edge (this or the next period)
+    off_next,  # bool: the falling edge falls in the next period
+    nrz,  # bool: consecutive pulses of the first DAC merge (one edge per period)
+    isi_rise,  # float: charge error per rising element edge (unit * period)
+    isi_fall,  # float: charge error per falling element edge
+    jit_on,  # (N,) or (0,): timing error of the on edge, periods
+    jit_off,  # (N,) or (0,): timing error of the off edge, periods
+    sat_idx,  # (k,) int: states clipped at +-sat_lim
+    sat_lim,  # float
+    blowup,  # float: |y| beyond which the loop is declared unstable
+    x,  # state (n,)
+    hist,  # state (P, L + 1)
+    ptr,  # state (1,) int
+    s_prev,  # state (M,)
+    cmp_prev,  # state (levels - 1,)
+    q_def,  # state (1,)
+    d0_prev,  # state (1,)
+    v,  # out (N,)
+    xmax,  # out (n,), running max |x|
+    ymax,  # out (1,), running max |y|
+):  # pragma: no cover - compiled
+    N = v.shape[0]
+    n = x.shape[0]
+    P = hist.shape[0]
+    L1 = hist.shape[1]
+    M = unit_w.shape[0]
+    nthr = levels - 1
+    has_uh = u_h.shape[0] > 0
+    m_h = u_h.shape[1]
+    has_eta = eta.shape[0] > 0
+    has_cn = cmp_noise.shape[0] > 0
+    has_jon = jit_on.shape[0] > 0
+    has_joff = jit_off.shape[0] > 0
+    lim = levels - 1.0
+    xn = np.empty(n)
+    s_now = np.empty(M)
+    for k in range(N):
+        # -- shift the DAC history: hist[:, l] = d[n - l]
+        for p in range(P):
+            for l in range(L1 - 1, 0, -1):
+                hist[p, l] = hist[p, l - 1]
+        # -- quantizer input just before the clock edge
+        y = d_u * amp * sin_t[k]
+        if has_uh:
+            for j in range(m_h):
+                y += d_h[j] * u_h[k, j]
+        for i in range(n):
+            y += C[i] * x[i]
+        for p in range(P):
+            for l in range(1, L1):
+                y += Dlag[p, l] * hist[p, l]
+        ay = abs(y)
+        if ay > ymax[0]:
+            ymax[0] = ay
+        if not (ay < blowup):
+            return k
+        if has_cn:
+            y += cmp_noise[k]
+        # -- comparators: thresholds at -(levels-2), ..., levels-2 (step 2)
+        count = 0
+        for t in range(nthr):
+            th = -(levels - 2.0) + 2.0 * t + thr_off[t] - hyst * (cmp_prev[t] - 0.5)
+            if y > th:
+                count += 1
+                cmp_prev[t] = 1.0
+            else:
+                cmp_prev[t] = 0.0
+        if levels == 2 and nthr == 1:
+            vk = 2.0 * count - 1.0
+        else:
+            vk = -lim + 2.0 * count
+        v[k] = vk
+        # -- first DAC: unit elements (+-1 each), DEM, mismatch
+        if M == 1:
+            s_now[0] = vk
+        else:
+            high = int(round((vk + M) * 0.5))
+            for e in range(M):
+                s_now[e] = -1.0
+            if dem == 1:
+                start = ptr[0]
+                for j in range(high):
+                    s_now[(start + j) % M] = 1.0
+                ptr[0] = (start + high) % M
+            else:
+                for j in range(high):
+                    s_now[j] = 1.0
+        d0 = 0.0
+        q_on = 0.0
+        for e in range(M):
+            d0 += s_now[e] * unit_w[e]
+            if nrz and s_now[e] != s_prev[e]:
+                if s_now[e] > 0.0:
+                    q_on += isi_rise * unit_w[e]
+                else:
+                    q_on += isi_fall * unit_w[e]
+            s_prev[e] = s_now[e]
+        hist[0, 0] = d0
+        for p in range(1, P):
+            hist[p, 0] = vk
+        # -- edge timing errors: a late edge keeps the old level for that long
+        q_off = 0.0
+        if nrz:
+            if has_jon:
+                q_on -= (d0 - d0_prev[0]) * jit_on[k]
+        else:
+            if has_jon:
+                q_on -= d0 * jit_on[k]
+            if has_joff:
+                q_off += d0 * jit_off[k]
+        d0_prev[0] = d0
+        # -- one exact period
+        for i in range(n):
+            acc = 0.0
+            for j in range(n):
+                acc += Phi[i, j] * x[j]
+            acc += g_s[i] * (amp * sin_t[k]) + g_c[i] * (amp * cos_t[k])
+            if has_uh:
+                for j in range(m_h):
+                    acc += G_h[i, j] * u_h[k, j]
+            for p in range(P):
+                for l in range(L1):
+                    acc += Gam[i, p, l] * hist[p, l]
+            acc += g_on[i] * q_on
+            if off_next:
+                acc += g_off[i] * q_def[0]
+            else:
+                acc += g_off[i] * q_off
+            if has_eta:
+                acc += eta[k, i]
+            xn[i] = acc
+        if off_next:
+            q_def[0] = q_off
+        for i in range(n):
+            x[i] = xn[i]
+        for j in range(sat_idx.shape[0]):
+            i = sat_idx[j]
+            if x[i] > sat_lim:
+                x[i] = sat_lim
+            elif x[i] < -sat_lim:
+                x[i] = -sat_lim
+        for i in range(n):
+            ax = abs(x[i])
+            if ax > xmax[i]:
+                xmax[i] = ax
+    return N
+
+
+def dwa_reference(v: np.ndarray, levels: int) -> np.ndarray:
+    """Pure-Python DWA element selection (for tests): element signs per sample."""
+    m = levels - 1
+    ptr = 0
+    out = -np.ones((len(v), m))
+    for k, vk in enumerate(v):
+        high = int(round((vk + m) / 2))
+        for j in range(high):
+            out[k, (ptr + j) % m] = 1.0
+        ptr = (ptr + high) % m
+    return out
+
+
+_ = math  # math is used inside the compiled kernel (round/abs are builtins)

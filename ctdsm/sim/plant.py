@@ -1,0 +1,223 @@
+"""The continuous-time plant seen by the sampled-data engine.
+
+A :class:`Plant` is a linear CT system driven by the modulator input ``u(t)``, by DAC
+*ports* (rectangular pulses, each a column of the input matrix with its own timing), and by
+white-noise sources; the quantizer samples ``y = C x + d_u u + (direct DAC terms)`` just
+before each clock edge. Time is normalized to the clock period.
+
+:func:`plant_from_design` builds the ideal plant from a :class:`ctdsm.Design`, or, with
+finite opamp DC gain and unity-gain bandwidth, the *physical* plant in which each active-RC
+integrator has two states: the capacitor variable ``q`` and the opamp output ``o``. With the
+virtual-ground voltage ``e = q - o`` and a one-pole opamp ``o = A(s) e``,
+``A(s) = A0 / (1 + s/wp)``, ``wu = A0 wp``::
+
+    q_i' = sum_j a_ij o_j + b_iu u + sum_p b_ip d_p - G_i e_i        (node current / C)
+    o_i' = wu_i e_i - wp_i o_i = wu_i q_i - (wu_i + wp_i) o_i
+
+where ``G_i`` is the sum of the magnitudes of every conductance (over C) into the virtual
+ground (the resistors of the ideal coefficients, including the DAC resistors). As
+``A0, wu -> inf`` this reduces to ``o_i = q_i``, the ideal integrator. The same derivation is
+in S. Pavan, R. Schreier, G. C. Temes, *Understanding Delta-Sigma Data Converters*, 2nd ed.,
+sec. 9.3 (active-RC integrators with finite gain-bandwidth).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+__all__ = ["Port", "Plant", "plant_from_abcdc", "physical_plant", "node_conductance"]
+
+
+@dataclass(frozen=True)
+class Port:
+    """A DAC feeding the plant with a rectangular pulse.
+
+    Attributes
+    ----------
+    b : ndarray, shape (n,)
+        Input column (state derivative per unit DAC value), time normalized to 1/fs.
+    d : float
+        Direct term into the quantizer input while the pulse is on.
+    t0, t1 : float
+        Pulse edges in clock periods after the sampling instant that produced the data
+        (``t1`` may exceed 1: excess loop delay).
+    """
+
+    b: np.ndarray
+    d: float
+    t0: float
+    t1: float
+
+
+@dataclass(frozen=True)
+class Plant:
+    """Linear CT plant (time normalized to the clock period).
+
+    Attributes
+    ----------
+    A : ndarray (n, n)
+    b_u : ndarray (n,)
+        Input column of the modulator input ``u``.
+    C : ndarray (n,)
+        Quantizer-input row.
+    d_u : float
+        Direct feed of ``u`` into the quantizer input.
+    ports : tuple of Port
+        Feedback DACs; ``ports[0]`` is the first integrator's main DAC.
+    noise_b : ndarray (n, k)
+        Columns through which ``k`` independent unit-PSD white noises enter
+        (two-sided PSD 1 in normalized units, i.e. ``E[w(t) w(s)] = delta(t - s)``).
+    state_names : tuple of str
+    ideal_states : ndarray of int
+        Index of the state that corresponds to each ideal loop-filter state (the opamp
+        output in a physical plant).
+    """
+
+    A: np.ndarray
+    b_u: np.ndarray
+    C: np.ndarray
+    d_u: float
+    ports: tuple[Port, ...]
+    noise_b: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    state_names: tuple[str, ...] = ()
+    ideal_states: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+
+    @property
+    def n(self) -> int:
+        return self.A.shape[0]
+
+
+def plant_from_abcdc(abcdc: np.ndarray, tdac: np.ndarray) -> Plant:
+    """The ideal plant of a toolbox CT loop filter (``ABCDc``, ``tdac2``)."""
+    abcdc = np.asarray(abcdc, dtype=float)
+    tdac = np.asarray(tdac, dtype=float)
+    n = abcdc.shape[0] - 1
+    A = abcdc[:n, :n].copy()
+    b_u = abcdc[:n, n].copy()
+    C = abcdc[n, :n].copy()
+    d_u = float(abcdc[n, n])
+    ports = tuple(
+        Port(abcdc[:n, n + 1 + j].copy(), float(abcdc[n, n + 1 + j]), *map(float, tdac[1 + j]))
+        for j in range(abcdc.shape[1] - n - 1)
+    )
+    return Plant(
+        A=A,
+        b_u=b_u,
+        C=C,
+        d_u=d_u,
+        ports=ports,
+        noise_b=np.zeros((n, 0)),
+        state_names=tuple(f"x{i + 1}" for i in range(n)),
+        ideal_states=np.arange(n),
+    )
+
+
+def node_conductance(ideal: Plant, k_x: np.ndarray, k_u: float) -> np.ndarray:
+    """``G_i``: total conductance into each virtual ground over ``C_i``, normalized time.
+
+    A coefficient ``a`` from a source of scale ``k_s`` (volts per unit) into integrator ``i``
+    is a resistor ``R = (k_s / k_x_i) / (|a| C_i fs)``; a virtual-ground voltage ``e`` (in
+    units of ``k_x_i``) drives ``e k_x_i / R`` through it, i.e. ``|a| (k_x_i / k_s) e`` in the
+    normalized state equation.
+    """
+    k_x = np.asarray(k_x, dtype=float)
+    G = (np.abs(ideal.A) * (k_x[:, None] / k_x[None, :])).sum(axis=1)
+    G += np.abs(ideal.b_u) * k_x / k_u
+    for p in ideal.ports:
+        G += np.abs(p.b) * k_x / k_u
+    return G
+
+
+def physical_plant(
+    ideal: Plant,
+    dc_gain: np.ndarray | float | None,
+    wu: np.ndarray | float | None,
+    rc_scale: np.ndarray | float = 1.0,
+    k_x: np.ndarray | None = None,
+    k_u: float = 1.0,
+    opamp_noise: np.ndarray | None = None,
+) -> Plant:
+    """Active-RC realization of an ideal plant with one-pole opamps and RC spread.
+
+    Parameters
+    ----------
+    ideal : Plant
+        Ideal plant (from :func:`plant_from_abcdc`); its ``noise_b`` columns are current
+        noises into the integrators (they stay on the capacitor rows).
+    dc_gain : float or array (n,) or None
+        Opamp DC gain per integrator (V/V); ``None`` for ideal opamps.
+    wu : float or array (n,) or None
+        Opamp unity-gain angular frequency, rad per clock period (``2 pi GBW / fs``);
+        ``None`` for ideal opamps.
+    rc_scale : float or array (n,)
+        Factor on every ``1/(RC)`` of integrator ``i`` (1.2 means RC products 17 % short).
+    k_x : array (n,), optional
+        Volts per unit of each state (default 1), and ``k_u`` of the input and DACs; they
+        set how much current a virtual-ground error draws through each resistor.
+    opamp_noise : array (n,), optional
+        Input-referred white-noise intensity of each opamp in normalized units
+        (``sqrt(S_en / 2 * fs) / k_x``); added as noise columns.
+
+    Returns
+    -------
+    Plant
+        States ``[q_1, o_1, q_2, o_2, ...]`` when the opamps are finite; otherwise the ideal
+        plant with the RC spread applied (and opamp noise as currents ``G_i e_n``).
+    """
+    n = ideal.n
+    kx = np.ones(n) if k_x is None else np.asarray(k_x, dtype=float)
+    k = np.broadcast_to(np.asarray(rc_scale, dtype=float), (n,))
+    scaled = Plant(
+        A=ideal.A * k[:, None],
+        b_u=ideal.b_u * k,
+        C=ideal.C.copy(),
+        d_u=ideal.d_u,
+        ports=tuple(Port(p.b * k, p.d, p.t0, p.t1) for p in ideal.ports),
+        noise_b=ideal.noise_b.reshape(n, -1) * k[:, None],
+        state_names=ideal.state_names,
+        ideal_states=ideal.ideal_states.copy(),
+    )
+    G = node_conductance(scaled, kx, k_u)
+    en = np.zeros(n) if opamp_noise is None else np.asarray(opamp_noise, dtype=float)
+    finite = dc_gain is not None and wu is not None
+    if not finite:
+        cols = [scaled.noise_b] + ([np.diag(G * en)[:, en > 0]] if np.any(en > 0) else [])
+        return replace(scaled, noise_b=np.hstack(cols))
+
+    a0 = np.broadcast_to(np.asarray(dc_gain, dtype=float), (n,))
+    w = np.broadcast_to(np.asarray(wu, dtype=float), (n,))
+    wp = w / a0
+    m = 2 * n
+    q = 2 * np.arange(n)  # capacitor rows
+    o = q + 1  # opamp-output rows
+    Ap = np.zeros((m, m))
+    for i in range(n):
+        # q_i' = sum_j a_ij o_j - G_i (q_i - o_i) + inputs
+        Ap[q[i], o] += scaled.A[i]
+        Ap[q[i], q[i]] -= G[i]
+        Ap[q[i], o[i]] += G[i]
+        # o_i' = wu (q_i - o_i + v_n) - wp o_i
+        Ap[o[i], q[i]] = w[i]
+        Ap[o[i], o[i]] = -(w[i] + wp[i])
+    expand = np.zeros((m, n))
+    expand[q, np.arange(n)] = 1.0
+    Cp = np.zeros(m)
+    Cp[o] = scaled.C
+    cols = [expand @ scaled.noise_b]
+    if np.any(en > 0):
+        op = np.zeros((m, n))
+        op[o, np.arange(n)] = w * en
+        cols.append(op[:, en > 0])
+    names = tuple(s for i in range(n) for s in (f"q{i + 1}", f"o{i + 1}"))
+    return Plant(
+        A=Ap,
+        b_u=expand @ scaled.b_u,
+        C=Cp,
+        d_u=scaled.d_u,
+        ports=tuple(Port(expand @ p.b, p.d, p.t0, p.t1) for p in scaled.ports),
+        noise_b=np.hstack(cols),
+        state_names=names,
+        ideal_states=o.copy(),
+    )

@@ -1,0 +1,183 @@
+"""The sampled-data engine against independent references: the DT toolbox loop, an ODE
+integration of the same CT plant, the sizing's noise budget and analytic jitter noise."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+
+import ctdsm
+from ctdsm import toolbox as ds
+from ctdsm.analysis import analyze, spectrum_metrics
+from ctdsm.impairments import Impairments
+from ctdsm.sim import build_plant, simulate
+
+ROOT = Path(__file__).resolve().parents[2]
+NAMES = ["multibit", "singlebit", "lp3_multibit", "lp5_singlebit", "bp4_singlebit"]
+
+
+@pytest.fixture(scope="module")
+def designs():
+    return {n: ctdsm.synthesize(ctdsm.load_spec(ROOT / "designs" / f"{n}.yaml")) for n in NAMES}
+
+
+def _amp(d):
+    return min(-3.0, round(d.max_stable_dbfs) - 2.0)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_ideal_ct_agrees_with_dt_ntf_and_prediction(designs, name):
+    d = designs[name]
+    amp = _amp(d)
+    n = 1 << 16
+    r = simulate(d, n, amp, "ideal", 3)
+    m_ct = analyze(r)
+    u = (d.levels - 1) * 10 ** (amp / 20) * np.sin(2 * np.pi * r.fin_hz / d.fs_hz * np.arange(n))
+    v_dt = ds.simulateDSM(u, d.ntf, d.levels)[0]
+    m_dt = spectrum_metrics(
+        v_dt, d.fs_hz, r.fin_hz, d.bw_hz, f0_hz=d.f0_hz, full_scale=d.levels - 1
+    )
+    assert r.stable and m_ct.stable
+    assert abs(m_ct.sndr_db - m_dt.sndr_db) < 2.0
+    if d.levels > 2:
+        # Multi-bit: the linear model is accurate.
+        assert abs(m_ct.sndr_db - ctdsm.ntf.linear_sqnr_db(d.ntf, d.osr, d.levels, amp, d.f0)) < 2
+    at_peak = analyze(simulate(d, n, d.peak_amplitude_dbfs, "ideal", 4))
+    assert abs(at_peak.sndr_db - d.peak_sqnr_db) < 3.0
+
+
+def _ode_loop(plant, levels, amp, w, n_samples):
+    """Reference: integrate the plant's ODE period by period (DOP853, tight tolerances)."""
+    n = plant.n
+    L = max(int(np.ceil(p.t1)) - 1 for p in plant.ports)
+    hist = np.zeros((len(plant.ports), L + 1))
+    x = np.zeros(n)
+    v = np.zeros(n_samples)
+    for k in range(n_samples):
+        hist[:, 1:] = hist[:, :-1].copy()
+        y = plant.C @ x + plant.d_u * amp * np.sin(w * k)
+        for j, p in enumerate(plant.ports):
+            for lag in range(1, L + 1):
+                if p.t0 < lag <= p.t1:
+                    y += p.d * hist[j, lag]
+        cnt = np.sum(y > -(levels - 2.0) + 2.0 * np.arange(levels - 1))
+        v[k] = -(levels - 1) + 2.0 * cnt
+        hist[:, 0] = v[k]
+        edges = {0.0, 1.0}
+        for p in plant.ports:
+            for lag in range(L + 1):
+                for t in (p.t0 - lag, p.t1 - lag):
+                    if 0 < t < 1:
+                        edges.add(t)
+        edges = sorted(edges)
+        for a, b in zip(edges[:-1], edges[1:], strict=True):
+            mid = 0.5 * (a + b)
+            drive = np.zeros(n)
+            for j, p in enumerate(plant.ports):
+                for lag in range(L + 1):
+                    if p.t0 <= mid + lag < p.t1:
+                        drive += p.b * hist[j, lag]
+
+            def f(t, xx, drive=drive, k=k):
+                return plant.A @ xx + drive + plant.b_u * amp * np.sin(w * (k + t))
+
+            sol = solve_ivp(f, (a, b), x, method="DOP853", rtol=1e-11, atol=1e-13)
+            x = sol.y[:, -1]
+    return v
+
+
+@pytest.mark.parametrize(
+    ("name", "imp"),
+    [
+        ("multibit", "ideal"),
+        ("lp3_multibit", "ideal"),  # with excess loop delay
+        ("singlebit", {"preset": "ideal", "opamp_dc_gain_db": 50, "opamp_gbw_ratio": 3}),
+    ],
+)
+def test_matches_fine_step_ode(designs, name, imp):
+    d = designs[name]
+    n = 1200
+    amp_dbfs = _amp(d)
+    r = simulate(d, n, amp_dbfs, imp, 1)
+    plant, _ = build_plant(d, ctdsm.impairments.resolve_impairments(imp))
+    amp = (d.levels - 1) * 10 ** (amp_dbfs / 20)
+    v_ref = _ode_loop(plant, d.levels, amp, 2 * np.pi * r.fin_hz / d.fs_hz, n)
+    assert np.array_equal(r.v, v_ref)
+
+
+@pytest.mark.parametrize("name", ["multibit", "singlebit"])
+def test_thermal_noise_matches_budget(designs, name):
+    d = designs[name]
+    amp = _amp(d)
+    n = 1 << 16
+    noisy = np.mean(
+        [analyze(simulate(d, n, amp, {"preset": "ideal", "thermal_noise": True}, s)).noise_power
+         for s in (1, 2)]
+    )  # fmt: skip
+    quiet = analyze(simulate(d, n, amp, "ideal", 1)).noise_power
+    thermal_v2 = (noisy - quiet) * d.sizing.k_u_v**2
+    assert abs(10 * np.log10(thermal_v2 / d.sizing.total_noise_v2)) < 1.0
+
+
+def test_jitter_noise_matches_analytic(designs):
+    d = designs["singlebit"]
+    n = 1 << 16
+    sigma_s = 3e-12
+    amp = _amp(d)
+    r = simulate(d, n, amp, {"preset": "ideal", "jitter_rms_s": sigma_s}, 5)
+    quiet = analyze(simulate(d, n, amp, "ideal", 5)).noise_power
+    measured = analyze(r).noise_power - quiet
+    # A late NRZ edge by dt loses (v[n] - v[n-1]) dt of charge: white error, in-band share 2bw/fs.
+    dv2 = np.mean(np.diff(r.v) ** 2)
+    predicted = (sigma_s * d.fs_hz) ** 2 * dv2 * 2 * d.bw_hz / d.fs_hz
+    assert abs(10 * np.log10(measured / predicted)) < 1.0
+
+
+def test_dwa_shapes_element_mismatch(designs):
+    d = designs["multibit"]
+    imp = {"preset": "ideal", "dac_mismatch_sigma": 0.01}
+    spec_none = ctdsm.load_spec(ROOT / "designs" / "multibit.yaml", ["dac.dem=none"])
+    d_none = ctdsm.synthesize(spec_none)
+    dwa = analyze(simulate(d, 1 << 16, -3, imp, 7))
+    none = analyze(simulate(d_none, 1 << 16, -3, imp, 7))
+    assert dwa.sndr_db > none.sndr_db + 10
+
+
+def test_edge_asymmetry_is_isi_of_nrz_only(designs):
+    d = designs["multibit"]
+    imp = {"preset": "ideal", "dac_edge_asymmetry_s": 20e-12}
+    nrz = analyze(simulate(d, 1 << 16, -3, imp, 1))
+    clean = analyze(simulate(d, 1 << 16, -3, "ideal", 1))
+    assert nrz.thd_db > clean.thd_db + 20
+    d_rz = ctdsm.synthesize(
+        ctdsm.load_spec(ROOT / "designs" / "multibit.yaml", ["architecture.dac_pulse=rz"])
+    )
+    rz = analyze(simulate(d_rz, 1 << 16, -3, imp, 1))
+    rz_clean = analyze(simulate(d_rz, 1 << 16, -3, "ideal", 1))
+    assert abs(rz.sndr_db - rz_clean.sndr_db) < 1.0
+
+
+def test_reproducible_from_seed(designs):
+    d = designs["multibit"]
+    a = simulate(d, 4096, -3, "default", 11)
+    b = simulate(d, 4096, -3, "default", 11)
+    c = simulate(d, 4096, -3, "default", 12)
+    assert np.array_equal(a.v, b.v)
+    assert not np.array_equal(a.v, c.v)
+
+
+def test_overload_is_reported_unstable(designs):
+    d = designs["singlebit"]
+    r = simulate(d, 1 << 14, 0.0, "ideal", 1)
+    m = analyze(r)
+    assert not (r.stable and m.stable)
+    assert all(v is None or np.isfinite(v) for v in m.to_dict().values() if isinstance(v, float))
+
+
+def test_default_impairments_resolve_and_degrade(designs):
+    d = designs["multibit"]
+    assert Impairments().thermal_noise
+    ideal = analyze(simulate(d, 1 << 15, -3, "ideal", 1))
+    real = analyze(simulate(d, 1 << 15, -3, "default", 1))
+    assert real.sndr_db < ideal.sndr_db
