@@ -33,7 +33,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	@touch $@
 
 setup: system-deps $(VENV)/.installed
@@ -50,6 +50,7 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python benchmarks/bench_synth.py
+	$(BIN)/python benchmarks/bench_engine.py
 
 test-all: setup
 	$(BIN)/python -m pytest -m ''

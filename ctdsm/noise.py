@@ -40,7 +40,32 @@ def shaped_noise(n: int, fs_hz: float, psd, rng: np.random.Generator) -> np.ndar
 
 
 def flicker_noise(
-    n: int, fs_hz: float, white_v2_per_hz: float, corner_hz: float, rng: np.random.Generator
+    n: int,
+    fs_hz: float,
+    white_v2_per_hz: float,
+    corner_hz: float,
+    rng: np.random.Generator,
+    f_max_hz: float | None = None,
 ) -> np.ndarray:
-    """1/f noise sequence: one-sided PSD ``white_v2_per_hz * corner_hz / f`` (V^2/Hz)."""
-    return shaped_noise(n, fs_hz, lambda f: white_v2_per_hz * corner_hz / f, rng)
+    """1/f noise sequence: one-sided PSD ``white_v2_per_hz * corner_hz / f`` (V^2/Hz).
+
+    Parameters
+    ----------
+    f_max_hz : float, optional
+        Highest frequency that must be right. The 1/f part above it lies under the white
+        floor (modelled separately), so the sequence is made at a rate ``fs / D >= 12
+        f_max_hz`` (``D`` a power of two up to 64) and linearly interpolated: the
+        interpolation's droop ``sinc^2(f D / fs)`` stays below 0.1 dB up to ``f_max_hz``,
+        for a fraction of the FFT work.
+    """
+    d = 1
+    if f_max_hz is not None:
+        while d < 64 and fs_hz / (2 * d) >= 12 * f_max_hz:
+            d *= 2
+    if d == 1:
+        return shaped_noise(n, fs_hz, lambda f: white_v2_per_hz * corner_hz / f, rng)
+    m = n // d + 2
+    coarse = shaped_noise(m, fs_hz / d, lambda f: white_v2_per_hz * corner_hz / f, rng)
+    frac = np.arange(d) / d
+    fine = coarse[:-1, None] + np.diff(coarse)[:, None] * frac[None, :]
+    return fine.ravel()[:n]

@@ -34,7 +34,15 @@ from scipy import linalg
 
 from ctdsm.sim.plant import Plant
 
-__all__ = ["Discretized", "discretize", "held_column", "impulse_column", "sub_period_map"]
+__all__ = [
+    "Discretized",
+    "discretize",
+    "held_column",
+    "impulse_column",
+    "noise_shadow",
+    "reduce_fast_modes",
+    "sub_period_map",
+]
 
 
 @dataclass(frozen=True)
@@ -197,3 +205,120 @@ def sub_period_map(plant: Plant, tau: float) -> tuple[np.ndarray, np.ndarray]:
                 _, col = _phi_int(A, port.b, e - a)
                 Gam[:, j, lag] = Phi_rest @ col
     return linalg.expm(A * tau), Gam
+
+
+def noise_shadow(dz: Discretized, Qchol: np.ndarray | None = None):
+    """Scalar model of the thermal noise seen at the quantizer input.
+
+    The plant is linear, so its state splits exactly into ``x = x_a + x_b``: ``x_b`` is the
+    *shadow* loop, the same plant driven by the per-period noise ``eta`` with every DAC fed
+    by its own quantizer input (a linear quantizer of gain 1), and ``x_a`` is driven by the
+    DACs with ``d - y_b``. The nonlinear loop only ever sees ``y_b``, a stationary Gaussian
+    process when the shadow loop is stable (its poles are the NTF poles of the linear
+    model). ``y_b`` is generated from one white sequence through its innovations model
+    (spectral factor from the discrete Riccati equation): one random number per clock cycle
+    instead of one per state.
+
+    Returns
+    -------
+    (sos, sigma) or None
+        Second-order sections of the spectral factor (monic) and the innovations' standard
+        deviation, or ``None`` when the shadow loop is not stable (the caller then injects
+        ``eta`` state by state).
+    """
+    from scipy import signal
+
+    L = Qchol if Qchol is not None else dz.Qchol
+    if not np.any(L):
+        return None
+    n = dz.Phi.shape[0]
+    lags = dz.lags
+    Gsum = dz.Gamma.sum(axis=1)  # (n, L + 1): every port carries the same shadow signal
+    Dsum = dz.Dlag.sum(axis=0)  # (L + 1,)
+    m = n + lags
+    A = np.zeros((m, m))
+    A[:n, :n] = dz.Phi
+    H = np.zeros(m)
+    H[:n] = dz.C
+    for lag in range(1, lags + 1):
+        A[:n, n + lag - 1] = Gsum[:, lag]
+        H[n + lag - 1] = Dsum[lag]
+        if lag >= 2:
+            A[n + lag - 1, n + lag - 2] = 1.0
+    B = np.zeros(m)
+    B[:n] = Gsum[:, 0]
+    if lags:
+        B[n] = 1.0
+    F = A + np.outer(B, H)  # d[n] = y[n] = H xi[n]
+    if np.max(np.abs(np.linalg.eigvals(F))) >= 1.0 - 1e-9:
+        return None
+    Q = np.zeros((m, m))
+    Q[:n, :n] = L @ L.T
+    # Innovations form xi+ = F xi + K e, y = H xi + e (a vanishing measurement noise keeps the
+    # Riccati equation regular).
+    P0 = linalg.solve_discrete_lyapunov(F, Q)
+    r = 1e-9 * float(H @ P0 @ H) + 1e-300
+    P = linalg.solve_discrete_are(F.T, H[:, None], Q, np.array([[r]]))
+    re = float(H @ P @ H) + r
+    K = (F @ P @ H) / re
+    # Monic spectral factor 1 + H (zI - F)^-1 K: poles eig(F), zeros eig(F - K H).
+    zeros = np.linalg.eigvals(F - np.outer(K, H))
+    poles = np.linalg.eigvals(F)
+    sos = signal.zpk2sos(zeros, poles, 1.0)
+    return sos, math.sqrt(re)
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """Coordinates of a plant with its settled fast modes removed (see reduce_fast_modes)."""
+
+    Phi: np.ndarray  # (n + 1, n + 1)
+    C: np.ndarray  # (n + 1,)
+    M: np.ndarray  # (n + 1, N): maps any full-order input column to the reduced one
+
+
+def reduce_fast_modes(
+    Phi: np.ndarray, C: np.ndarray, keep: np.ndarray, fast_tol: float = 1e-9
+) -> Reduction | None:
+    """Remove the modes that settle within one clock period (the opamps' fast poles).
+
+    With one-pole opamps of unity-gain frequency ``wu`` the plant has modes that decay
+    as ``e^{-wu T}`` per period (``1e-11`` at GBW = 4 fs): at every sampling instant their
+    state is, to that accuracy, a function of the inputs of the period just ended. Splitting
+    ``Phi`` into slow and fast invariant subspaces (ordered real Schur form, decoupled with a
+    Sylvester equation) and dropping the fast block's dynamics leaves ``n`` slow states plus
+    one memoryless state that carries the fast modes' contribution to ``y`` into the next
+    sample. The slow coordinates are normalized so that they are the ``keep`` states (the
+    opamp outputs) up to the fast part, which keeps saturation and swing meaningful.
+
+    Returns ``None`` when there is nothing to remove or the fast block is not negligible.
+    """
+    N = Phi.shape[0]
+    n = len(keep)
+    slow_tol = 1e-6  # a clear gap between the slow and the removed eigenvalues
+    T, Z, sdim = linalg.schur(
+        Phi, output="real", sort=lambda re, im: re * re + im * im > slow_tol**2
+    )
+    if sdim == N or sdim != n:
+        return None
+    T11, T12, T22 = T[:sdim, :sdim], T[:sdim, sdim:], T[sdim:, sdim:]
+    if np.linalg.norm(T22, 2) > fast_tol:
+        return None
+    X = linalg.solve_sylvester(T11, -T22, -T12)
+    S = np.eye(N)
+    S[:sdim, sdim:] = X
+    Sinv = np.eye(N)
+    Sinv[:sdim, sdim:] = -X
+    V = Z @ S
+    W = Sinv @ Z.T
+    Vs, Vf, Ws, Wf = V[:, :sdim], V[:, sdim:], W[:sdim], W[sdim:]
+    R = Vs[np.asarray(keep)]
+    if np.linalg.cond(R) > 1e8:
+        return None
+    Vs = Vs @ np.linalg.inv(R)
+    Ws = R @ Ws
+    Phi_r = np.zeros((n + 1, n + 1))
+    Phi_r[:n, :n] = Ws @ Phi @ Vs
+    M = np.vstack([Ws, (C @ Vf) @ Wf])
+    C_r = np.concatenate([C @ Vs, [1.0]])
+    return Reduction(Phi=Phi_r, C=C_r, M=M)

@@ -17,7 +17,13 @@ import numpy as np
 from ctdsm.errors import CtdsmError
 from ctdsm.impairments import Impairments, resolve_impairments
 from ctdsm.sim import kernels
-from ctdsm.sim.discretize import discretize, held_column, impulse_column
+from ctdsm.sim.discretize import (
+    discretize,
+    held_column,
+    impulse_column,
+    noise_shadow,
+    reduce_fast_modes,
+)
 from ctdsm.sim.plant import Plant, Port, node_conductance, physical_plant, plant_from_abcdc
 
 if TYPE_CHECKING:
@@ -144,12 +150,8 @@ def build_plant(design: Design, imp: Impairments) -> tuple[Plant, dict[str, Any]
         en = np.sqrt(sz.opamp_en_v_rthz**2 / 2 * fs) / sz.k_x_v
     gain = None if imp.opamp_dc_gain_db is None else 10 ** (imp.opamp_dc_gain_db / 20)
     wu = None if imp.opamp_gbw_ratio is None else 2 * math.pi * imp.opamp_gbw_ratio
-    if (gain is None) != (wu is None):
-        # One finite parameter alone still needs the two-state integrator model.
-        gain = 1e12 if gain is None else gain
-        wu = 2 * math.pi * 1e6 if wu is None else wu
     plant = physical_plant(ideal, gain, wu, 1.0 + imp.rc_spread, k_x, k_u, en)
-    info.update(states=plant.n, finite_opamp=gain is not None, k_x=k_x, k_u=k_u)
+    info.update(states=plant.n, finite_opamp=wu is not None, k_x=k_x, k_u=k_u)
     return plant, info
 
 
@@ -232,9 +234,7 @@ def simulate(
     P = len(plant.ports)
 
     phase = 0.0
-    t = np.arange(n_samples)
-    sin_t = np.sin(w * t + phase)
-    cos_t = np.cos(w * t + phase)
+    sw, cw = math.sin(w), math.cos(w)
 
     # Held inputs: the arbitrary input u and the first opamp's 1/f noise.
     held_cols: list[np.ndarray] = []
@@ -251,7 +251,10 @@ def simulate(
         from ctdsm.noise import flicker_noise
 
         sz = design.sizing
-        seq = flicker_noise(n_samples, fs, sz.opamp_en_v_rthz[0] ** 2, imp.flicker_corner_hz, rng)
+        f_max = max(imp.flicker_corner_hz, f0 + bw)
+        seq = flicker_noise(
+            n_samples, fs, sz.opamp_en_v_rthz[0] ** 2, imp.flicker_corner_hz, rng, f_max
+        )
         held_cols.append(held_column(plant.A, _flicker_columns(plant, design, finite)))
         held_d.append(0.0)
         held_seq.append(seq)
@@ -260,8 +263,16 @@ def simulate(
     d_h = np.array(held_d, dtype=float)
     U_h = np.column_stack(held_seq) if m_h else np.zeros((0, 0))
 
-    # Per-period thermal noise vectors.
+    # Thermal noise: through the linear shadow loop as one scalar sequence at the quantizer
+    # input (exact, see noise_shadow), or state by state when that loop is not stable.
     has_noise = bool(np.any(dz.Qchol))
+    shadow = noise_shadow(dz) if has_noise else None
+    if shadow is not None:
+        from scipy.signal import sosfilt, sosfilt_zi
+
+        sos, sigma_e = shadow
+        zi = sosfilt_zi(sos) * 0.0
+        has_noise = False
 
     # Quantizer impairments (one LSB = 2 toolbox units).
     nthr = max(levels - 1, 1)
@@ -292,7 +303,21 @@ def simulate(
     asym = (imp.dac_edge_asymmetry_s or 0.0) * fs if edges else 0.0
     jit_sigma = (imp.jitter_rms_s or 0.0) * fs if edges else 0.0
 
-    sat_idx = np.asarray(plant.ideal_states, dtype=np.int64)
+    # The kernel's model: full order, or with the opamps' settled fast modes removed.
+    Phi, Cq, Gam = dz.Phi, dz.C, dz.Gamma
+    g_s, g_c, Qchol = dz.g_s, dz.g_c, dz.Qchol
+    ideal_idx = np.asarray(plant.ideal_states, dtype=np.int64)
+    red = reduce_fast_modes(dz.Phi, dz.C, ideal_idx) if finite else None
+    if red is not None:
+        M = red.M
+        Phi, Cq = red.Phi, red.C
+        Gam = np.einsum("ij,jpl->ipl", M, dz.Gamma)
+        g_s, g_c, Qchol = M @ g_s, M @ g_c, M @ Qchol
+        G_h = M @ G_h
+        g_on, g_off = M @ g_on, M @ g_off
+        ideal_idx = np.arange(len(ideal_idx), dtype=np.int64)
+        n = Phi.shape[0]
+    sat_idx = ideal_idx
     sat_lim = (
         imp.saturation_ratio * design.spec.architecture.xlim if imp.saturation_ratio else np.inf
     )
@@ -302,7 +327,7 @@ def simulate(
     v = np.zeros(n_samples)
     xmax = np.zeros(n)
     ymax = np.zeros(1)
-    Gam = np.ascontiguousarray(dz.Gamma)
+    Gam = np.ascontiguousarray(Gam)
     empty1 = np.zeros(0)
     n_done = 0
     bar = _progress(progress, n_samples, design.name)
@@ -311,18 +336,22 @@ def simulate(
             stop = min(start + BLOCK, n_samples)
             nb = stop - start
             eta = (
-                rng.standard_normal((nb, dz.Qchol.shape[1])) @ dz.Qchol.T
+                rng.standard_normal((nb, Qchol.shape[1])) @ Qchol.T
                 if has_noise
                 else np.zeros((0, n))
             )
+            if shadow is not None:
+                y_ext, zi = sosfilt(sos, sigma_e * rng.standard_normal(nb), zi=zi)
+            else:
+                y_ext = empty1
             cn = rng.normal(0.0, cmp_sigma, nb) if cmp_sigma else empty1
             jon = rng.normal(0.0, jit_sigma, nb) if jit_sigma else empty1
             joff = rng.normal(0.0, jit_sigma, nb) if (jit_sigma and not nrz) else empty1
             uh = np.ascontiguousarray(U_h[start:stop]) if m_h else np.zeros((0, 0))
             done = kernels.ct_kernel(
-                dz.Phi, Gam, dz.Dlag, dz.C, dz.d_u, amp, dz.g_s, dz.g_c,
-                sin_t[start:stop], cos_t[start:stop], G_h, d_h, uh,
-                np.ascontiguousarray(eta), levels, off, hyst, cn, unit_w, dem,
+                Phi, Gam, dz.Dlag, Cq, dz.d_u, amp, g_s, g_c,
+                math.sin(w * start + phase), math.cos(w * start + phase), sw, cw, G_h, d_h, uh,
+                np.ascontiguousarray(eta), y_ext, levels, off, hyst, cn, unit_w, dem,
                 g_on, g_off, off_next, nrz, -asym, -asym, jon, joff,
                 sat_idx, sat_lim, blowup,
                 st["x"], st["hist"], st["ptr"], st["s_prev"], st["cmp_prev"], st["q_def"],
@@ -350,10 +379,16 @@ def simulate(
         stable=stable,
         full_scale_v=design.spec.target.full_scale_v,
         impairments=imp,
-        xmax=xmax[np.asarray(plant.ideal_states)],
+        xmax=xmax[ideal_idx],
         n_run=n_done,
         name=design.name,
-        info={"states": n, "finite_opamp": finite, "ymax": float(ymax[0])},
+        info={
+            "states": plant.n,
+            "kernel_states": n,
+            "finite_opamp": finite,
+            "ymax": float(ymax[0]),
+            "noise": "shadow" if shadow is not None else ("states" if has_noise else "off"),
+        },
     )
 
 

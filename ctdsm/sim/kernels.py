@@ -49,12 +49,15 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
     amp,  # float, sine amplitude
     g_s,  # (n,)
     g_c,  # (n,)
-    sin_t,  # (N,) sin(w n + phi)
-    cos_t,  # (N,) cos(w n + phi)
+    s0,  # sin(w n0 + phi) at the block's first sample
+    c0,  # cos(w n0 + phi)
+    sw,  # sin(w): the sine advances by rotation (renormalized exactly at every block)
+    cw,  # cos(w)
     G_h,  # (n, m): columns of the held inputs
     d_h,  # (m,): their direct terms into y
     u_h,  # (N, m) or (0, m): inputs held over each period (arbitrary input, 1/f noise)
     eta,  # (N, n) or (0, n): per-period noise vectors
+    y_ext,  # (N,) or (0,): noise added at the quantizer input by the linear shadow loop
     levels,  # int
     thr_off,  # (levels - 1,) comparator offsets (toolbox units)
     hyst,  # float, comparator hysteresis (toolbox units, full width)
@@ -92,19 +95,22 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
     has_uh = u_h.shape[0] > 0
     m_h = u_h.shape[1]
     has_eta = eta.shape[0] > 0
+    has_yx = y_ext.shape[0] > 0
     has_cn = cmp_noise.shape[0] > 0
     has_jon = jit_on.shape[0] > 0
     has_joff = jit_off.shape[0] > 0
     lim = levels - 1.0
     xn = np.empty(n)
     s_now = np.empty(M)
+    sk = s0
+    ck = c0
     for k in range(N):
         # -- shift the DAC history: hist[:, l] = d[n - l]
         for p in range(P):
             for l in range(L1 - 1, 0, -1):
                 hist[p, l] = hist[p, l - 1]
         # -- quantizer input just before the clock edge
-        y = d_u * amp * sin_t[k]
+        y = d_u * amp * sk
         if has_uh:
             for j in range(m_h):
                 y += d_h[j] * u_h[k, j]
@@ -118,6 +124,10 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
             ymax[0] = ay
         if not (ay < blowup):
             return k
+        yx = 0.0
+        if has_yx:
+            yx = y_ext[k]
+            y += yx
         if has_cn:
             y += cmp_noise[k]
         # -- comparators: thresholds at -(levels-2), ..., levels-2 (step 2)
@@ -159,9 +169,11 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
                 else:
                     q_on += isi_fall * unit_w[e]
             s_prev[e] = s_now[e]
-        hist[0, 0] = d0
+        # The history holds d - y_ext: the shadow loop (see ctdsm.sim.discretize.noise_shadow)
+        # already fed y_ext back through every DAC.
+        hist[0, 0] = d0 - yx
         for p in range(1, P):
-            hist[p, 0] = vk
+            hist[p, 0] = vk - yx
         # -- edge timing errors: a late edge keeps the old level for that long
         q_off = 0.0
         if nrz:
@@ -178,7 +190,7 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
             acc = 0.0
             for j in range(n):
                 acc += Phi[i, j] * x[j]
-            acc += g_s[i] * (amp * sin_t[k]) + g_c[i] * (amp * cos_t[k])
+            acc += g_s[i] * (amp * sk) + g_c[i] * (amp * ck)
             if has_uh:
                 for j in range(m_h):
                     acc += G_h[i, j] * u_h[k, j]
@@ -197,6 +209,7 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
             q_def[0] = q_off
         for i in range(n):
             x[i] = xn[i]
+        sk, ck = sk * cw + ck * sw, ck * cw - sk * sw
         for j in range(sat_idx.shape[0]):
             i = sat_idx[j]
             if x[i] > sat_lim:

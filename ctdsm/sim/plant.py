@@ -181,13 +181,22 @@ def physical_plant(
     )
     G = node_conductance(scaled, kx, k_u)
     en = np.zeros(n) if opamp_noise is None else np.asarray(opamp_noise, dtype=float)
-    finite = dc_gain is not None and wu is not None
-    if not finite:
+    a0 = np.broadcast_to(np.asarray(np.inf if dc_gain is None else dc_gain, dtype=float), (n,))
+    w = np.broadcast_to(np.asarray(np.inf if wu is None else wu, dtype=float), (n,))
+    if not np.all(np.isfinite(w)):
+        # Infinite bandwidth: the opamp output follows o = kappa q, kappa = A0 / (1 + A0),
+        # and the virtual ground e = q / (1 + A0) leaks every integrator (finite DC gain).
+        with np.errstate(invalid="ignore"):
+            kappa = np.where(np.isfinite(a0), a0 / (1.0 + a0), 1.0)
+            leak = np.where(np.isfinite(a0), G / (1.0 + a0), 0.0)
         cols = [scaled.noise_b] + ([np.diag(G * en)[:, en > 0]] if np.any(en > 0) else [])
-        return replace(scaled, noise_b=np.hstack(cols))
-
-    a0 = np.broadcast_to(np.asarray(dc_gain, dtype=float), (n,))
-    w = np.broadcast_to(np.asarray(wu, dtype=float), (n,))
+        return replace(
+            scaled,
+            A=scaled.A * kappa[None, :] - np.diag(leak),
+            C=scaled.C * kappa,
+            noise_b=np.hstack(cols),
+        )
+    a0 = np.where(np.isfinite(a0), a0, 1e12)
     wp = w / a0
     m = 2 * n
     q = 2 * np.arange(n)  # capacitor rows

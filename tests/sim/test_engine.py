@@ -92,7 +92,9 @@ def _ode_loop(plant, levels, amp, w, n_samples):
     [
         ("multibit", "ideal"),
         ("lp3_multibit", "ideal"),  # with excess loop delay
-        ("singlebit", {"preset": "ideal", "opamp_dc_gain_db": 50, "opamp_gbw_ratio": 3}),
+        ("singlebit", {"preset": "ideal", "opamp_dc_gain_db": 50, "opamp_gbw_ratio": 2}),
+        # GBW = 4 fs: the opamp poles settle within a period and are reduced away.
+        ("multibit", {"preset": "ideal", "opamp_dc_gain_db": 60, "opamp_gbw_ratio": 4}),
     ],
 )
 def test_matches_fine_step_ode(designs, name, imp):
@@ -100,6 +102,10 @@ def test_matches_fine_step_ode(designs, name, imp):
     n = 1200
     amp_dbfs = _amp(d)
     r = simulate(d, n, amp_dbfs, imp, 1)
+    if isinstance(imp, dict) and imp["opamp_gbw_ratio"] >= 4:
+        assert r.info["kernel_states"] == d.order + 1
+    elif isinstance(imp, dict):
+        assert r.info["kernel_states"] == 2 * d.order
     plant, _ = build_plant(d, ctdsm.impairments.resolve_impairments(imp))
     amp = (d.levels - 1) * 10 ** (amp_dbfs / 20)
     v_ref = _ode_loop(plant, d.levels, amp, 2 * np.pi * r.fin_hz / d.fs_hz, n)
