@@ -90,6 +90,17 @@ class Design:
     linear_sqnr_db: float
     selection: list[dict[str, Any]] = field(default_factory=list)
     _sizing: Any = field(default=None, repr=False, compare=False)
+    _requirements: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def requirements(self):
+        """Opamp and RC requirements found by simulation
+        (:func:`ctdsm.sizing.derive_requirements`), cached."""
+        if self._requirements is None:
+            from ctdsm.sizing import derive_requirements
+
+            self._requirements = derive_requirements(self)
+        return self._requirements
 
     @property
     def sizing(self):
@@ -173,6 +184,7 @@ class Design:
             "selection": self.selection,
             "components": {k: v for k, v in sizing.items() if k != "noise_budget"},
             "noise_budget": sizing["noise_budget"],
+            "requirements": self.requirements.to_dict(),
             "spec": self.spec.to_dict(),
         }
 
@@ -210,6 +222,18 @@ class Design:
             f"(allowed {sz.budget_v2**0.5 * 1e6:.3g}), thermal-limited SNR "
             f"{sz.snr_thermal_db:.1f} dB at {sz.ref_amplitude_dbfs:.1f} dBFS",
         ]
+        rq = self.requirements
+
+        def _fmt(v: float | None, unit: str) -> str:
+            return "not met on the grid" if v is None else f"{v:g}{unit}"
+
+        gbw = rq.gbw_ratio_min
+        gbw_hz = "" if gbw is None else f" ({gbw * self.fs_hz / 1e6:.3g} MHz)"
+        lines.append(
+            f"requirements (simulated, <= {rq.loss_db:g} dB SNDR loss): opamp GBW "
+            f"{_fmt(gbw, ' fs')}{gbw_hz}, DC gain {_fmt(rq.dc_gain_db_min, ' dB')}; RC spread "
+            f"tolerated +-{rq.rc_tolerance * 100:.0f} % (<= {rq.rc_loss_db:g} dB loss)"
+        )
         return lines
 
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from ctdsm.analysis import Metrics
     from ctdsm.design import Design
 
-__all__ = ["Result", "simulate", "build_plant"]
+__all__ = ["Result", "simulate", "simulate_many", "build_plant"]
 
 BLOCK = 1 << 16
 
@@ -390,6 +390,41 @@ def simulate(
             "noise": "shadow" if shadow is not None else ("states" if has_noise else "off"),
         },
     )
+
+
+def simulate_many(
+    design: Design,
+    runs: list[dict[str, Any]],
+    *,
+    workers: int | None = None,
+) -> list[Result]:
+    """Run several simulations of one design in parallel threads (batch mode).
+
+    Parameters
+    ----------
+    design : Design
+    runs : list of dict
+        Keyword arguments of :func:`simulate` for each run, e.g.
+        ``[{"amplitude_dbfs": a, "seed": 1} for a in range(-60, 1, 3)]``.
+    workers : int, optional
+        Threads (default: the number of CPUs). The kernel releases the GIL, so runs of
+        one design proceed in parallel on every core.
+
+    Returns
+    -------
+    list of Result, in the order of ``runs``.
+    """
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not runs:
+        return []
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(runs) == 1:
+        return [simulate(design, **kw) for kw in runs]
+    _ = design.sizing  # compute the cached sizing once, before the threads share it
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda kw: simulate(design, **kw), runs))
 
 
 class _Bar:
