@@ -126,6 +126,11 @@ def synth(spec: str | None, out_dir: str, overrides: tuple[str, ...], quiet: boo
 @click.option(
     "--amplitude", "amplitude_dbfs", type=float, help="Input amplitude, dBFS (default: spec)."
 )
+@click.option(
+    "--sweep",
+    is_flag=True,
+    help="Also sweep the input amplitude (-120..0 dBFS): DR, peak SNDR -> DIR/sweep.json.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @_guarded
 def simulate(
@@ -135,6 +140,7 @@ def simulate(
     n_samples: int | None,
     seed: int | None,
     amplitude_dbfs: float | None,
+    sweep: bool,
     quiet: bool,
 ) -> None:
     """Simulate SPEC with the behavioral engine; write DIR/metrics.json and DIR/output.npz.
@@ -167,15 +173,30 @@ def simulate(
         "measured_amplitude_dbfs": metrics.amplitude_dbfs,
         "impairments": result.impairments.to_dict(),
     }
+    sweep_data = None
+    if sweep:
+        from ctdsm.sim import sweep_amplitude
+
+        sweep_data = sweep_amplitude(design, None, None, n_samples, seed)
     out = prepare_output_dir(out_dir)
     import io
 
     buf = io.BytesIO()
     np.savez_compressed(buf, v=result.v.astype(np.int16), fs_hz=result.fs_hz, fin_hz=result.fin_hz)
     atomic_write_bytes(out / "output.npz", buf.getvalue())
+    if sweep_data is not None:
+        atomic_write_json(out / "sweep.json", sweep_data)
     path = atomic_write_json(out / "metrics.json", data)
     if not quiet:
         click.echo(_metrics_line(data))
+        if sweep_data is not None:
+            dr = sweep_data["dr_db"]
+            click.echo(
+                f"sweep: peak SNDR {sweep_data['peak_sndr_db']:.1f} dB at "
+                f"{sweep_data['peak_amplitude_dbfs']:g} dBFS, DR "
+                + ("n/a" if dr is None else f"{dr:.1f} dB")
+                + f", max stable {sweep_data['max_stable_amplitude_dbfs']} dBFS"
+            )
         click.echo(f"wrote {path} and {out / 'output.npz'}")
 
 

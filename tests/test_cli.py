@@ -106,3 +106,40 @@ def test_missing_spec_file(tmp_path):
     )
     assert result.exit_code == 2
     assert "no such file" in result.output
+
+
+METRIC_KEYS = {
+    "sndr_db", "snr_db", "thd_db", "sfdr_db", "hd2_db", "hd3_db", "fin_hz",
+    "amplitude_dbfs", "bw_hz", "fs_hz", "n_samples", "stable",
+}  # fmt: skip
+
+
+def test_simulate_writes_metrics(tmp_path):
+    out = tmp_path / "sim"
+    proc = _run(
+        "simulate", "designs/multibit.yaml", "-o", str(out), "--samples", "16384",
+        "--seed", "3", "--sweep", "--set", "impairments.preset=ideal",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    m = json.loads((out / "metrics.json").read_text())
+    assert METRIC_KEYS <= set(m)
+    assert m["n_samples"] == 16384 and m["stable"] is True and m["bw_hz"] == 250e3
+    assert m["sndr_db"] > 100
+    sweep = json.loads((out / "sweep.json").read_text())
+    assert sweep["dr_db"] > 100 and len(sweep["sndr_db"]) == len(sweep["amplitudes_dbfs"])
+    import numpy as np
+
+    v = np.load(out / "output.npz")["v"]
+    assert v.shape == (16384,) and set(np.unique(v)) <= set(range(-16, 17, 2))
+
+
+def test_simulate_unstable_is_reported_not_nan(tmp_path):
+    out = tmp_path / "sim"
+    proc = _run(
+        "simulate", "designs/singlebit.yaml", "-o", str(out), "--samples", "8192",
+        "--amplitude", "0", "--set", "impairments.preset=ideal", "-q",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    text = (out / "metrics.json").read_text()
+    assert "NaN" not in text
+    assert json.loads(text)["stable"] is False

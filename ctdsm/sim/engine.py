@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from ctdsm.analysis import Metrics
     from ctdsm.design import Design
 
-__all__ = ["Result", "simulate", "simulate_many", "build_plant"]
+__all__ = ["Result", "simulate", "simulate_many", "sweep_amplitude", "build_plant"]
 
 BLOCK = 1 << 16
 
@@ -425,6 +425,51 @@ def simulate_many(
     _ = design.sizing  # compute the cached sizing once, before the threads share it
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(lambda kw: simulate(design, **kw), runs))
+
+
+def sweep_amplitude(
+    design: Design,
+    amplitudes_dbfs: Any = None,
+    impairments: str | dict[str, Any] | Impairments | None = None,
+    n_samples: int | None = None,
+    seed: int | None = None,
+) -> dict[str, Any]:
+    """SNDR versus input amplitude: dynamic range, peak SNDR, maximum stable amplitude.
+
+    Parameters
+    ----------
+    design : Design
+    amplitudes_dbfs : array_like, optional
+        Default ``-120 .. 0`` dBFS in 5 dB steps, then 1 dB steps from -10 dBFS.
+    impairments, n_samples, seed
+        As for :func:`simulate` (the same seed for every amplitude).
+
+    Returns
+    -------
+    dict
+        ``amplitudes_dbfs``, ``sndr_db`` (None where unstable), ``stable`` and the keys of
+        :func:`ctdsm.analysis.dynamic_range` (``peak_sndr_db``, ``dr_db``, ...).
+    """
+    from ctdsm.analysis import analyze, dynamic_range
+
+    if amplitudes_dbfs is None:
+        amplitudes_dbfs = np.concatenate(
+            [np.arange(-120.0, -10.0, 5.0), np.arange(-10.0, 0.5, 1.0)]
+        )
+    amps = [float(a) for a in np.asarray(amplitudes_dbfs, dtype=float)]
+    runs = [
+        {"n_samples": n_samples, "amplitude_dbfs": a, "impairments": impairments, "seed": seed}
+        for a in amps
+    ]
+    sndr: list[float | None] = []
+    stable: list[bool] = []
+    for r in simulate_many(design, runs):
+        m = analyze(r)
+        ok = bool(r.stable and m.stable)
+        stable.append(ok)
+        sndr.append(m.sndr_db if ok else None)
+    dr = dynamic_range(amps, [np.nan if x is None else x for x in sndr], stable=np.asarray(stable))
+    return {"amplitudes_dbfs": amps, "sndr_db": sndr, "stable": stable} | dr
 
 
 class _Bar:
