@@ -360,6 +360,7 @@ def synthesize(spec: Spec) -> Design:
     design.peak_amplitude_dbfs = peak_amp
     design.max_stable_dbfs = max_stable
     design.linear_sqnr_db = ntf_mod.linear_sqnr_db(ntf, osr, levels, peak_amp, f0)
+    design._sizing = None  # sized from the final amplitudes, never from the provisional ones
     return design
 
 

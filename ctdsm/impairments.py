@@ -132,6 +132,8 @@ def resolve_impairments(value: str | dict[str, Any] | Impairments | None) -> Imp
             raise SpecError(f"impairments.{key}", "must be a number") from None
         if key not in ("rc_spread",) and num < 0:
             raise SpecError(f"impairments.{key}", "must not be negative")
+        if key in ("opamp_gbw_ratio", "saturation_ratio") and num == 0:
+            raise SpecError(f"impairments.{key}", "must be positive (or off)")
         if key == "rc_spread" and num <= -1:
             raise SpecError(f"impairments.{key}", "must be above -1")
         changes[key] = num

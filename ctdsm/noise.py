@@ -55,8 +55,8 @@ def flicker_noise(
         Highest frequency that must be right. The 1/f part above it lies under the white
         floor (modelled separately), so the sequence is made at a rate ``fs / D >= 12
         f_max_hz`` (``D`` a power of two up to 64) and linearly interpolated: the
-        interpolation's droop ``sinc^2(f D / fs)`` stays below 0.1 dB up to ``f_max_hz``,
-        for a fraction of the FFT work.
+        interpolation's PSD droop ``sinc^4(f D / fs)`` stays below 0.4 dB at ``f_max_hz``
+        (0.03 dB at a quarter of it), for a fraction of the FFT work.
     """
     d = 1
     if f_max_hz is not None:

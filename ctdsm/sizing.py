@@ -21,7 +21,10 @@ the first integrator's resistors, whose input-referred density is ``8 k T R_in r
 resistors per differential path, ``rho = sum_k R_in / R_k`` over the resistors into that
 node), so ``R_in = thermal_fraction N / (8 k T rho bw)``. ``C_1`` follows from the input
 coefficient; later capacitors shrink by ``c_stage_ratio`` per stage (their noise is divided
-by the first integrator's in-band gain) down to ``c_min_f``.
+by the first integrator's in-band gain) down to ``c_min_f``, unless a later stage's
+resistors would then take more than its share of what the first stage leaves (half of
+``1 - thermal_fraction - opamp_fraction`` of the budget, split between the later stages, half
+to resistors and half to the opamp); such a capacitor grows, such an opamp must be quieter.
 
 Noise budget
 ------------
@@ -198,6 +201,14 @@ def _band_quadrature(bw_hz: float, f0_hz: float, n: int = 128) -> tuple[np.ndarr
     return 0.5 * (hi - lo) * x + 0.5 * (hi + lo), 0.5 * (hi - lo) * w
 
 
+def volt_scales(design: Design) -> tuple[float, np.ndarray]:
+    """``(k_u, k_x)``: volts per toolbox unit of the input/DACs and of each state."""
+    spec = design.spec
+    k_u = spec.target.full_scale_v / (design.levels - 1)
+    k_x = np.full(design.order, spec.sizing.swing_v / spec.architecture.xlim)
+    return k_u, k_x
+
+
 def size_design(design: Design) -> Sizing:
     """Size the active-RC components of ``design`` and compute its noise budget.
 
@@ -223,8 +234,7 @@ def size_design(design: Design) -> Sizing:
     temp_k = spec.process.temp_c + 273.15
     kT = K_BOLTZMANN * temp_k
 
-    k_u = spec.target.full_scale_v / (levels - 1)
-    k_x = np.full(n, sz.swing_v / spec.architecture.xlim)
+    k_u, k_x = volt_scales(design)
     src_scale = np.concatenate([k_x, np.full(B.shape[1], k_u)])
     names = [f"x{j + 1}" for j in range(n)] + ["u"] + [f"dac{p}" for p in range(1, B.shape[1])]
     coef = np.hstack([A, B])  # row i: coefficients of every source into integrator i
@@ -239,60 +249,83 @@ def size_design(design: Design) -> Sizing:
     if b_u1 == 0:
         raise ValueError("the first integrator has no input path; cannot size it")
     row1 = np.abs(coef[0])
-    rho = float(np.sum(row1 * src_scale) / (b_u1 * k_u))
+    rho = float(np.sum(row1 * k_u / src_scale) / b_u1)
     r_in = sz.thermal_fraction * budget / (8 * kT * rho * bw)
     c = np.empty(n)
     c[0] = k_u / (k_x[0] * b_u1 * r_in * fs)
     for i in range(1, n):
         c[i] = max(sz.c_min_f, c[i - 1] * sz.c_stage_ratio)
-
-    resistors: list[Resistor] = []
-    for i in range(n):
-        for j, a in enumerate(coef[i]):
-            if a == 0:
-                continue
-            r = (src_scale[j] / k_x[i]) / (abs(a) * c[i] * fs)
-            resistors.append(Resistor(f"R{i + 1}_{names[j]}", i + 1, names[j], float(r), float(a)))
-    # The quantizer's summing node (FF form) is a passive/active summer; its weights are
-    # ratios, recorded as coefficients with no absolute value.
-    for j, cy in enumerate(Cy):
-        if cy != 0 and design.form == "FF":
-            resistors.append(Resistor(f"Rsum_x{j + 1}", 0, f"x{j + 1}", math.nan, float(cy)))
-
-    g_node = np.array([sum(1.0 / r.r_ohm for r in resistors if r.stage == i + 1) for i in range(n)])
-    # First opamp white noise allowed by its share of the budget; later opamps 2x noisier.
-    en1 = math.sqrt(sz.opamp_fraction * budget / bw) / (r_in * g_node[0])
-    en = np.array([en1 * (1.0 if i == 0 else 2.0) for i in range(n)])
-
-    # Injection columns in the *normalized* plant for unit-intensity white noise:
-    # physical current density S1 (one-sided, A^2/Hz) into node i gives
-    # x_i' += i / (C_i k_x fs); in time normalized to 1/fs its two-sided intensity is S1/2*fs.
-    sources: list[tuple[str, str, int, float, float]] = []  # name, kind, stage, S1, node
-    for r in resistors:
-        if r.stage >= 1:
-            sources.append((r.name, "resistor", r.stage, 8 * kT / r.r_ohm, 4 * kT * 2 * r.r_ohm))
-    for i in range(n):
-        s1 = (en[i] * g_node[i]) ** 2  # e_n acting as a current e_n G into the node
-        sources.append((f"opamp{i + 1}", "opamp", i + 1, s1, en[i] ** 2))
-
+    en_scale = np.array([1.0 if i == 0 else 2.0 for i in range(n)])
     f, wts = _band_quadrature(bw, design.f0_hz)
-    s = 2j * np.pi * f
-    A_ph = A * fs
-    cols_ph = np.zeros((n, len(sources) + 1))
-    cols_ph[:, 0] = B[:, 0] * fs
-    for k, (_, _, stage, _, _) in enumerate(sources):
-        cols_ph[stage - 1, k + 1] = 1.0 / (c[stage - 1] * k_x[stage - 1])
-    dvec = np.zeros(len(sources) + 1)
-    dvec[0] = Dy[0]
-    H = _transfer(A_ph, Cy, cols_ph, dvec, s)
-    ratio2 = np.abs(H[:, 1:] / H[:, [0]]) ** 2 * k_u**2
-    inband = (wts[:, None] * ratio2).sum(axis=0)
 
-    noise: list[NoiseSource] = []
-    for k, (name, kind, stage, s1, dens) in enumerate(sources):
-        col = np.zeros(n)
-        col[stage - 1] = math.sqrt(s1 / 2 * fs) / (c[stage - 1] * k_x[stage - 1] * fs)
-        noise.append(NoiseSource(name, kind, stage, float(s1 * inband[k]), col, float(dens)))
+    def components(c: np.ndarray, en_scale: np.ndarray):
+        resistors: list[Resistor] = []
+        for i in range(n):
+            for j, a in enumerate(coef[i]):
+                if a == 0:
+                    continue
+                r = (src_scale[j] / k_x[i]) / (abs(a) * c[i] * fs)
+                resistors.append(
+                    Resistor(f"R{i + 1}_{names[j]}", i + 1, names[j], float(r), float(a))
+                )
+        # The quantizer's summing node (FF form) is a passive/active summer; its weights are
+        # ratios, recorded as coefficients with no absolute value.
+        for j, cy in enumerate(Cy):
+            if cy != 0 and design.form == "FF":
+                resistors.append(Resistor(f"Rsum_x{j + 1}", 0, f"x{j + 1}", math.nan, float(cy)))
+        g_node = np.array(
+            [sum(1.0 / r.r_ohm for r in resistors if r.stage == i + 1) for i in range(n)]
+        )
+        # First opamp white noise allowed by its share of the budget; later opamps noisier.
+        en1 = math.sqrt(sz.opamp_fraction * budget / bw) / (r_in * g_node[0])
+        en = en1 * en_scale
+        # Injection columns in the *normalized* plant for unit-intensity white noise:
+        # physical current density S1 (one-sided, A^2/Hz) into node i gives
+        # x_i' += i / (C_i k_x fs); in time normalized to 1/fs its intensity is S1/2*fs.
+        sources: list[tuple[str, str, int, float, float]] = []
+        for r in resistors:
+            if r.stage >= 1:
+                sources.append(
+                    (r.name, "resistor", r.stage, 8 * kT / r.r_ohm, 4 * kT * 2 * r.r_ohm)
+                )
+        for i in range(n):
+            s1 = (en[i] * g_node[i]) ** 2  # e_n acting as a current e_n G into the node
+            sources.append((f"opamp{i + 1}", "opamp", i + 1, s1, en[i] ** 2))
+        s = 2j * np.pi * f
+        cols_ph = np.zeros((n, len(sources) + 1))
+        cols_ph[:, 0] = B[:, 0] * fs
+        for k, (_, _, stage, _, _) in enumerate(sources):
+            cols_ph[stage - 1, k + 1] = 1.0 / (c[stage - 1] * k_x[stage - 1])
+        dvec = np.zeros(len(sources) + 1)
+        dvec[0] = Dy[0]
+        H = _transfer(A * fs, Cy, cols_ph, dvec, s)
+        ratio2 = np.abs(H[:, 1:] / H[:, [0]]) ** 2 * k_u**2
+        inband = (wts[:, None] * ratio2).sum(axis=0)
+        noise: list[NoiseSource] = []
+        for k, (name, kind, stage, s1, dens) in enumerate(sources):
+            col = np.zeros(n)
+            col[stage - 1] = math.sqrt(s1 / 2 * fs) / (c[stage - 1] * k_x[stage - 1] * fs)
+            noise.append(NoiseSource(name, kind, stage, float(s1 * inband[k]), col, float(dens)))
+        return resistors, noise, en
+
+    # Later stages get half of what the first stage leaves; where a stage takes more than
+    # its share, its capacitor grows (resistor noise goes as 1/C) or its opamp must be
+    # quieter (its input-referred contribution does not depend on C).
+    allowed = (1.0 - sz.thermal_fraction - sz.opamp_fraction) * 0.5 * budget / max(n - 1, 1)
+    for _ in range(8):
+        resistors, noise, en = components(c, en_scale)
+        done = True
+        for i in range(1, n):
+            res_i = sum(ns.inband_v2 for ns in noise if ns.stage == i + 1 and ns.kind == "resistor")
+            op_i = sum(ns.inband_v2 for ns in noise if ns.stage == i + 1 and ns.kind == "opamp")
+            if res_i > 0.5 * allowed:
+                c[i] *= 1.05 * res_i / (0.5 * allowed)
+                done = False
+            if op_i > 0.5 * allowed:
+                en_scale[i] *= math.sqrt(0.5 * allowed / op_i) / 1.02
+                done = False
+        if done:
+            break
     total = float(sum(ns.inband_v2 for ns in noise))
 
     units = max(levels - 1, 1)

@@ -128,12 +128,12 @@ def build_plant(design: Design, imp: Impairments) -> tuple[Plant, dict[str, Any]
     n = design.order
     fs = design.fs_hz
     info: dict[str, Any] = {}
-    k_x = np.ones(n)
-    k_u = 1.0
+    # The real volt scales set how much current a virtual-ground error draws through each
+    # resistor, so the opamp model needs them whether or not noise is on.
+    from ctdsm.sizing import volt_scales
+
+    k_u, k_x = volt_scales(design)
     en = None
-    if imp.thermal_noise or imp.flicker_corner_hz:
-        sz = design.sizing
-        k_x, k_u = sz.k_x_v, sz.k_u_v
     if imp.thermal_noise:
         sz = design.sizing
         cols = [ns.column for ns in sz.noise if ns.kind == "resistor"]
