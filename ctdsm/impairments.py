@@ -26,6 +26,9 @@ class Impairments:
         Resistor (4kTR) and opamp white noise from the sizing's noise budget.
     flicker_corner_hz : float or None
         1/f corner of the first opamp's input-referred noise (its white level from sizing).
+    opamp_offset_v : float or None
+        Standard deviation of the first opamp's input offset, V (drawn from the seed);
+        moved to the chopping frequency when ``chopper.enabled``.
     opamp_dc_gain_db : float or None
         DC gain of every opamp, dB.
     opamp_gbw_ratio : float or None
@@ -40,8 +43,13 @@ class Impairments:
         Rms clock jitter of the DAC edges, s (white, independent per edge).
     dac_mismatch_sigma : float or None
         Standard deviation of the first DAC's unit elements (relative).
+    dac_physics : bool
+        The first DAC's circuit physics for its ``dac.type`` (``ctdsm.dac``): edge timing
+        and reference ripple (r_dac), steering skew and switch-node charge (vgs_r),
+        floating-node memory (dual_rto; erased by zapping).
     dac_edge_asymmetry_s : float or None
-        Rise minus fall delay of an NRZ DAC unit element, s (ISI).
+        An extra, generic rise-minus-fall delay of every NRZ unit element, s (ISI); off by
+        default, the physics above models the DAC's own edges.
     comparator_offset_lsb : float or None
         Standard deviation of each comparator's offset, LSB (one LSB = 2 toolbox units).
     comparator_hysteresis_lsb : float or None
@@ -52,14 +60,16 @@ class Impairments:
 
     thermal_noise: bool = True
     flicker_corner_hz: float | None = 200e3
+    opamp_offset_v: float | None = 2e-3
     opamp_dc_gain_db: float | None = 60.0
     opamp_gbw_ratio: float | None = 4.0
     saturation_ratio: float | None = 2.0
     rc_spread: float = 0.0
     eld_extra: float = 0.0
-    jitter_rms_s: float | None = 1e-12
+    jitter_rms_s: float | None = 0.3e-12
     dac_mismatch_sigma: float | None = 1e-3
-    dac_edge_asymmetry_s: float | None = 5e-12
+    dac_physics: bool = True
+    dac_edge_asymmetry_s: float | None = None
     comparator_offset_lsb: float | None = 0.05
     comparator_hysteresis_lsb: float | None = 0.01
     comparator_noise_lsb: float | None = 0.01
@@ -70,6 +80,7 @@ class Impairments:
         return cls(
             thermal_noise=False,
             flicker_corner_hz=None,
+            opamp_offset_v=None,
             opamp_dc_gain_db=None,
             opamp_gbw_ratio=None,
             saturation_ratio=None,
@@ -77,6 +88,7 @@ class Impairments:
             eld_extra=0.0,
             jitter_rms_s=None,
             dac_mismatch_sigma=None,
+            dac_physics=False,
             dac_edge_asymmetry_s=None,
             comparator_offset_lsb=None,
             comparator_hysteresis_lsb=None,
@@ -119,9 +131,9 @@ def resolve_impairments(value: str | dict[str, Any] | Impairments | None) -> Imp
         if key not in IMPAIRMENT_FIELDS:
             raise SpecError(f"impairments.{key}", "unknown impairment")
         if val is None:
-            changes[key] = None if key != "thermal_noise" else False
+            changes[key] = None if key not in ("thermal_noise", "dac_physics") else False
             continue
-        if key == "thermal_noise":
+        if key in ("thermal_noise", "dac_physics"):
             if not isinstance(val, bool):
                 raise SpecError(f"impairments.{key}", "must be true or false")
             changes[key] = val

@@ -201,6 +201,7 @@ class Impairments(_Model):
     preset: Literal["ideal", "default"] = "default"
     thermal_noise: bool | None = None
     flicker_corner_hz: _Imp = None
+    opamp_offset_v: _Imp = None
     opamp_dc_gain_db: _Imp = None
     opamp_gbw_ratio: _Imp = None
     saturation_ratio: _Imp = None
@@ -208,6 +209,7 @@ class Impairments(_Model):
     eld_extra: _Imp = None
     jitter_rms_s: _Imp = None
     dac_mismatch_sigma: _Imp = None
+    dac_physics: bool | None = None
     dac_edge_asymmetry_s: _Imp = None
     comparator_offset_lsb: _Imp = None
     comparator_hysteresis_lsb: _Imp = None

@@ -272,13 +272,18 @@ def noise_shadow(dz: Discretized, Qchol: np.ndarray | None = None):
 class Reduction:
     """Coordinates of a plant with its settled fast modes removed (see reduce_fast_modes)."""
 
-    Phi: np.ndarray  # (n + 1, n + 1)
-    C: np.ndarray  # (n + 1,)
-    M: np.ndarray  # (n + 1, N): maps any full-order input column to the reduced one
+    Phi: np.ndarray  # (n + 1 + k, n + 1 + k)
+    C: np.ndarray  # (n + 1 + k,)
+    M: np.ndarray  # (n + 1 + k, N): maps any full-order input column to the reduced one
+    extra: np.ndarray  # (k, n + 1 + k): the extra output rows in reduced coordinates
 
 
 def reduce_fast_modes(
-    Phi: np.ndarray, C: np.ndarray, keep: np.ndarray, fast_tol: float = 1e-9
+    Phi: np.ndarray,
+    C: np.ndarray,
+    keep: np.ndarray,
+    fast_tol: float = 1e-9,
+    extra: np.ndarray | None = None,
 ) -> Reduction | None:
     """Remove the modes that settle within one clock period (the opamps' fast poles).
 
@@ -289,7 +294,9 @@ def reduce_fast_modes(
     Sylvester equation) and dropping the fast block's dynamics leaves ``n`` slow states plus
     one memoryless state that carries the fast modes' contribution to ``y`` into the next
     sample. The slow coordinates are normalized so that they are the ``keep`` states (the
-    opamp outputs) up to the fast part, which keeps saturation and swing meaningful.
+    opamp outputs) up to the fast part, which keeps saturation and swing meaningful. Each
+    row of ``extra`` (another output of the state, e.g. a virtual-ground voltage) gets a
+    memoryless state of its own in the same way.
 
     Returns ``None`` when there is nothing to remove or the fast block is not negligible.
     """
@@ -317,8 +324,15 @@ def reduce_fast_modes(
         return None
     Vs = Vs @ np.linalg.inv(R)
     Ws = R @ Ws
-    Phi_r = np.zeros((n + 1, n + 1))
+    E = np.zeros((0, N)) if extra is None else np.atleast_2d(np.asarray(extra, dtype=float))
+    k = E.shape[0]
+    m = n + 1 + k
+    Phi_r = np.zeros((m, m))
     Phi_r[:n, :n] = Ws @ Phi @ Vs
-    M = np.vstack([Ws, (C @ Vf) @ Wf])
-    C_r = np.concatenate([C @ Vs, [1.0]])
-    return Reduction(Phi=Phi_r, C=C_r, M=M)
+    M = np.vstack([Ws, (C @ Vf) @ Wf] + [(row @ Vf) @ Wf for row in E])
+    C_r = np.concatenate([C @ Vs, [1.0], np.zeros(k)])
+    E_r = np.zeros((k, m))
+    for j, row in enumerate(E):
+        E_r[j, :n] = row @ Vs
+        E_r[j, n + 1 + j] = 1.0
+    return Reduction(Phi=Phi_r, C=C_r, M=M, extra=E_r)

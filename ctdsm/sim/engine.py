@@ -151,8 +151,51 @@ def build_plant(design: Design, imp: Impairments) -> tuple[Plant, dict[str, Any]
     gain = None if imp.opamp_dc_gain_db is None else 10 ** (imp.opamp_dc_gain_db / 20)
     wu = None if imp.opamp_gbw_ratio is None else 2 * math.pi * imp.opamp_gbw_ratio
     plant = physical_plant(ideal, gain, wu, 1.0 + imp.rc_spread, k_x, k_u, en)
-    info.update(states=plant.n, finite_opamp=wu is not None, k_x=k_x, k_u=k_u)
+    # The first integrator's differential virtual-ground voltage (volts) from the state:
+    # e = q - o with a finite-bandwidth opamp, q / (1 + A0) with infinite bandwidth.
+    e_row = np.zeros(plant.n)
+    if wu is not None:
+        o1 = int(plant.ideal_states[0])
+        e_row[o1 - 1], e_row[o1] = k_x[0], -k_x[0]
+    elif gain is not None:
+        e_row[0] = k_x[0] / (1.0 + gain)
+    info.update(states=plant.n, finite_opamp=wu is not None, k_x=k_x, k_u=k_u, e_row=e_row)
     return plant, info
+
+
+def _dac_kernel_params(
+    design: Design, imp: Impairments, units: int, rng: np.random.Generator, edges: bool
+) -> dict[str, Any]:
+    """Kernel parameters of the first DAC's physics (``ctdsm.dac``), or a generic ideal DAC."""
+    from ctdsm.dac import TYPE_CODE, dac_physics, draw_mismatch, reference_ripple
+
+    zeros = np.zeros((units, 2))
+    out: dict[str, Any] = {
+        "type": 0, "rise": zeros, "fall": zeros, "packet": 0.0, "decay": 0.0,
+        "window": 0.0, "c_vg": 0.0, "c_fl": 0.0, "rto_lin": 0.0, "physics": None,
+    }  # fmt: skip
+    if not imp.dac_physics or not edges:
+        return out
+    sz = design.sizing
+    v_ref = design.spec.target.full_scale_v
+    phys = dac_physics(design.spec.dac.type, sz.dac_unit_r_ohm, v_ref, design.spec.process.vdd_v)
+    mm = draw_mismatch(phys, units, design.fs_hz, rng)
+    q_u = v_ref / (phys.r_unit_ohm * design.fs_hz)  # one unit element, one period, C
+    packet, decay, window = reference_ripple(phys, design.fs_hz)
+    c_f = float(np.sum(mm["c_float"]))
+    out.update(
+        type=TYPE_CODE[phys.type],
+        rise=np.ascontiguousarray(mm["delay_rise"]),
+        fall=np.ascontiguousarray(mm["delay_fall"]),
+        packet=packet if phys.type == "r_dac" else 0.0,
+        decay=decay,
+        window=window,
+        c_vg=2.0 * phys.c_sw_f / q_u,
+        c_fl=c_f / q_u,
+        rto_lin=c_f * phys.i_unit_a * phys.r_on_n_ohm / q_u,
+        physics=phys,
+    )
+    return out
 
 
 def _flicker_columns(plant: Plant, design: Design, finite: bool) -> np.ndarray:
@@ -247,14 +290,24 @@ def simulate(
         held_cols.append(dz.g_h)
         held_d.append(dz.d_u)
         held_seq.append(u)
-    if imp.flicker_corner_hz:
-        from ctdsm.noise import flicker_noise
+    # The first opamp's offset and 1/f noise (volts at its input), chopped when enabled.
+    offset = rng.normal(0.0, imp.opamp_offset_v) if imp.opamp_offset_v else 0.0
+    if imp.flicker_corner_hz or offset:
+        seq = np.full(n_samples, offset)
+        if imp.flicker_corner_hz:
+            from ctdsm.noise import flicker_noise
 
-        sz = design.sizing
-        f_max = max(imp.flicker_corner_hz, f0 + bw)
-        seq = flicker_noise(
-            n_samples, fs, sz.opamp_en_v_rthz[0] ** 2, imp.flicker_corner_hz, rng, f_max
-        )
+            sz = design.sizing
+            f_max = max(imp.flicker_corner_hz, f0 + bw)
+            seq += flicker_noise(
+                n_samples, fs, sz.opamp_en_v_rthz[0] ** 2, imp.flicker_corner_hz, rng, f_max
+            )
+        chop = design.spec.chopper
+        if chop.enabled:
+            from ctdsm.chopper import chop_frequency, chop_wave
+
+            f_chop = chop_frequency(fs, bw, f0) if chop.f_chop_hz == "auto" else chop.f_chop_hz
+            seq *= chop_wave(n_samples, fs, float(f_chop), chop.phase)
         held_cols.append(held_column(plant.A, _flicker_columns(plant, design, finite)))
         held_d.append(0.0)
         held_seq.append(seq)
@@ -301,16 +354,19 @@ def simulate(
         impulse_column(plant.A, p0.b, p0.t1 - 1.0 if off_next else p0.t1) if edges else np.zeros(n)
     )
     asym = (imp.dac_edge_asymmetry_s or 0.0) * fs if edges else 0.0
+    dac = _dac_kernel_params(design, imp, M, rng, edges)
     jit_sigma = (imp.jitter_rms_s or 0.0) * fs if edges else 0.0
 
     # The kernel's model: full order, or with the opamps' settled fast modes removed.
     Phi, Cq, Gam = dz.Phi, dz.C, dz.Gamma
     g_s, g_c, Qchol = dz.g_s, dz.g_c, dz.Qchol
     ideal_idx = np.asarray(plant.ideal_states, dtype=np.int64)
-    red = reduce_fast_modes(dz.Phi, dz.C, ideal_idx) if finite else None
+    e_row = info["e_row"]
+    red = reduce_fast_modes(dz.Phi, dz.C, ideal_idx, extra=e_row[None, :]) if finite else None
     if red is not None:
         M = red.M
         Phi, Cq = red.Phi, red.C
+        e_row = red.extra[0]
         Gam = np.einsum("ij,jpl->ipl", M, dz.Gamma)
         g_s, g_c, Qchol = M @ g_s, M @ g_c, M @ Qchol
         G_h = M @ G_h
@@ -352,10 +408,12 @@ def simulate(
                 Phi, Gam, dz.Dlag, Cq, dz.d_u, amp, g_s, g_c,
                 math.sin(w * start + phase), math.cos(w * start + phase), sw, cw, G_h, d_h, uh,
                 np.ascontiguousarray(eta), y_ext, levels, off, hyst, cn, unit_w, dem,
-                g_on, g_off, off_next, nrz, -asym, -asym, jon, joff,
+                g_on, g_off, off_next, nrz, -asym, -asym, dac["type"], dac["rise"],
+                dac["fall"], dac["packet"], dac["decay"], dac["window"], dac["c_vg"],
+                dac["c_fl"], dac["rto_lin"], np.ascontiguousarray(e_row), jon, joff,
                 sat_idx, sat_lim, blowup,
                 st["x"], st["hist"], st["ptr"], st["s_prev"], st["cmp_prev"], st["q_def"],
-                st["d0_prev"], v[start:stop], xmax, ymax,
+                st["d0_prev"], st["dac_st"], v[start:stop], xmax, ymax,
             )  # fmt: skip
             n_done = start + done
             if bar is not None:

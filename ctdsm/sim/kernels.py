@@ -36,6 +36,7 @@ def new_state(n: int, ports: int, lags: int, levels: int) -> dict[str, np.ndarra
         "cmp_prev": np.zeros(max(levels - 1, 1)),
         "q_def": np.zeros(1),  # edge charge deferred to the next period
         "d0_prev": np.zeros(1),
+        "dac_st": np.zeros(3),
     }
 
 
@@ -68,8 +69,18 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
     g_off,  # (n,) impulse column at its falling edge (this or the next period)
     off_next,  # bool: the falling edge falls in the next period
     nrz,  # bool: consecutive pulses of the first DAC merge (one edge per period)
-    isi_rise,  # float: charge error per rising element edge (unit * period)
-    isi_fall,  # float: charge error per falling element edge
+    isi_rise,  # float: generic charge error per rising element edge (unit * period)
+    isi_fall,  # float: generic charge error per falling element edge
+    dac_type,  # int: 0 generic, 1 r_dac, 2 vgs_r, 3 dual_rto, 4 zapped_dual_rto (ctdsm.dac)
+    delay_rise,  # (M, 2): per element and half (P, N), rising transition delay, periods
+    delay_fall,  # (M, 2): falling transition delay, periods
+    ref_packet,  # r_dac: relative reference droop per half transition
+    ref_decay,  # r_dac: per-period recovery factor of the reference
+    ref_window,  # r_dac: mean droop factor seen by the pulse
+    c_vg,  # vgs_r: 2 C_sw / Q_u, charge error per transition per volt of e (unit * period)
+    c_fl,  # RTO: (C_fP + C_fN) / Q_u per volt of e
+    rto_lin,  # RTO: (C_fP + C_fN) I R_sw / Q_u, the data's own floating-node charge
+    e_row,  # (n,): differential virtual-ground voltage of the first integrator, volts
     jit_on,  # (N,) or (0,): timing error of the on edge, periods
     jit_off,  # (N,) or (0,): timing error of the off edge, periods
     sat_idx,  # (k,) int: states clipped at +-sat_lim
@@ -82,6 +93,7 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
     cmp_prev,  # state (levels - 1,)
     q_def,  # state (1,)
     d0_prev,  # state (1,)
+    dac_st,  # state (3,): reference droop, previous e, previous data (first DAC)
     v,  # out (N,)
     xmax,  # out (n,), running max |x|
     ymax,  # out (1,), running max |y|
@@ -159,16 +171,47 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
             else:
                 for j in range(high):
                     s_now[j] = 1.0
+        # Differential virtual-ground voltage of the first integrator at this instant.
+        e_now = 0.0
+        for i in range(n):
+            e_now += e_row[i] * x[i]
         d0 = 0.0
         q_on = 0.0
+        ntrans = 0
         for e in range(M):
             d0 += s_now[e] * unit_w[e]
             if nrz and s_now[e] != s_prev[e]:
+                ntrans += 1
                 if s_now[e] > 0.0:
                     q_on += isi_rise * unit_w[e]
+                    # P half rises, N half falls: both late edges lose charge.
+                    q_on -= (delay_rise[e, 0] + delay_fall[e, 1]) * unit_w[e]
                 else:
                     q_on += isi_fall * unit_w[e]
+                    q_on += (delay_fall[e, 0] + delay_rise[e, 1]) * unit_w[e]
+                if dac_type == 2:
+                    # Both switch nodes move between the virtual grounds: -2 C_sw e.
+                    q_on -= c_vg * e_now
             s_prev[e] = s_now[e]
+        if dac_type == 1:
+            # Reference droop: each element transition moves two half nodes rail to rail.
+            droop = dac_st[0] + ref_packet * 2.0 * ntrans
+            d0 *= 1.0 - droop * ref_window
+            dac_st[0] = droop * ref_decay
+        elif dac_type == 3 or dac_type == 4:
+            # Two reconnections per period (sub-DAC A, then B), both carrying this data.
+            if dac_type == 3:
+                # Unzapped: each floating node kept v_g(old side) + I R_sw from its
+                # opening; at reconnection to the new side it dumps
+                # C_f (-e_r / 2 + d_new d_old e_o / 2 + d_new I R_sw).
+                q_on += 2.0 * (
+                    -0.5 * c_fl * e_now + 0.5 * c_fl * vk * dac_st[2] * dac_st[1] + rto_lin * vk
+                )
+            else:
+                # Zapped: reset to the common mode first; only -C_f e_r / 2 remains.
+                q_on += 2.0 * (-0.5 * c_fl * e_now)
+        dac_st[1] = e_now
+        dac_st[2] = vk
         # The history holds d - y_ext: the shadow loop (see ctdsm.sim.discretize.noise_shadow)
         # already fed y_ext back through every DAC.
         hist[0, 0] = d0 - yx

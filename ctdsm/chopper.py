@@ -1,0 +1,70 @@
+"""Chopping of the first integrator's opamp.
+
+An input chopper before the opamp and an output chopper after it multiply by the same
+square wave ``c(t) = +-1`` at ``f_chop``: the signal passes twice (``c^2 = 1``), while the
+opamp's own offset and 1/f noise, added between the two choppers, pass once and move to
+``f_chop`` and its odd harmonics, out of band. In the sampled-data engine the opamp's
+input-referred offset and 1/f noise enter the first integrator as a held input per clock
+period; chopping multiplies that sequence by the chop wave averaged over each period (a
+chop edge inside the period at phase ``phi`` weighs the two halves).
+
+What this first model leaves out (see docs/models.md): the folding of the virtual-ground
+signal by the finite-bandwidth opamp between the choppers, and chopper charge injection and
+clock skew; both are planned on top of the switched plant.
+
+References
+----------
+C. C. Enz and G. C. Temes, "Circuit techniques for reducing the effects of op-amp
+imperfections: autozeroing, correlated double sampling, and chopper stabilization,"
+Proc. IEEE, 84(11), 1996.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["chop_frequency", "chop_wave"]
+
+
+def chop_frequency(fs_hz: float, bw_hz: float, f0_hz: float = 0.0) -> float:
+    """Default chopping frequency: the lowest ``fs / 2^k`` (``k >= 2``) at or above
+    ``2.5 (f0 + bw)``, so that the chopped 1/f noise and offset land well out of band while
+    the chopper switches as slowly as possible (its charge injection scales with f_chop)."""
+    target = 2.5 * (f0_hz + bw_hz)
+    k = 2
+    while fs_hz / 2 ** (k + 1) >= target:
+        k += 1
+    return fs_hz / 2**k
+
+
+def chop_wave(n_samples: int, fs_hz: float, f_chop_hz: float, phase: float = 0.0) -> np.ndarray:
+    """Chop wave averaged over each clock period.
+
+    Parameters
+    ----------
+    n_samples : int
+    fs_hz, f_chop_hz : float
+    phase : float
+        Position of the chop edges relative to the sampling clock, clock periods (0..1).
+
+    Returns
+    -------
+    ndarray (n_samples,)
+        ``c[n]`` = mean of ``c(t)`` over ``[n, n + 1)``; ``+-1`` in periods without an edge.
+    """
+    half = fs_hz / (2.0 * f_chop_hz)  # clock periods per chop half-period
+    t0 = np.arange(n_samples, dtype=float) - phase
+
+    # c(t) = +1 on [2k h, (2k+1) h), -1 on [(2k+1) h, (2k+2) h); integrate exactly.
+    def integral(t: np.ndarray) -> np.ndarray:
+        m = np.floor(t / half)
+        r = t - m * half
+        full = np.where(m % 2 == 0, 0.0, half)  # integral over complete half-periods pairs
+        return full + np.where(m % 2 == 0, r, -r)
+
+    return integral(t0 + 1.0) - integral(t0)
+
+
+_ = math
