@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-__all__ = ["chop_frequency", "chop_wave"]
+__all__ = ["chop_frequency", "chop_wave", "chop_schedule", "half_period_cycles"]
 
 
 def chop_frequency(fs_hz: float, bw_hz: float, f0_hz: float = 0.0) -> float:
@@ -65,6 +65,45 @@ def chop_wave(n_samples: int, fs_hz: float, f_chop_hz: float, phase: float = 0.0
         return full + np.where(m % 2 == 0, r, -r)
 
     return integral(t0 + 1.0) - integral(t0)
+
+
+def half_period_cycles(fs_hz: float, f_chop_hz: float) -> int:
+    """Clock periods per chopper half-period; the chopper runs off the sampling clock, so
+    ``fs / (2 f_chop)`` must be a whole number."""
+    h = fs_hz / (2.0 * f_chop_hz)
+    if abs(h - round(h)) > 1e-9 or round(h) < 1:
+        raise ValueError(
+            f"chopper.f_chop_hz: fs / (2 f_chop) = {h:g} must be a whole number of clock periods"
+        )
+    return int(round(h))
+
+
+def chop_schedule(
+    n_samples: int, fs_hz: float, f_chop_hz: float, phase: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which switched-plant variant each clock period uses, and the chopper sign at each
+    sampling instant.
+
+    Returns
+    -------
+    var : ndarray of int8 (n_samples,)
+        0: ``c = +1`` all period; 1: ``c = -1``; 2: ``+1 -> -1`` at ``phase``; 3: ``-1 -> +1``.
+    cy : ndarray of int8 (n_samples,)
+        0 where ``c = +1`` just before the sampling instant ``n``, else 1.
+    """
+    h = half_period_cycles(fs_hz, f_chop_hz)
+
+    def sign(t: np.ndarray) -> np.ndarray:
+        return np.where(np.floor((t - phase) / h) % 2 == 0, 1, -1)
+
+    n = np.arange(n_samples, dtype=float)
+    eps = 1e-9
+    c_start, c_end, c_before = sign(n + eps), sign(n + 1 - eps), sign(n - eps)
+    var = np.where(c_start > 0, 0, 1)
+    flip = c_start != c_end
+    var = np.where(flip & (c_start > 0), 2, var)
+    var = np.where(flip & (c_start < 0), 3, var)
+    return var.astype(np.int8), np.where(c_before > 0, 0, 1).astype(np.int8)
 
 
 _ = math

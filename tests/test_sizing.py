@@ -64,7 +64,8 @@ def test_requirements_are_consistent_with_the_engine(design):
     # Physics: a 20 dB opamp leaks every integrator; the NTF zeros leave the unit circle.
     assert losses[20.0] is None or losses[20.0] > 3.0
     gbw = dict((v, x) for v, x in rq.table["gbw_ratio"])
-    assert gbw[16.0] is not None and abs(gbw[16.0]) < 1.5
+    # Nearly ideal bandwidth: no loss beyond the single-bit SQNR scatter (about +-2 dB).
+    assert gbw[16.0] is not None and abs(gbw[16.0]) < 2.5
 
 
 def test_infinite_bandwidth_finite_gain_leak():
@@ -77,10 +78,15 @@ def test_infinite_bandwidth_finite_gain_leak():
     G = node_conductance(ideal, np.ones(d.order), 1.0)
     kappa = a0 / (1 + a0)
     np.testing.assert_allclose(p.A, ideal.A * kappa - np.diag(G / (1 + a0)), rtol=1e-12)
-    # The two-state model at DC: o = A0/(1+A0) q.
+    # The finite-bandwidth models at DC: o = A0/(1+A0) q for the one-pole opamps; the
+    # first opamp's two stages multiply to A0.
     q = physical_plant(ideal, a0, 50.0)
-    m = q.n
     o_rows = q.ideal_states
-    for i, o in enumerate(o_rows):
+    for i, o in enumerate(o_rows[1:], start=1):
         assert -q.A[o, o - 1] / q.A[o, o] == pytest.approx(kappa, rel=1e-12), i
-    assert m == 2 * d.order
+    o1 = o_rows[0]
+    stage1 = -q.A[o1 - 1, o1 - 2] / q.A[o1 - 1, o1 - 1]
+    stage2 = -q.A[o1, o1 - 1] / q.A[o1, o1]
+    assert stage1 * stage2 == pytest.approx(a0, rel=1e-12)
+    assert q.A[o1, o1 - 1] == pytest.approx(50.0)  # GBW
+    assert q.n == 2 * d.order + 1

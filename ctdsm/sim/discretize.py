@@ -27,7 +27,7 @@ Automatic Control, 23(3), 1978.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import linalg
@@ -37,6 +37,7 @@ from ctdsm.sim.plant import Plant
 __all__ = [
     "Discretized",
     "discretize",
+    "discretize_segments",
     "held_column",
     "impulse_column",
     "noise_shadow",
@@ -80,6 +81,8 @@ class Discretized:
     Qchol: np.ndarray
     w: float
     lags: int
+    held: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    impulses: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
 
 def _phi_int(A: np.ndarray, b: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray]:
@@ -111,28 +114,52 @@ def held_column(A: np.ndarray, b: np.ndarray) -> np.ndarray:
     return _phi_int(np.asarray(A, dtype=float), np.asarray(b, dtype=float), 1.0)[1]
 
 
-def _sine_columns(A: np.ndarray, b: np.ndarray, w: float) -> tuple[np.ndarray, np.ndarray]:
-    """Columns multiplying ``sin(theta)`` and ``cos(theta)`` for ``u(t) = sin(w t + theta)``."""
+def _sine_columns(
+    A: np.ndarray, b: np.ndarray, w: float, h: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Columns multiplying ``sin(theta)`` and ``cos(theta)`` for ``u(t) = sin(w t + theta)``
+    over a time ``h``."""
     n = A.shape[0]
     M = np.zeros((n + 2, n + 2))
     M[:n, :n] = A
     M[:n, n] = b  # x' = A x + b s, with s = sin(w t + theta), c = cos(w t + theta)
     M[n, n + 1] = w  # s' = w c
     M[n + 1, n] = -w  # c' = -w s
-    E = linalg.expm(M)
+    E = linalg.expm(M * h)
     return E[:n, n].copy(), E[:n, n + 1].copy()
 
 
-def _noise_factor(A: np.ndarray, Bw: np.ndarray) -> np.ndarray:
+def _noise_factor(A: np.ndarray, Bw: np.ndarray, h: float = 1.0) -> np.ndarray:
+    """Factor of ``Q = int_0^h e^{A s} B_w B_w^T e^{A^T s} ds``.
+
+    Van Loan's block exponential contains ``e^{-A h}``, which overflows for the stiff opamp
+    poles; it is therefore applied over a step ``h / 2^k`` short enough that ``|A| h / 2^k
+    <= 1``, and the result doubled ``k`` times: ``Q(2t) = Q(t) + e^{A t} Q(t) e^{A^T t}``.
+    """
     n = A.shape[0]
     if Bw.size == 0 or not np.any(Bw):
         return np.zeros((n, n))
+    norm = float(np.max(np.abs(A).sum(axis=1))) * h
+    k = max(0, math.ceil(math.log2(norm))) if norm > 1.0 else 0
+    t = h / 2**k
     M = np.zeros((2 * n, 2 * n))
     M[:n, :n] = -A
     M[:n, n:] = Bw @ Bw.T
     M[n:, n:] = A.T
-    E = linalg.expm(M)
-    Q = E[n:, n:].T @ E[:n, n:]
+    E = linalg.expm(M * t)
+    Phi_t = E[n:, n:].T
+    Q = Phi_t @ E[:n, n:]
+    for _ in range(k):
+        Q = Q + Phi_t @ Q @ Phi_t.T
+        Phi_t = Phi_t @ Phi_t
+    return _factor(Q)
+
+
+def _factor(Q: np.ndarray) -> np.ndarray:
+    """A factor ``L`` with ``L L^T = Q`` for a symmetric positive semi-definite ``Q``."""
+    n = Q.shape[0]
+    if not np.any(Q):
+        return np.zeros((n, n))
     Q = 0.5 * (Q + Q.T)
     # Eigen-factorization: robust for the rank-deficient Q of a few noise sources.
     lam, V = np.linalg.eigh(Q)
@@ -153,24 +180,117 @@ def discretize(plant: Plant, w: float = 0.0) -> Discretized:
     -------
     Discretized
     """
-    A = np.asarray(plant.A, dtype=float)
-    n = A.shape[0]
-    P = len(plant.ports)
-    L = max([math.ceil(p.t1) - 1 for p in plant.ports] + [0])
+    return discretize_segments([plant], [0.0, 1.0], w)
+
+
+def _rotation(phi: float) -> np.ndarray:
+    """``[sin(th + phi), cos(th + phi)] = R(phi) [sin th, cos th]``."""
+    return np.array([[math.cos(phi), math.sin(phi)], [-math.sin(phi), math.cos(phi)]])
+
+
+def discretize_segments(
+    plants: list[Plant],
+    edges: list[float],
+    w: float = 0.0,
+    held: np.ndarray | None = None,
+    impulses: list[tuple[np.ndarray, float]] | None = None,
+) -> Discretized:
+    """Exact one-period map of a plant whose matrices change inside the period.
+
+    ``plants[k]`` holds on ``[edges[k], edges[k+1])`` (``edges`` from 0 to 1); the ports,
+    input and noise columns of every segment act with that segment's dynamics (a chopper
+    switching the opamp between the choppers, for instance). Each segment's contribution is
+    carried to the end of the period by the maps of the segments after it.
+
+    Parameters
+    ----------
+    plants : list of Plant
+    edges : list of float
+    w : float
+        Input angular frequency, rad per clock period.
+    held : ndarray (n, m), optional
+        Columns of inputs held over the period; their one-period columns are returned in
+        ``Discretized.held``.
+    impulses : list of (column, tau), optional
+        Unit impulses through ``column`` at time ``tau`` in the period; their end-of-period
+        columns are returned in ``Discretized.impulses``.
+    """
+    K = len(plants)
+    if len(edges) != K + 1 or edges[0] != 0.0 or edges[-1] != 1.0:
+        raise ValueError("edges must run from 0 to 1 with one more entry than plants")
+    A_k = [np.asarray(p.A, dtype=float) for p in plants]
+    n = A_k[0].shape[0]
+    ports = plants[0].ports
+    P = len(ports)
+    L = max([math.ceil(p.t1) - 1 for p in ports] + [0])
+    Phi_k = [linalg.expm(A * (edges[k + 1] - edges[k])) for k, A in enumerate(A_k)]
+    after = [np.eye(n) for _ in range(K)]  # map from the end of segment k to the period end
+    for k in range(K - 2, -1, -1):
+        after[k] = after[k + 1] @ Phi_k[k + 1]
+    Phi = after[0] @ Phi_k[0]
+
+    def seg_of(t: float) -> int:
+        for k in range(K):
+            if edges[k] <= t < edges[k + 1]:
+                return k
+        return K - 1
+
+    def integral(b: np.ndarray, lo: float, hi: float, k_only: int | None = None) -> np.ndarray:
+        """int_lo^hi of (map from t to the period end) b dt."""
+        out = np.zeros(n)
+        for k in range(K):
+            if k_only is not None and k != k_only:
+                continue
+            a_, e_ = max(lo, edges[k]), min(hi, edges[k + 1])
+            if e_ <= a_:
+                continue
+            Phi_rest = linalg.expm(A_k[k] * (edges[k + 1] - e_))
+            _, col = _phi_int(A_k[k], b, e_ - a_)
+            out += after[k] @ (Phi_rest @ col)
+        return out
+
     Gamma = np.zeros((n, P, L + 1))
     Dlag = np.zeros((P, L + 1))
-    for j, port in enumerate(plant.ports):
+    for j, port in enumerate(ports):
+        b_seg = [np.asarray(pl.ports[j].b, dtype=float) for pl in plants]
         for lag in range(L + 1):
             a = min(max(port.t0 - lag, 0.0), 1.0)
             e = min(max(port.t1 - lag, 0.0), 1.0)
-            Gamma[:, j, lag] = _pulse_column(A, port.b, a, e)
+            for k in range(K):
+                Gamma[:, j, lag] += integral(b_seg[k], a, e, k_only=k)
             if lag >= 1 and port.t0 < lag <= port.t1:
                 Dlag[j, lag] = port.d
-    Phi, g_h = _phi_int(A, plant.b_u, 1.0)
+    g_h = np.zeros(n)
+    g_sc = np.zeros((n, 2))
+    Q = np.zeros((n, n))
+    for k in range(K):
+        b_u = np.asarray(plants[k].b_u, dtype=float)
+        g_h += integral(b_u, edges[k], edges[k + 1], k_only=k)
+        dur = edges[k + 1] - edges[k]
+        if w > 0:
+            cs = np.column_stack(_sine_columns(A_k[k], b_u, w, dur))
+            g_sc += after[k] @ cs @ _rotation(w * edges[k])
+        Lk = _noise_factor(A_k[k], np.asarray(plants[k].noise_b, dtype=float).reshape(n, -1), dur)
+        Q += after[k] @ (Lk @ Lk.T) @ after[k].T
     if w > 0:
-        g_s, g_c = _sine_columns(A, plant.b_u, w)
+        g_s, g_c = g_sc[:, 0].copy(), g_sc[:, 1].copy()
     else:
         g_s, g_c = g_h.copy(), np.zeros(n)  # a constant input sin(theta)
+    Qchol = _factor(Q)
+    held_cols = np.zeros((n, 0))
+    if held is not None and np.asarray(held).size:
+        hb = np.asarray(held, dtype=float).reshape(n, -1)
+        held_cols = np.column_stack(
+            [sum(integral(hb[:, i], edges[k], edges[k + 1], k_only=k) for k in range(K))
+             for i in range(hb.shape[1])]
+        )  # fmt: skip
+    imp_cols = np.zeros((n, 0))
+    if impulses:
+        cols = []
+        for col, tau in impulses:
+            k = seg_of(tau)
+            cols.append(after[k] @ linalg.expm(A_k[k] * (edges[k + 1] - tau)) @ col)
+        imp_cols = np.column_stack(cols)
     return Discretized(
         Phi=Phi,
         Gamma=Gamma,
@@ -178,11 +298,13 @@ def discretize(plant: Plant, w: float = 0.0) -> Discretized:
         g_s=g_s,
         g_c=g_c,
         g_h=g_h,
-        C=np.asarray(plant.C, dtype=float),
-        d_u=float(plant.d_u),
-        Qchol=_noise_factor(A, np.asarray(plant.noise_b, dtype=float).reshape(n, -1)),
+        C=np.asarray(plants[0].C, dtype=float),
+        d_u=float(plants[0].d_u),
+        Qchol=Qchol,
         w=float(w),
         lags=L,
+        held=held_cols,
+        impulses=imp_cols,
     )
 
 
@@ -256,9 +378,16 @@ def noise_shadow(dz: Discretized, Qchol: np.ndarray | None = None):
     Q[:n, :n] = L @ L.T
     # Innovations form xi+ = F xi + K e, y = H xi + e (a vanishing measurement noise keeps the
     # Riccati equation regular).
-    P0 = linalg.solve_discrete_lyapunov(F, Q)
-    r = 1e-9 * float(H @ P0 @ H) + 1e-300
-    P = linalg.solve_discrete_are(F.T, H[:, None], Q, np.array([[r]]))
+    try:
+        P0 = linalg.solve_discrete_lyapunov(F, Q)
+        # A measurement noise 1e-7 of the output variance (-70 dB: far below anything it
+        # could change) keeps the Riccati equation regular for stiff plants.
+        r = 1e-7 * float(H @ P0 @ H) + 1e-300
+        P = linalg.solve_discrete_are(F.T, H[:, None], Q, np.array([[r]]))
+    except (np.linalg.LinAlgError, ValueError):
+        return None
+    if not np.all(np.isfinite(P)):
+        return None
     re = float(H @ P @ H) + r
     K = (F @ P @ H) / re
     # Monic spectral factor 1 + H (zI - F)^-1 K: poles eig(F), zeros eig(F - K H).

@@ -17,13 +17,7 @@ import numpy as np
 from ctdsm.errors import CtdsmError
 from ctdsm.impairments import Impairments, resolve_impairments
 from ctdsm.sim import kernels
-from ctdsm.sim.discretize import (
-    discretize,
-    held_column,
-    impulse_column,
-    noise_shadow,
-    reduce_fast_modes,
-)
+from ctdsm.sim.discretize import discretize_segments, noise_shadow, reduce_fast_modes
 from ctdsm.sim.plant import Plant, Port, node_conductance, physical_plant, plant_from_abcdc
 
 if TYPE_CHECKING:
@@ -156,7 +150,7 @@ def build_plant(design: Design, imp: Impairments) -> tuple[Plant, dict[str, Any]
     e_row = np.zeros(plant.n)
     if wu is not None:
         o1 = int(plant.ideal_states[0])
-        e_row[o1 - 1], e_row[o1] = k_x[0], -k_x[0]
+        e_row[o1 - 2], e_row[o1] = k_x[0], -k_x[0]  # e = q1 - o1
     elif gain is not None:
         e_row[0] = k_x[0] / (1.0 + gain)
     info.update(states=plant.n, finite_opamp=wu is not None, k_x=k_x, k_u=k_u, e_row=e_row)
@@ -203,8 +197,8 @@ def _flicker_columns(plant: Plant, design: Design, finite: bool) -> np.ndarray:
     sz = design.sizing
     col = np.zeros(plant.n)
     if finite:
-        o1 = int(plant.ideal_states[0])
-        col[o1] = plant.A[o1, o1 - 1] / sz.k_x_v[0]  # wu_1 / k_x
+        w1 = int(plant.ideal_states[0]) - 1  # first-stage output of the two-stage opamp
+        col[w1] = plant.A[w1, w1 - 1] / sz.k_x_v[0]  # om1 A1 / k_x
     else:
         G = node_conductance(plant, sz.k_x_v, sz.k_u_v)
         col[0] = G[0] / sz.k_x_v[0]
@@ -272,25 +266,35 @@ def simulate(
     plant, info = build_plant(design, imp)
     finite = info["finite_opamp"]
     w = 2 * math.pi * fin_hz / fs
-    dz = discretize(plant, w)
     n = plant.n
     P = len(plant.ports)
-
     phase = 0.0
     sw, cw = math.sin(w), math.cos(w)
+    chop = design.spec.chopper
+    f_chop = None
+    if chop.enabled:
+        from ctdsm.chopper import chop_frequency, half_period_cycles
 
-    # Held inputs: the arbitrary input u and the first opamp's 1/f noise.
-    held_cols: list[np.ndarray] = []
+        f_chop = float(chop_frequency(fs, bw, f0) if chop.f_chop_hz == "auto" else chop.f_chop_hz)
+        try:
+            half_period_cycles(fs, f_chop)
+        except ValueError as exc:
+            raise CtdsmError(str(exc)) from None
+    # With a finite-bandwidth first opamp the choppers switch the plant itself (the opamp
+    # sits between them); with an ideal one they only move its offset and 1/f noise.
+    switched = f_chop is not None and finite
+
+    # Held inputs: the arbitrary input u and the first opamp's offset and 1/f noise.
+    held_b: list[np.ndarray] = []
     held_d: list[float] = []
     held_seq: list[np.ndarray] = []
     if u is not None:
         u = np.asarray(u, dtype=float).ravel()
         if u.shape[0] != n_samples:
             raise CtdsmError("u: must have n_samples values")
-        held_cols.append(dz.g_h)
-        held_d.append(dz.d_u)
+        held_b.append(np.asarray(plant.b_u, dtype=float))
+        held_d.append(float(plant.d_u))
         held_seq.append(u)
-    # The first opamp's offset and 1/f noise (volts at its input), chopped when enabled.
     offset = rng.normal(0.0, imp.opamp_offset_v) if imp.opamp_offset_v else 0.0
     if imp.flicker_corner_hz or offset:
         seq = np.full(n_samples, offset)
@@ -302,23 +306,62 @@ def simulate(
             seq += flicker_noise(
                 n_samples, fs, sz.opamp_en_v_rthz[0] ** 2, imp.flicker_corner_hz, rng, f_max
             )
-        chop = design.spec.chopper
-        if chop.enabled:
-            from ctdsm.chopper import chop_frequency, chop_wave
+        if f_chop is not None and not switched:
+            from ctdsm.chopper import chop_wave
 
-            f_chop = chop_frequency(fs, bw, f0) if chop.f_chop_hz == "auto" else chop.f_chop_hz
-            seq *= chop_wave(n_samples, fs, float(f_chop), chop.phase)
-        held_cols.append(held_column(plant.A, _flicker_columns(plant, design, finite)))
+            seq *= chop_wave(n_samples, fs, f_chop, chop.phase)
+        held_b.append(_flicker_columns(plant, design, finite))
         held_d.append(0.0)
         held_seq.append(seq)
-    m_h = len(held_cols)
-    G_h = np.column_stack(held_cols) if m_h else np.zeros((n, 0))
+    m_h = len(held_b)
     d_h = np.array(held_d, dtype=float)
     U_h = np.column_stack(held_seq) if m_h else np.zeros((0, 0))
+    H = np.column_stack(held_b) if m_h else np.zeros((n, 0))
+
+    # First DAC timing: impulse columns at its edges (charge errors).
+    p0 = plant.ports[0]
+    nrz = abs((p0.t1 - p0.t0) - 1.0) < 1e-9
+    edges = p0.t0 < 1.0
+    off_next = p0.t1 > 1.0
+    impulses = [(p0.b, p0.t0), (p0.b, p0.t1 - 1.0 if off_next else p0.t1)] if edges else None
+
+    # One exact map per variant of the period (one without chopping).
+    if switched:
+        from ctdsm.chopper import chop_schedule
+        from ctdsm.sim.plant import chopped_plant
+
+        pp, pm = plant, chopped_plant(plant, -1.0)
+        variants = [([pp], [0.0, 1.0]), ([pm], [0.0, 1.0])]
+        if chop.phase > 0:
+            variants += [([pp, pm], [0.0, chop.phase, 1.0]), ([pm, pp], [0.0, chop.phase, 1.0])]
+        var, cy = chop_schedule(n_samples, fs, f_chop, chop.phase)
+        c_rows = [pp.C, pm.C]
+        e_rows = [info["e_row"], info["e_row"]]  # o1 is not chopped: e = q1 - o1 either way
+    else:
+        variants = [([plant], [0.0, 1.0])]
+        var = cy = np.zeros(0, dtype=np.int8)
+        c_rows = [plant.C, plant.C]
+        e_rows = [info["e_row"], info["e_row"]]
+    dzs = [discretize_segments(pl, ed, w, H, impulses) for pl, ed in variants]
+    dz = dzs[0]
+
+    def stack(get) -> np.ndarray:
+        return np.ascontiguousarray(np.stack([get(d) for d in dzs]))
+
+    Phi, Gam = stack(lambda d: d.Phi), stack(lambda d: d.Gamma)
+    g_s, g_c = stack(lambda d: d.g_s), stack(lambda d: d.g_c)
+    G_h = stack(lambda d: d.held if m_h else np.zeros((n, 0)))
+    g_on = stack(lambda d: d.impulses[:, 0] if edges else np.zeros(n))
+    g_off = stack(lambda d: d.impulses[:, 1] if edges else np.zeros(n))
+    Cq = np.ascontiguousarray(np.stack(c_rows))
+    e_row = np.ascontiguousarray(np.stack(e_rows))
+    Qchol = dz.Qchol
 
     # Thermal noise: through the linear shadow loop as one scalar sequence at the quantizer
-    # input (exact, see noise_shadow), or state by state when that loop is not stable.
-    has_noise = bool(np.any(dz.Qchol))
+    # input (exact unchopped; with chopping the shadow is the c = +1 loop, an approximation
+    # that ignores the chop transients' effect on how white noise couples), or state by state
+    # when that loop is not stable.
+    has_noise = bool(np.any(Qchol))
     shadow = noise_shadow(dz) if has_noise else None
     if shadow is not None:
         from scipy.signal import sosfilt, sosfilt_zi
@@ -345,34 +388,29 @@ def simulate(
     else:
         unit_w = np.ones(M)
     dem = kernels.DEM_DWA if design.spec.dac.dem == "dwa" and M > 1 else kernels.DEM_NONE
-    p0 = plant.ports[0]
-    nrz = abs((p0.t1 - p0.t0) - 1.0) < 1e-9
-    edges = p0.t0 < 1.0
-    g_on = impulse_column(plant.A, p0.b, p0.t0) if edges else np.zeros(n)
-    off_next = p0.t1 > 1.0
-    g_off = (
-        impulse_column(plant.A, p0.b, p0.t1 - 1.0 if off_next else p0.t1) if edges else np.zeros(n)
-    )
     asym = (imp.dac_edge_asymmetry_s or 0.0) * fs if edges else 0.0
     dac = _dac_kernel_params(design, imp, M, rng, edges)
     jit_sigma = (imp.jitter_rms_s or 0.0) * fs if edges else 0.0
 
-    # The kernel's model: full order, or with the opamps' settled fast modes removed.
-    Phi, Cq, Gam = dz.Phi, dz.C, dz.Gamma
-    g_s, g_c, Qchol = dz.g_s, dz.g_c, dz.Qchol
+    # Without chopping, the opamps' settled fast modes are removed from the kernel's model.
     ideal_idx = np.asarray(plant.ideal_states, dtype=np.int64)
-    e_row = info["e_row"]
-    red = reduce_fast_modes(dz.Phi, dz.C, ideal_idx, extra=e_row[None, :]) if finite else None
+    red = (
+        reduce_fast_modes(dz.Phi, dz.C, ideal_idx, extra=e_row[:1])
+        if finite and not switched
+        else None
+    )
     if red is not None:
-        M = red.M
-        Phi, Cq = red.Phi, red.C
-        e_row = red.extra[0]
-        Gam = np.einsum("ij,jpl->ipl", M, dz.Gamma)
-        g_s, g_c, Qchol = M @ g_s, M @ g_c, M @ Qchol
-        G_h = M @ G_h
-        g_on, g_off = M @ g_on, M @ g_off
+        Mr = red.M
+        Phi = np.ascontiguousarray(red.Phi[None])
+        Cq = np.ascontiguousarray(np.stack([red.C, red.C]))
+        e_row = np.ascontiguousarray(np.stack([red.extra[0], red.extra[0]]))
+        Gam = np.ascontiguousarray(np.einsum("ij,vjpl->vipl", Mr, Gam))
+        g_s, g_c = np.ascontiguousarray(g_s @ Mr.T), np.ascontiguousarray(g_c @ Mr.T)
+        Qchol = Mr @ Qchol
+        G_h = np.ascontiguousarray(np.einsum("ij,vjm->vim", Mr, G_h))
+        g_on, g_off = np.ascontiguousarray(g_on @ Mr.T), np.ascontiguousarray(g_off @ Mr.T)
         ideal_idx = np.arange(len(ideal_idx), dtype=np.int64)
-        n = Phi.shape[0]
+        n = Phi.shape[1]
     sat_idx = ideal_idx
     sat_lim = (
         imp.saturation_ratio * design.spec.architecture.xlim if imp.saturation_ratio else np.inf
@@ -383,7 +421,6 @@ def simulate(
     v = np.zeros(n_samples)
     xmax = np.zeros(n)
     ymax = np.zeros(1)
-    Gam = np.ascontiguousarray(Gam)
     empty1 = np.zeros(0)
     n_done = 0
     bar = _progress(progress, n_samples, design.name)
@@ -410,7 +447,7 @@ def simulate(
                 np.ascontiguousarray(eta), y_ext, levels, off, hyst, cn, unit_w, dem,
                 g_on, g_off, off_next, nrz, -asym, -asym, dac["type"], dac["rise"],
                 dac["fall"], dac["packet"], dac["decay"], dac["window"], dac["c_vg"],
-                dac["c_fl"], dac["rto_lin"], np.ascontiguousarray(e_row), jon, joff,
+                dac["c_fl"], dac["rto_lin"], e_row, var, cy, jon, joff,
                 sat_idx, sat_lim, blowup,
                 st["x"], st["hist"], st["ptr"], st["s_prev"], st["cmp_prev"], st["q_def"],
                 st["d0_prev"], st["dac_st"], v[start:stop], xmax, ymax,

@@ -42,19 +42,19 @@ def new_state(n: int, ports: int, lags: int, levels: int) -> dict[str, np.ndarra
 
 @njit(cache=True, nogil=True)
 def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
-    Phi,  # (n, n)
-    Gam,  # (n, P, L + 1)
+    Phi,  # (V, n, n): one exact period map per variant (chopper phase), V = 1 unchopped
+    Gam,  # (V, n, P, L + 1)
     Dlag,  # (P, L + 1)
-    C,  # (n,)
+    C,  # (2, n): quantizer row for chopper sign +1 / -1 at the sampling instant
     d_u,  # float
     amp,  # float, sine amplitude
-    g_s,  # (n,)
-    g_c,  # (n,)
+    g_s,  # (V, n)
+    g_c,  # (V, n)
     s0,  # sin(w n0 + phi) at the block's first sample
     c0,  # cos(w n0 + phi)
     sw,  # sin(w): the sine advances by rotation (renormalized exactly at every block)
     cw,  # cos(w)
-    G_h,  # (n, m): columns of the held inputs
+    G_h,  # (V, n, m): columns of the held inputs
     d_h,  # (m,): their direct terms into y
     u_h,  # (N, m) or (0, m): inputs held over each period (arbitrary input, 1/f noise)
     eta,  # (N, n) or (0, n): per-period noise vectors
@@ -65,8 +65,8 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
     cmp_noise,  # (N,) or (0,)
     unit_w,  # (M,) unit-element weights of the first DAC, M = levels - 1 (1 for binary)
     dem,  # int: DEM_NONE or DEM_DWA
-    g_on,  # (n,) impulse column at the first DAC's rising edge time
-    g_off,  # (n,) impulse column at its falling edge (this or the next period)
+    g_on,  # (V, n) impulse column at the first DAC's rising edge time
+    g_off,  # (V, n) impulse column at its falling edge (this or the next period)
     off_next,  # bool: the falling edge falls in the next period
     nrz,  # bool: consecutive pulses of the first DAC merge (one edge per period)
     isi_rise,  # float: generic charge error per rising element edge (unit * period)
@@ -80,7 +80,9 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
     c_vg,  # vgs_r: 2 C_sw / Q_u, charge error per transition per volt of e (unit * period)
     c_fl,  # RTO: (C_fP + C_fN) / Q_u per volt of e
     rto_lin,  # RTO: (C_fP + C_fN) I R_sw / Q_u, the data's own floating-node charge
-    e_row,  # (n,): differential virtual-ground voltage of the first integrator, volts
+    e_row,  # (2, n): differential virtual-ground voltage of the first integrator, volts
+    var,  # (N,) int or (0,): the period's variant (index into Phi, Gam, ...)
+    cy,  # (N,) int or (0,): chopper sign at the sampling instant (0: +1, 1: -1)
     jit_on,  # (N,) or (0,): timing error of the on edge, periods
     jit_off,  # (N,) or (0,): timing error of the off edge, periods
     sat_idx,  # (k,) int: states clipped at +-sat_lim
@@ -110,6 +112,7 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
     has_yx = y_ext.shape[0] > 0
     has_cn = cmp_noise.shape[0] > 0
     has_jon = jit_on.shape[0] > 0
+    has_var = var.shape[0] > 0
     has_joff = jit_off.shape[0] > 0
     lim = levels - 1.0
     xn = np.empty(n)
@@ -117,6 +120,11 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
     sk = s0
     ck = c0
     for k in range(N):
+        vi = 0
+        ci = 0
+        if has_var:
+            vi = var[k]
+            ci = cy[k]
         # -- shift the DAC history: hist[:, l] = d[n - l]
         for p in range(P):
             for l in range(L1 - 1, 0, -1):
@@ -127,7 +135,7 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
             for j in range(m_h):
                 y += d_h[j] * u_h[k, j]
         for i in range(n):
-            y += C[i] * x[i]
+            y += C[ci, i] * x[i]
         for p in range(P):
             for l in range(1, L1):
                 y += Dlag[p, l] * hist[p, l]
@@ -174,7 +182,7 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
         # Differential virtual-ground voltage of the first integrator at this instant.
         e_now = 0.0
         for i in range(n):
-            e_now += e_row[i] * x[i]
+            e_now += e_row[ci, i] * x[i]
         d0 = 0.0
         q_on = 0.0
         ntrans = 0
@@ -232,19 +240,19 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
         for i in range(n):
             acc = 0.0
             for j in range(n):
-                acc += Phi[i, j] * x[j]
-            acc += g_s[i] * (amp * sk) + g_c[i] * (amp * ck)
+                acc += Phi[vi, i, j] * x[j]
+            acc += g_s[vi, i] * (amp * sk) + g_c[vi, i] * (amp * ck)
             if has_uh:
                 for j in range(m_h):
-                    acc += G_h[i, j] * u_h[k, j]
+                    acc += G_h[vi, i, j] * u_h[k, j]
             for p in range(P):
                 for l in range(L1):
-                    acc += Gam[i, p, l] * hist[p, l]
-            acc += g_on[i] * q_on
+                    acc += Gam[vi, i, p, l] * hist[p, l]
+            acc += g_on[vi, i] * q_on
             if off_next:
-                acc += g_off[i] * q_def[0]
+                acc += g_off[vi, i] * q_def[0]
             else:
-                acc += g_off[i] * q_off
+                acc += g_off[vi, i] * q_off
             if has_eta:
                 acc += eta[k, i]
             xn[i] = acc

@@ -27,7 +27,18 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-__all__ = ["Port", "Plant", "plant_from_abcdc", "physical_plant", "node_conductance"]
+#: Non-dominant pole of the first opamp relative to its unity-gain frequency (the input
+#: stage's bandwidth in a two-stage Miller opamp; 3x GBW gives about 70 degrees of margin).
+FIRST_OPAMP_POLE2_RATIO = 20.0
+
+__all__ = [
+    "Port",
+    "Plant",
+    "plant_from_abcdc",
+    "physical_plant",
+    "node_conductance",
+    "chopped_plant",
+]
 
 
 @dataclass(frozen=True)
@@ -163,8 +174,11 @@ def physical_plant(
     Returns
     -------
     Plant
-        States ``[q_1, o_1, q_2, o_2, ...]`` when the opamps are finite; otherwise the ideal
-        plant with the RC spread applied (and opamp noise as currents ``G_i e_n``).
+        States ``[q_1, w_1, o_1, q_2, o_2, ...]`` when the opamps are finite (the first
+        opamp is a two-stage Miller amplifier: DC gain ``A0``, unity-gain frequency ``wu``
+        and a non-dominant pole at ``FIRST_OPAMP_POLE2_RATIO wu``; the others have one pole);
+        otherwise the ideal plant with the RC spread applied (and opamp noise as currents
+        ``G_i e_n``).
     """
     n = ideal.n
     kx = np.ones(n) if k_x is None else np.asarray(k_x, dtype=float)
@@ -198,18 +212,33 @@ def physical_plant(
         )
     a0 = np.where(np.isfinite(a0), a0, 1e12)
     wp = w / a0
-    m = 2 * n
-    q = 2 * np.arange(n)  # capacitor rows
-    o = q + 1  # opamp-output rows
+    # State layout: integrator 1 is [q1, w1, o1] (two-stage Miller opamp: w1 is the first
+    # stage's signal behind its own, non-dominant pole, the part the chopper wraps), every
+    # other integrator [q_i, o_i].
+    q = np.concatenate([[0], 3 + 2 * np.arange(n - 1)]).astype(int)
+    o = q + 1
+    o[0] = 2
+    w1 = 1
+    m = 2 * n + 1
+    om2 = FIRST_OPAMP_POLE2_RATIO * w[0]
     Ap = np.zeros((m, m))
     for i in range(n):
         # q_i' = sum_j a_ij o_j - G_i (q_i - o_i) + inputs
         Ap[q[i], o] += scaled.A[i]
         Ap[q[i], q[i]] -= G[i]
         Ap[q[i], o[i]] += G[i]
-        # o_i' = wu (q_i - o_i + v_n) - wp o_i
-        Ap[o[i], q[i]] = w[i]
-        Ap[o[i], o[i]] = -(w[i] + wp[i])
+        if i == 0:
+            # w1' = om2 (e + v_n - w1): the input stage behind the non-dominant pole;
+            # o1' = wu w1 - wp o1: the Miller (output) stage, DC gain wu / wp = A0.
+            Ap[w1, q[0]] = om2
+            Ap[w1, o[0]] = -om2
+            Ap[w1, w1] = -om2
+            Ap[o[0], w1] = w[0]
+            Ap[o[0], o[0]] = -wp[0]
+        else:
+            # o_i' = wu (q_i - o_i + v_n) - wp o_i
+            Ap[o[i], q[i]] = w[i]
+            Ap[o[i], o[i]] = -(w[i] + wp[i])
     expand = np.zeros((m, n))
     expand[q, np.arange(n)] = 1.0
     Cp = np.zeros(m)
@@ -217,9 +246,10 @@ def physical_plant(
     cols = [expand @ scaled.noise_b]
     if np.any(en > 0):
         op = np.zeros((m, n))
-        op[o, np.arange(n)] = w * en
+        op[o[1:], np.arange(1, n)] = w[1:] * en[1:]
+        op[w1, 0] = om2 * en[0]
         cols.append(op[:, en > 0])
-    names = tuple(s for i in range(n) for s in (f"q{i + 1}", f"o{i + 1}"))
+    names = ["q1", "w1", "o1"] + [s for i in range(1, n) for s in (f"q{i + 1}", f"o{i + 1}")]
     return Plant(
         A=Ap,
         b_u=expand @ scaled.b_u,
@@ -227,6 +257,35 @@ def physical_plant(
         d_u=scaled.d_u,
         ports=tuple(Port(expand @ p.b, p.d, p.t0, p.t1) for p in scaled.ports),
         noise_b=np.hstack(cols),
-        state_names=names,
+        state_names=tuple(names),
         ideal_states=o.copy(),
     )
+
+
+def chopped_plant(plant: Plant, c: float) -> Plant:
+    """The physical plant with the first opamp's input stage between choppers of sign ``c``.
+
+    The choppers wrap the input stage of the two-stage Miller opamp: it amplifies ``c e``
+    and the Miller stage integrates ``c w1``. With an ideal input stage the two signs cancel
+    and chopping is transparent; with its finite bandwidth (the non-dominant pole) ``w1``
+    needs time to follow the flipped ``c e`` after each chop edge, so a charge proportional to
+    the virtual-ground voltage ``e`` (which carries the shaped quantization noise) is lost at
+    every edge: the folding of ``e`` near multiples of ``f_chop`` into the band. The
+    opamp's input-referred offset and noise enter ``w1`` between the choppers and are moved
+    to the chopping frequency. ``c = +1`` is the plant itself.
+
+    Parameters
+    ----------
+    plant : Plant
+        A finite-bandwidth physical plant (:func:`physical_plant`).
+    c : {+1, -1}
+    """
+    if c == 1:
+        return plant
+    o1 = int(plant.ideal_states[0])
+    w1, q1 = o1 - 1, o1 - 2
+    A = plant.A.copy()
+    A[w1, q1] *= c
+    A[w1, o1] *= c
+    A[o1, w1] *= c
+    return replace(plant, A=A)

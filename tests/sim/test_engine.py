@@ -19,7 +19,11 @@ NAMES = ["multibit", "singlebit", "lp3_multibit", "lp5_singlebit", "bp4_singlebi
 
 @pytest.fixture(scope="module")
 def designs():
-    return {n: ctdsm.synthesize(ctdsm.load_spec(ROOT / "designs" / f"{n}.yaml")) for n in NAMES}
+    out = {n: ctdsm.synthesize(ctdsm.load_spec(ROOT / "designs" / f"{n}.yaml")) for n in NAMES}
+    # Chop edges inside the clock period: the variants that switch mid-period.
+    spec = ctdsm.load_spec(ROOT / "designs" / "multibit.yaml", ["chopper.phase=0.3"])
+    out["multibit_phase"] = ctdsm.synthesize(spec)
+    return out
 
 
 def _amp(d):
@@ -47,16 +51,21 @@ def test_ideal_ct_agrees_with_dt_ntf_and_prediction(designs, name):
     assert abs(at_peak.sndr_db - d.peak_sqnr_db) < 3.0
 
 
-def _ode_loop(plant, levels, amp, w, n_samples):
-    """Reference: integrate the plant's ODE period by period (DOP853, tight tolerances)."""
+def _ode_loop(plant, levels, amp, w, n_samples, chop=None):
+    """Reference: integrate the plant's ODE period by period (DOP853, tight tolerances).
+
+    ``chop = (sign(t), plant_minus)`` switches to ``plant_minus`` wherever the chopper sign is
+    -1 (``t`` in clock periods)."""
     n = plant.n
+    plants = {1: plant, -1: chop[1] if chop else plant}
+    sign = chop[0] if chop else (lambda t: 1)
     L = max(int(np.ceil(p.t1)) - 1 for p in plant.ports)
     hist = np.zeros((len(plant.ports), L + 1))
     x = np.zeros(n)
     v = np.zeros(n_samples)
     for k in range(n_samples):
         hist[:, 1:] = hist[:, :-1].copy()
-        y = plant.C @ x + plant.d_u * amp * np.sin(w * k)
+        y = plants[sign(k - 1e-9)].C @ x + plant.d_u * amp * np.sin(w * k)
         for j, p in enumerate(plant.ports):
             for lag in range(1, L + 1):
                 if p.t0 < lag <= p.t1:
@@ -70,6 +79,9 @@ def _ode_loop(plant, levels, amp, w, n_samples):
                 for t in (p.t0 - lag, p.t1 - lag):
                     if 0 < t < 1:
                         edges.add(t)
+        if chop:
+            edges |= {t for t in np.linspace(0, 1, 65)[1:-1] if sign(k + t) != sign(k + t - 1e-3)}
+            edges |= set(chop[2](k))
         edges = sorted(edges)
         for a, b in zip(edges[:-1], edges[1:], strict=True):
             mid = 0.5 * (a + b)
@@ -79,8 +91,10 @@ def _ode_loop(plant, levels, amp, w, n_samples):
                     if p.t0 <= mid + lag < p.t1:
                         drive += p.b * hist[j, lag]
 
-            def f(t, xx, drive=drive, k=k):
-                return plant.A @ xx + drive + plant.b_u * amp * np.sin(w * (k + t))
+            pl = plants[sign(k + mid)]
+
+            def f(t, xx, drive=drive, k=k, pl=pl):
+                return pl.A @ xx + drive + pl.b_u * amp * np.sin(w * (k + t))
 
             sol = solve_ivp(f, (a, b), x, method="DOP853", rtol=1e-11, atol=1e-13)
             x = sol.y[:, -1]
@@ -94,7 +108,10 @@ def _ode_loop(plant, levels, amp, w, n_samples):
         ("lp3_multibit", "ideal"),  # with excess loop delay
         ("singlebit", {"preset": "ideal", "opamp_dc_gain_db": 50, "opamp_gbw_ratio": 2}),
         # GBW = 4 fs: the opamp poles settle within a period and are reduced away.
-        ("multibit", {"preset": "ideal", "opamp_dc_gain_db": 60, "opamp_gbw_ratio": 4}),
+        ("lp3_multibit", {"preset": "ideal", "opamp_dc_gain_db": 60, "opamp_gbw_ratio": 4}),
+        # Chopped first opamp (multibit seed): the switched plant, four period variants.
+        ("multibit", {"preset": "ideal", "opamp_dc_gain_db": 60, "opamp_gbw_ratio": 3}),
+        ("multibit_phase", {"preset": "ideal", "opamp_dc_gain_db": 60, "opamp_gbw_ratio": 3}),
     ],
 )
 def test_matches_fine_step_ode(designs, name, imp):
@@ -102,13 +119,28 @@ def test_matches_fine_step_ode(designs, name, imp):
     n = 1200
     amp_dbfs = _amp(d)
     r = simulate(d, n, amp_dbfs, imp, 1)
-    if isinstance(imp, dict) and imp["opamp_gbw_ratio"] >= 4:
+    if isinstance(imp, dict) and not d.spec.chopper.enabled and imp["opamp_gbw_ratio"] >= 4:
         assert r.info["kernel_states"] == d.order + 2  # slow states, y and e carriers
     elif isinstance(imp, dict):
-        assert r.info["kernel_states"] == 2 * d.order
-    plant, _ = build_plant(d, ctdsm.impairments.resolve_impairments(imp))
+        assert r.info["kernel_states"] == 2 * d.order + 1  # two-stage first opamp
+    plant, info = build_plant(d, ctdsm.impairments.resolve_impairments(imp))
     amp = (d.levels - 1) * 10 ** (amp_dbfs / 20)
-    v_ref = _ode_loop(plant, d.levels, amp, 2 * np.pi * r.fin_hz / d.fs_hz, n)
+    chop = None
+    if d.spec.chopper.enabled and info["finite_opamp"]:
+        from ctdsm.chopper import chop_frequency, half_period_cycles
+        from ctdsm.sim.plant import chopped_plant
+
+        h = half_period_cycles(d.fs_hz, chop_frequency(d.fs_hz, d.bw_hz))
+        ph = d.spec.chopper.phase
+
+        def sign(t, h=h, ph=ph):
+            return 1 if np.floor((t - ph) / h) % 2 == 0 else -1
+
+        def chop_edges(k, h=h, ph=ph):
+            return [ph] if ph > 0 and sign(k + ph + 1e-9) != sign(k + ph - 1e-9) else []
+
+        chop = (sign, chopped_plant(plant, -1.0), chop_edges)
+    v_ref = _ode_loop(plant, d.levels, amp, 2 * np.pi * r.fin_hz / d.fs_hz, n, chop)
     assert np.array_equal(r.v, v_ref)
 
 
