@@ -237,22 +237,29 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
                 q_off += d0 * jit_off[k]
         d0_prev[0] = d0
         # -- one exact period
+        Ph = Phi[vi]
+        Gv = Gam[vi]
+        gs = g_s[vi]
+        gc = g_c[vi]
+        gon = g_on[vi]
+        goff = g_off[vi]
+        Gh = G_h[vi]
         for i in range(n):
             acc = 0.0
             for j in range(n):
-                acc += Phi[vi, i, j] * x[j]
-            acc += g_s[vi, i] * (amp * sk) + g_c[vi, i] * (amp * ck)
+                acc += Ph[i, j] * x[j]
+            acc += gs[i] * (amp * sk) + gc[i] * (amp * ck)
             if has_uh:
                 for j in range(m_h):
-                    acc += G_h[vi, i, j] * u_h[k, j]
+                    acc += Gh[i, j] * u_h[k, j]
             for p in range(P):
                 for l in range(L1):
-                    acc += Gam[vi, i, p, l] * hist[p, l]
-            acc += g_on[vi, i] * q_on
+                    acc += Gv[i, p, l] * hist[p, l]
+            acc += gon[i] * q_on
             if off_next:
-                acc += g_off[vi, i] * q_def[0]
+                acc += goff[i] * q_def[0]
             else:
-                acc += g_off[vi, i] * q_off
+                acc += goff[i] * q_off
             if has_eta:
                 acc += eta[k, i]
             xn[i] = acc
