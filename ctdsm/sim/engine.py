@@ -215,6 +215,7 @@ def simulate(
     fin_hz: float | None = None,
     u: np.ndarray | None = None,
     progress: bool = False,
+    record_vg: bool = False,
 ) -> Result:
     """Simulate a design with the sampled-data engine.
 
@@ -236,6 +237,9 @@ def simulate(
         An arbitrary input sequence (toolbox units, held over each period) added to the sine.
     progress : bool
         Show a progress bar.
+    record_vg : bool
+        Keep the first integrator's differential virtual-ground voltage at every sampling
+        instant (volts) in ``result.info["vg_v"]`` (zero with an ideal opamp).
 
     Returns
     -------
@@ -419,6 +423,7 @@ def simulate(
 
     st = kernels.new_state(n, P, dz.lags, levels)
     v = np.zeros(n_samples)
+    vg = np.zeros(n_samples if record_vg else 0)
     xmax = np.zeros(n)
     ymax = np.zeros(1)
     empty1 = np.zeros(0)
@@ -450,7 +455,8 @@ def simulate(
                 dac["c_fl"], dac["rto_lin"], e_row, var, cy, jon, joff,
                 sat_idx, sat_lim, blowup,
                 st["x"], st["hist"], st["ptr"], st["s_prev"], st["cmp_prev"], st["q_def"],
-                st["d0_prev"], st["dac_st"], v[start:stop], xmax, ymax,
+                st["d0_prev"], st["dac_st"], vg[start:stop] if record_vg else empty1,
+                v[start:stop], xmax, ymax,
             )  # fmt: skip
             n_done = start + done
             if bar is not None:
@@ -483,6 +489,8 @@ def simulate(
             "finite_opamp": finite,
             "ymax": float(ymax[0]),
             "noise": "shadow" if shadow is not None else ("states" if has_noise else "off"),
+            "vg_v": vg if record_vg else None,
+            "f_chop_hz": f_chop,
         },
     )
 

@@ -96,6 +96,7 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
     q_def,  # state (1,)
     d0_prev,  # state (1,)
     dac_st,  # state (3,): reference droop, previous e, previous data (first DAC)
+    e_out,  # out (N,) or (0,): the first integrator's virtual-ground voltage, if recorded
     v,  # out (N,)
     xmax,  # out (n,), running max |x|
     ymax,  # out (1,), running max |y|
@@ -113,6 +114,7 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
     has_cn = cmp_noise.shape[0] > 0
     has_jon = jit_on.shape[0] > 0
     has_var = var.shape[0] > 0
+    has_eo = e_out.shape[0] > 0
     has_joff = jit_off.shape[0] > 0
     lim = levels - 1.0
     xn = np.empty(n)
@@ -183,6 +185,8 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
         e_now = 0.0
         for i in range(n):
             e_now += e_row[ci, i] * x[i]
+        if has_eo:
+            e_out[k] = e_now
         d0 = 0.0
         q_on = 0.0
         ntrans = 0
