@@ -121,6 +121,14 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
     s_now = np.empty(M)
     sk = s0
     ck = c0
+    # One variant (no chopping): the matrices of variant 0 for every period.
+    Ph = Phi[0]
+    Gv = Gam[0]
+    gs = g_s[0]
+    gc = g_c[0]
+    gon = g_on[0]
+    goff = g_off[0]
+    Gh = G_h[0]
     for k in range(N):
         vi = 0
         ci = 0
@@ -241,13 +249,14 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
                 q_off += d0 * jit_off[k]
         d0_prev[0] = d0
         # -- one exact period
-        Ph = Phi[vi]
-        Gv = Gam[vi]
-        gs = g_s[vi]
-        gc = g_c[vi]
-        gon = g_on[vi]
-        goff = g_off[vi]
-        Gh = G_h[vi]
+        if has_var:
+            Ph = Phi[vi]
+            Gv = Gam[vi]
+            gs = g_s[vi]
+            gc = g_c[vi]
+            gon = g_on[vi]
+            goff = g_off[vi]
+            Gh = G_h[vi]
         for i in range(n):
             acc = 0.0
             for j in range(n):
