@@ -59,7 +59,7 @@ class Impairments:
     """
 
     thermal_noise: bool = True
-    flicker_corner_hz: float | None = 200e3
+    flicker_corner_hz: float | None = 1e6
     opamp_offset_v: float | None = 2e-3
     opamp_dc_gain_db: float | None = 60.0
     opamp_gbw_ratio: float | None = 4.0
