@@ -189,26 +189,31 @@ def chopping_sweep(
     """In-band noise versus chopping frequency: simulated, and predicted from the unchopped
     virtual-ground voltage (:func:`predict_chopping_noise`).
 
-    The default impairments isolate the effect: ideal except the first opamp (60 dB, GBW 4 fs)
-    and its offset and 1/f noise (corner 200 kHz), which chopping is there to remove.
+    The default impairments isolate the effect: ideal except the first opamp (its default DC
+    gain and bandwidth) and its default offset and 1/f noise, which chopping is there to
+    remove.
 
     Returns
     -------
     dict
         ``f_chop_hz``, ``noise_chopped`` (simulated, toolbox units^2), ``noise_unchopped``,
-        ``noise_unchopped_no_flicker``, ``predicted_added`` and the ``snr_db`` lists.
+        ``noise_unchopped_no_flicker``, ``noise_chopped_no_flicker`` (the chop transients
+        alone), ``predicted_added`` and the ``snr_db`` lists.
     """
     from ctdsm.analysis import analyze
     from ctdsm.design import synthesize
     from ctdsm.spec import spec_from_dict
 
     if impairments is None:
+        from ctdsm.impairments import Impairments
+
+        dflt = Impairments()
         impairments = {
             "preset": "ideal",
-            "opamp_dc_gain_db": 60.0,
-            "opamp_gbw_ratio": 4.0,
-            "flicker_corner_hz": 200e3,
-            "opamp_offset_v": 2e-3,
+            "opamp_dc_gain_db": dflt.opamp_dc_gain_db,
+            "opamp_gbw_ratio": dflt.opamp_gbw_ratio,
+            "flicker_corner_hz": dflt.flicker_corner_hz,
+            "opamp_offset_v": dflt.opamp_offset_v,
         }
     quiet = {
         k: v for k, v in impairments.items() if k not in ("flicker_corner_hz", "opamp_offset_v")
@@ -231,6 +236,7 @@ def chopping_sweep(
         "snr_unchopped_db": m_off.snr_db,
         "noise_unchopped_no_flicker": m_quiet.noise_power,
         "noise_chopped": [],
+        "noise_chopped_no_flicker": [],
         "snr_chopped_db": [],
         "predicted_added": [],
     }
@@ -239,6 +245,8 @@ def chopping_sweep(
         m = analyze(simulate(on, n_samples, amplitude_dbfs, impairments, seed))
         out["noise_chopped"].append(m.noise_power)
         out["snr_chopped_db"].append(m.snr_db)
+        m_q = analyze(simulate(on, n_samples, amplitude_dbfs, quiet, seed))
+        out["noise_chopped_no_flicker"].append(m_q.noise_power)
         out["predicted_added"].append(
             predict_chopping_noise(off, r_quiet.info["vg_v"], float(f_chop), quiet)
         )

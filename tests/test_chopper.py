@@ -49,7 +49,8 @@ def test_chopping_noise_predicted_from_virtual_ground():
     fs = d.fs_hz
     r = chopping_sweep(d, [fs / 8, fs / 32], n_samples=1 << 15)
     quiet = r["noise_unchopped_no_flicker"]
-    for chopped, predicted in zip(r["noise_chopped"], r["predicted_added"], strict=True):
+    pairs = zip(r["noise_chopped_no_flicker"], r["predicted_added"], strict=True)
+    for chopped, predicted in pairs:
         added = chopped - quiet
         assert added > 0
         # The chop transients of the finite-bandwidth input stage: a linear function of the
