@@ -6,8 +6,8 @@ formulas stand for, from the same :class:`ctdsm.dac.DacPhysics` parameters, so t
 formulas can be checked against it: MOS switches whose current follows the square law at
 their actual terminal voltages, node parasitics, shared reference rails with output
 resistance and decoupling, gate events with the drawn timing mismatch, and virtual grounds
-at given voltages (:func:`unit_charge`) or held by the one-pole opamp model of the loop
-filter (:func:`simulate_circuit`).
+at given voltages (:func:`unit_charge`) or held by the finite-gain, finite-bandwidth opamp
+of the loop filter's physical plant (:func:`simulate_circuit`).
 
 Operating point and devices
 ---------------------------
@@ -63,14 +63,25 @@ RTO events have no offset.
 
 Numerics
 --------
-The node equations (one dynamic node per half plus the algebraic RTO node ``r`` and the
-two rails) are integrated with backward Euler, Newton-solved at every step with the halves
-eliminated onto the two rail unknowns (each half couples only to the rails). The step
-restarts at ``h0`` (a sixteenth of the smallest ``C r_on``) at every gate event and grows
-geometrically (x1.25) to the coarse step ``T / steps_per_period``. Backward Euler's charge
-is consistent (every step's capacitor charge and currents balance exactly), so per-period
-charges are exact for linear settling and accurate to well below 1e-3 of the settling
-charge for the nonlinear MOS transients (checked by refining ``h0`` in the tests).
+The node equations (one dynamic node per half, the algebraic RTO node ``r``, and the two
+rails, kept as deviations from nominal against round-off) are integrated with variable-step
+BDF2 (L-stable, second order), restarted with one backward-Euler step after every gate
+event and every change of the virtual grounds, and Newton-solved at every step with the
+halves eliminated onto the two rail unknowns (each half couples only to the rails). The
+step restarts at ``h0`` (a sixteenth of the smallest ``C r_on``) at every gate event and
+grows geometrically (``growth``) to the coarse step ``T / steps_per_period``. The charges
+into the virtual grounds use the same formula's quadrature. With ``growth = 1.05``
+(:func:`unit_charge`) a per-period charge is within 1e-7 of a 5x finer grid; with 1.25
+(the loop's default) within 3e-6, a systematic part of the edge delay.
+
+The loop (:func:`simulate_circuit`) steps the plant exactly over each sub-interval with the
+DAC's charge of that sub-interval as a held current; the DAC sees the plant's
+virtual-ground voltage at the start of the sub-interval (held). The plant's node
+conductance already loads the virtual ground through the ideal DAC resistors, so that
+ideal loading is added back to the circuit's charge, and the circuit's static gain ``g0``
+(series switches, rail drop) is divided out as a designer trims ``R_u``
+(``trim_gain``). Before the first pulse the DAC delivers nothing, like the kernel's empty
+history; with a near-ideal circuit the loop reproduces ``ctdsm.simulate`` bit for bit.
 
 Frames and units
 ----------------
@@ -113,9 +124,13 @@ __all__ = [
     "DEFAULT_LATENCY_S",
     "HalfCircuits",
     "half_circuits",
+    "switch_k",
     "switch_resistances",
+    "nominal_mismatch",
     "static_gain",
+    "static_charge",
     "unit_charge",
+    "unit_error",
     "sampled_data_charge",
     "kernel_dac_args",
     "simulate_circuit",
@@ -167,7 +182,7 @@ def _mos(pmos, k, vg, va, vb, vt):  # pragma: no cover - compiled
 
 
 # ------------------------------------------------------------------------------------------
-# one backward-Euler step of every half and both rails
+# one implicit step of every half and both rails
 
 # o[...] slots filled by _half_eval
 _F1, _F2, _J11, _J12, _J21, _J22 = 0, 1, 2, 3, 4, 5
@@ -274,11 +289,13 @@ def _half_eval(k, hp, hi, cfg, st, vold, V0, V1, vgp, vgn, vcm, vdd, vt, h, o): 
 
 @njit(cache=True)
 def _be_step(h, hp, hi, cfg, st, vold, rs, env, sc, o):  # pragma: no cover - compiled
-    """One backward-Euler step of length ``h`` (s): Newton on every node and both rails.
+    """One implicit step ``x+ - x_old = h f(x+)`` (s): Newton on every node and both rails.
 
-    ``rs`` = [V0, V1, V0_old, V1_old, V0_nom, V1_nom, R_ref, C_dec] (rails updated in
-    place), ``env`` = [v_gP, v_gN, v_cm, vdd, vt, ...]. Returns the currents into ``g_P``
-    and ``g_N`` at the end of the step.
+    ``rs`` = [dV0, dV1, dV0_old, dV1_old, V0_nom, V1_nom, R_ref, C_dec, dV0_prev, dV1_prev]
+    (rail deviations from nominal, updated in place); ``env`` = [v_gP, v_gN, v_cm, vdd,
+    vt, ...]. ``vold`` and ``rs[2:4]`` are the "old" values of the implicit formula
+    ``x+ - x_old = h f(x+)`` (backward Euler, or BDF2 rewritten in that form). Returns the
+    currents into ``g_P`` and ``g_N`` at the end of the step.
     """
     nh = hp.shape[0]
     vgp, vgn, vcm, vdd, vt = env[0], env[1], env[2], env[3], env[4]
@@ -286,13 +303,15 @@ def _be_step(h, hp, hi, cfg, st, vold, rs, env, sc, o):  # pragma: no cover - co
     igp = 0.0
     ign = 0.0
     for _it in range(80):
-        V0, V1 = rs[0], rs[1]
+        V0, V1 = rs[4] + rs[0], rs[5] + rs[1]
         s00 = cdec / h + 1.0 / rref
         s11 = s00
         s01 = 0.0
         s10 = 0.0
-        r0 = -(cdec / h * (V0 - rs[2]) + (V0 - rs[4]) / rref)
-        r1 = -(cdec / h * (V1 - rs[3]) + (V1 - rs[5]) / rref)
+        # rails as deviations from nominal: C_dec / h is huge, so differences of absolute
+        # voltages would lose the rail current to round-off
+        r0 = -(cdec / h * (rs[0] - rs[2]) + rs[0] / rref)
+        r1 = -(cdec / h * (rs[1] - rs[3]) + rs[1] / rref)
         igp = 0.0
         ign = 0.0
         for k in range(nh):
@@ -396,7 +415,9 @@ def _sort_events(evt, evi, evp):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _schedule(dac, zapped, s_now, s_prev, t_edge, T, lat, rise, fall, evt, evi, evp):  # pragma: no cover
+def _schedule(
+    dac, zapped, s_now, s_prev, t_edge, T, lat, rise, fall, evt, evi, evp
+):  # pragma: no cover
     """Queue the gate events of one clock period's data (element signs ``s_now``).
 
     ``rise`` / ``fall``: (M, 2) gate offsets of each half's rising / falling event, s
@@ -433,11 +454,17 @@ def _schedule(dac, zapped, s_now, s_prev, t_edge, T, lat, rise, fall, evt, evi, 
 
 
 @njit(cache=True)
-def _advance(ta, tb, hmax, hp, hi, cfg, st, vold, rs, env, sc, o, evt, evi, evp):  # pragma: no cover
+def _advance(
+    ta, tb, hmax, hp, hi, cfg, st, vold, rs, env, sc, o, evt, evi, evp
+):  # pragma: no cover  # noqa: E501
     """Integrate the DAC circuit over ``[ta, tb)`` (s), applying due gate events.
 
-    ``env[5]`` = h0, ``env[6]`` = growth ratio, ``env[7]`` = the current step (kept across
-    calls). Returns the charges into ``g_P`` and ``g_N``.
+    Variable-step BDF2, restarted with one backward-Euler step after every gate event and
+    every change of the virtual grounds (``env[11]`` set). The charges into ``g_P`` and
+    ``g_N`` use the quadrature of the same formula (``dQ = beta dQ_prev + gamma h i``),
+    so they are second-order accurate too. ``env``: [v_gP, v_gN, v_cm, vdd, vt, h0, growth,
+    h (current), h (previous), dQ_P (previous), dQ_N (previous), restart flag].
+    Returns the charges into ``g_P`` and ``g_N``.
     """
     nh = hp.shape[0]
     qp = 0.0
@@ -453,18 +480,36 @@ def _advance(ta, tb, hmax, hp, hi, cfg, st, vold, rs, env, sc, o, evt, evi, evp)
             cfg[k, 2] = evi[j, 3]
             evp[0] = j + 1
             hcur = env[5]
+            env[11] = 1.0
         step = min(hcur, tb - t)
         if evp[0] < evp[1]:
             dt = evt[evp[0]] - t
             if dt < step:
                 step = dt
+        if env[11] != 0.0:
+            # backward Euler: x+ - x = h f(x+)
+            a, b, g = 1.0, 0.0, 1.0
+        else:
+            # BDF2 with step ratio w: x+ - a x + b x- = g h f(x+)
+            w = step / env[8]
+            a = (1.0 + w) ** 2 / (1.0 + 2.0 * w)
+            b = w * w / (1.0 + 2.0 * w)
+            g = (1.0 + w) / (1.0 + 2.0 * w)
         for k in range(nh):
-            vold[k] = st[k, 0]
-        rs[2] = rs[0]
-        rs[3] = rs[1]
-        ip, i_n = _be_step(step, hp, hi, cfg, st, vold, rs, env, sc, o)
-        qp += step * ip
-        qn += step * i_n
+            vold[k] = a * st[k, 0] - b * st[k, 2]
+            st[k, 2] = st[k, 0]
+        for r in range(2):
+            rs[2 + r] = a * rs[r] - b * rs[8 + r]
+            rs[8 + r] = rs[r]
+        ip, i_n = _be_step(g * step, hp, hi, cfg, st, vold, rs, env, sc, o)
+        dqp = b * env[9] + g * step * ip
+        dqn = b * env[10] + g * step * i_n
+        qp += dqp
+        qn += dqn
+        env[8] = step
+        env[9] = dqp
+        env[10] = dqn
+        env[11] = 0.0
         t += step
         hcur = min(hcur * env[6], hmax)
     env[7] = hcur
@@ -480,14 +525,20 @@ def _settle(hp, hi, cfg, st, vold, rs, env, sc, o, n_steps, h):  # pragma: no co
     for _ in range(n_steps):
         for k in range(nh):
             vold[k] = st[k, 0]
+            st[k, 2] = st[k, 0]
         rs[2] = rs[0]
         rs[3] = rs[1]
+        rs[8] = rs[0]
+        rs[9] = rs[1]
         ip, i_n = _be_step(h, hp, hi, cfg, st, vold, rs, env, sc, o)
+    env[11] = 1.0
     return ip, i_n
 
 
 @njit(cache=True)
-def _unit_run(data, vg, steps, T, dac, zapped, lat, rise, fall, hp, hi, cfg, st, rs, env, s_prev, out):  # pragma: no cover
+def _unit_run(
+    data, vg, steps, T, dac, zapped, lat, rise, fall, hp, hi, cfg, st, rs, env, s_prev, out
+):  # pragma: no cover
     """One element driven by ``data`` with the virtual grounds at ``vg`` (per period)."""
     nh = hp.shape[0]
     vold = np.empty(nh)
@@ -503,8 +554,10 @@ def _unit_run(data, vg, steps, T, dac, zapped, lat, rise, fall, hp, hi, cfg, st,
     for n in range(data.shape[0]):
         s_now[0] = data[n]
         _schedule(dac, zapped, s_now, s_prev, n * T, T, lat, rise, fall, evt, evi, evp)
-        env[0] = vcm + 0.5 * vg[n]
-        env[1] = vcm - 0.5 * vg[n]
+        if n == 0 or vg[n] != vg[n - 1]:
+            env[0] = vcm + 0.5 * vg[n]
+            env[1] = vcm - 0.5 * vg[n]
+            env[11] = 1.0
         q = 0.0
         for j in range(steps):
             qp, qn = _advance(
@@ -648,7 +701,7 @@ def half_circuits(
     kinds = []
     for e in range(M):
         r = physics.r_unit_ohm / w[e]
-        for sub in range(2 if code >= 3 else 1):
+        for _sub in range(2 if code >= 3 else 1):  # RTO: sub-DACs A and B
             for hf in range(2):
                 if code == 1:
                     rows.append((physics.c_node_f, r, kn, kp))
@@ -659,7 +712,6 @@ def half_circuits(
                 else:
                     rows.append((float(mismatch["c_float"][hf]), r, kn, kp))
                     kinds.append((_K_RTO, hf))
-                _ = sub
     if code == 1:
         # The drawn delays include the settling tau (R_on C_node); the circuit settles by
         # itself, so only the gate part is an event offset.
@@ -692,7 +744,7 @@ def _initial_state(hc: HalfCircuits, s_init: float, growth: float, h0_s: float |
     """Configuration, node and rail arrays with every element at ``s_init``, settled."""
     nh = hc.hp.shape[0]
     cfg = np.zeros((nh, 3), dtype=np.int64)
-    st = np.zeros((nh, 2))
+    st = np.zeros((nh, 3))
     st[:, :] = hc.v_cm
     for k in range(nh):
         hf = int(hc.hi[k, 1])
@@ -702,12 +754,10 @@ def _initial_state(hc: HalfCircuits, s_init: float, growth: float, h0_s: float |
             cfg[k, 0] = hf if s_init > 0 else 1 - hf
         else:
             cfg[k, 0] = -1  # RTO: open until the first event
-    rs = np.array(
-        [*hc.rails_v, *hc.rails_v, *hc.rails_v, hc.physics.ref_r_ohm, hc.physics.ref_c_f]
-    )
-    env = np.array(
-        [hc.v_cm, hc.v_cm, hc.v_cm, hc.vdd, VT_V, h0_s or hc.h0_s, growth, h0_s or hc.h0_s]
-    )
+    rails = hc.rails_v
+    rs = np.array([0.0, 0.0, 0.0, 0.0, *rails, hc.physics.ref_r_ohm, hc.physics.ref_c_f, 0, 0])
+    h0 = h0_s or hc.h0_s
+    env = np.array([hc.v_cm, hc.v_cm, hc.v_cm, hc.vdd, VT_V, h0, growth, h0, h0, 0, 0, 1.0])
     vold = np.empty(nh)
     sc = np.empty((nh, 6))
     o = np.empty(20)
@@ -722,21 +772,7 @@ def static_gain(hc: HalfCircuits, v_g: float = 0.0) -> float:
     ``g0 = (I(+1) - I(-1)) / (2 sum_e w_e V_ref / R_u)``. The series switch resistances,
     the rail drop and the virtual-ground voltage ``v_g`` (differential, V) set it.
     """
-    nh = hc.hp.shape[0]
-    vold = np.empty(nh)
-    sc = np.empty((nh, 6))
-    o = np.empty(20)
-    i_d = []
-    for s in (1.0, -1.0):
-        cfg, st, rs, env = _initial_state(hc, s, 1.25, None)
-        env[0], env[1] = hc.v_cm + 0.5 * v_g, hc.v_cm - 0.5 * v_g
-        if hc.rto:
-            for k in range(nh):
-                sub, hf = (k // 2) % 2, k % 2
-                if sub == 0:
-                    cfg[k] = (hf if s > 0 else 1 - hf, 1, 0)
-        ip, i_n = _settle(hc.hp, hc.hi, cfg, st, vold, rs, env, sc, o, 40, 1e-7)
-        i_d.append(ip - i_n)
+    i_d = [_dc_current(hc, 1.0, v_g), _dc_current(hc, -1.0, v_g)]
     w_sum = float(np.sum(hc.physics.r_unit_ohm / hc.hp[:: (4 if hc.rto else 2), 1]))
     ideal = w_sum * hc.physics.v_ref_v / hc.physics.r_unit_ohm
     return 0.5 * (i_d[0] - i_d[1]) / ideal
@@ -755,7 +791,7 @@ def unit_charge(
     latency_s: float = DEFAULT_LATENCY_S,
     s_init: float = -1.0,
     h0_s: float | None = None,
-    growth: float = 1.25,
+    growth: float = 1.05,
 ) -> np.ndarray:
     """Charge delivered by one unit element in each clock period, circuit simulation.
 
@@ -773,7 +809,7 @@ def unit_charge(
     fs_hz : float
         Clock frequency, Hz.
     steps_per_period : int
-        Coarse backward-Euler steps per period (refined after every gate event).
+        Coarse integration steps per period (refined after every gate event).
     mismatch : dict, optional
         From :func:`ctdsm.dac.draw_mismatch`; default :func:`nominal_mismatch`.
     element : int
@@ -798,13 +834,7 @@ def unit_charge(
     N = data.size
     vg = np.broadcast_to(np.asarray(v_g, dtype=float), (N,)).astype(float)
     T = 1.0 / fs_hz
-    mm = nominal_mismatch(physics, element + 1, fs_hz) if mismatch is None else mismatch
-    one = {
-        "delay_rise": np.asarray(mm["delay_rise"])[element : element + 1],
-        "delay_fall": np.asarray(mm["delay_fall"])[element : element + 1],
-        "c_float": np.asarray(mm["c_float"]),
-    }
-    hc = half_circuits(physics, one, fs_hz, vdd_v=vdd_v, latency_s=latency_s)
+    hc = _one_element(physics, mismatch, element, fs_hz, vdd_v, latency_s)
     cfg, st, rs, env = _initial_state(hc, s_init, growth, h0_s)
     s_prev = np.array([float(s_init)])
     out = np.zeros(N)
@@ -814,3 +844,606 @@ def unit_charge(
     )  # fmt: skip
     q_u = physics.v_ref_v * T / physics.r_unit_ohm
     return out / q_u
+
+
+def _element_mismatch(physics, mismatch, element, fs_hz) -> dict[str, np.ndarray]:
+    """Element ``element``'s share of a mismatch draw (nominal when ``mismatch`` is None)."""
+    mm = nominal_mismatch(physics, element + 1, fs_hz) if mismatch is None else mismatch
+    return {
+        "delay_rise": np.asarray(mm["delay_rise"])[element : element + 1],
+        "delay_fall": np.asarray(mm["delay_fall"])[element : element + 1],
+        "c_float": np.asarray(mm["c_float"]),
+    }
+
+
+def _one_element(physics, mismatch, element, fs_hz, vdd_v, latency_s) -> HalfCircuits:
+    one = _element_mismatch(physics, mismatch, element, fs_hz)
+    return half_circuits(physics, one, fs_hz, vdd_v=vdd_v, latency_s=latency_s)
+
+
+def _dc_current(hc: HalfCircuits, s: float, v_g: float) -> float:
+    """Settled differential current of the DAC with every element at ``s`` (RTO: A on)."""
+    nh = hc.hp.shape[0]
+    vold = np.empty(nh)
+    sc = np.empty((nh, 6))
+    o = np.empty(20)
+    cfg, st, rs, env = _initial_state(hc, s, 1.25, None)
+    env[0], env[1] = hc.v_cm + 0.5 * v_g, hc.v_cm - 0.5 * v_g
+    if hc.rto:
+        for k in range(nh):
+            sub, hf = (k // 2) % 2, k % 2
+            if sub == 0:
+                cfg[k] = (hf if s > 0 else 1 - hf, 1, 0)
+    ip, i_n = _settle(hc.hp, hc.hi, cfg, st, vold, rs, env, sc, o, 40, 1e-7)
+    return ip - i_n
+
+
+def static_charge(
+    physics: DacPhysics,
+    data: np.ndarray,
+    v_g: float | np.ndarray = 0.0,
+    *,
+    fs_hz: float,
+    mismatch: dict[str, np.ndarray] | None = None,
+    element: int = 0,
+    vdd_v: float = 1.8,
+) -> np.ndarray:
+    """The DC circuit's charge per period for each period's data and virtual grounds.
+
+    What one element would deliver in period ``n`` if ``data[n]`` and ``v_g[n]`` had been
+    applied forever (switches on, nodes and rails settled), over ``Q_u``: the static part of
+    :func:`unit_charge`, including its series switch resistances, rail drop and the
+    virtual-ground loading through them.
+    """
+    data = np.asarray(data, dtype=float).ravel()
+    vg = np.broadcast_to(np.asarray(v_g, dtype=float), data.shape)
+    hc = _one_element(physics, mismatch, element, fs_hz, vdd_v, DEFAULT_LATENCY_S)
+    q_u = physics.v_ref_v / (physics.r_unit_ohm * fs_hz)
+    cache: dict[tuple[float, float], float] = {}
+    out = np.empty(data.size)
+    for n, (d, e) in enumerate(zip(data, vg, strict=True)):
+        key = (float(d), float(e))
+        if key not in cache:
+            cache[key] = _dc_current(hc, key[0], key[1]) / fs_hz / q_u
+        out[n] = cache[key]
+    return out
+
+
+def unit_error(
+    physics: DacPhysics,
+    data: np.ndarray,
+    v_g: float | np.ndarray = 0.0,
+    *,
+    fs_hz: float,
+    mismatch: dict[str, np.ndarray] | None = None,
+    element: int = 0,
+    vdd_v: float = 1.8,
+    latency_s: float = DEFAULT_LATENCY_S,
+    **kw: Any,
+) -> np.ndarray:
+    """The dynamic charge error of one element per period, in units of its own unit charge.
+
+    ``(Q[n] - Q_dc[n] + latency_term[n]) / g0``: :func:`unit_charge` minus the settled
+    circuit's charge (:func:`static_charge`: series resistances, rail drop, loading by
+    ``v_g``, all static and handled by the loop filter's gain), plus back the pure delay of
+    the common ``latency_s`` (``(latency / T)(Q_dc(s[n]) - Q_dc(s[n-1]))``, at ``v_g[n]``),
+    over the element's static gain ``g0`` (its actual unit). What remains is what the
+    kernel models as per-period charge errors: compare with
+    ``sampled_data_charge(...) - data``.
+
+    ``kw`` goes to :func:`unit_charge` (``steps_per_period``, ``h0_s``, ``growth``,
+    ``s_init``).
+    """
+    data = np.asarray(data, dtype=float).ravel()
+    vg = np.broadcast_to(np.asarray(v_g, dtype=float), data.shape)
+    common = dict(fs_hz=fs_hz, mismatch=mismatch, element=element, vdd_v=vdd_v)
+    q = unit_charge(physics, data, vg, latency_s=latency_s, **common, **kw)
+    dc = static_charge(physics, data, vg, **common)
+    prev = np.concatenate([[kw.get("s_init", -1.0)], data[:-1]])
+    dc_prev = static_charge(physics, prev, vg, **common)
+    hc = _one_element(physics, mismatch, element, fs_hz, vdd_v, latency_s)
+    g0 = static_gain(hc)
+    return (q - dc + latency_s * fs_hz * (dc - dc_prev)) / g0
+
+
+# ------------------------------------------------------------------------------------------
+# the sampled-data model of the same element
+
+
+def kernel_dac_args(physics: DacPhysics, mismatch: dict[str, np.ndarray], fs_hz: float) -> dict:
+    """The first-DAC arguments of :func:`ctdsm.sim.kernels.ct_kernel` for ``physics``.
+
+    The same quantities as ``ctdsm.sim.engine._dac_kernel_params`` computes for a design
+    (``tests/sim/test_circuit.py`` checks that they agree), for any physics and mismatch.
+    """
+    from ctdsm.dac import reference_ripple
+
+    q_u = physics.v_ref_v / (physics.r_unit_ohm * fs_hz)
+    packet, decay, window = reference_ripple(physics, fs_hz)
+    c_f = float(np.sum(mismatch["c_float"]))
+    return {
+        "type": TYPE_CODE[physics.type],
+        "rise": np.ascontiguousarray(mismatch["delay_rise"], dtype=float),
+        "fall": np.ascontiguousarray(mismatch["delay_fall"], dtype=float),
+        "packet": packet if physics.type == "r_dac" else 0.0,
+        "decay": decay,
+        "window": window,
+        "c_vg": 2.0 * physics.c_sw_f / q_u,
+        "c_fl": c_f / q_u,
+        "rto_lin": c_f * physics.i_unit_a * physics.r_on_n_ohm / q_u,
+    }
+
+
+def sampled_data_charge(
+    physics: DacPhysics,
+    data: np.ndarray,
+    mismatch: dict[str, np.ndarray] | None = None,
+    e: float | np.ndarray = 0.0,
+    *,
+    fs_hz: float,
+    element: int = 0,
+    s_init: float = -1.0,
+) -> np.ndarray:
+    """Charge per period of one unit element as the sampled-data kernel computes it.
+
+    Runs :func:`ctdsm.sim.kernels.ct_kernel` itself, one period per call, on a two-state
+    dummy plant: state 0 integrates the first DAC's charge (``Gamma = 1`` for the current
+    data, ``g_on = 1`` for the edge charge), state 1 carries the virtual-ground voltage
+    ``e[n]`` (set through a held input, read through ``e_row``); the quantizer input is the
+    data itself (a held input with a direct term), so the kernel's own quantizer, element
+    selection and DAC-physics block produce the charge. Nothing of the kernel is re-coded.
+
+    Parameters
+    ----------
+    physics : DacPhysics
+    data : array_like (N,)
+        Element data, +-1.
+    mismatch : dict, optional
+        From :func:`ctdsm.dac.draw_mismatch` (default :func:`nominal_mismatch`).
+    e : float or array_like (N,)
+        The kernel's virtual-ground voltage at each period's sampling instant, V.
+    fs_hz : float
+    element : int
+        Which element of ``mismatch``.
+    s_init : float
+        Data before the first period (the kernel's ``s_prev`` starts at -1).
+
+    Returns
+    -------
+    ndarray (N,)
+        Charge per period, unit x period (ideal: ``data``).
+    """
+    from ctdsm.sim.kernels import ct_kernel
+
+    data = np.asarray(data, dtype=float).ravel()
+    N = data.size
+    ev = np.broadcast_to(np.asarray(e, dtype=float), (N,)).astype(float)
+    dac = kernel_dac_args(physics, _element_mismatch(physics, mismatch, element, fs_hz), fs_hz)
+    # A two-state dummy plant with one variant (no chopping): every array carries the
+    # kernel's leading variant axis of length 1.
+    z2 = np.zeros((1, 2))
+    e0 = np.zeros(0)
+    i0 = np.zeros(0, dtype=np.int8)
+    gam = np.zeros((1, 2, 1, 1))
+    gam[0, 0, 0, 0] = 1.0  # state 0 += the current data's pulse
+    u_h = np.zeros((N, 2))
+    u_h[:, 0] = data  # quantizer input = the data (direct term d_h[0] = 1)
+    u_h[:-1, 1] = ev[1:]  # state 1 <- e of the next period
+    u_h[-1, 1] = ev[-1]
+    x = np.array([0.0, ev[0]])
+    v = np.zeros(1)
+    args = dict(
+        Phi=np.array([[[1.0, 0.0], [0.0, 0.0]]]), Gam=gam, Dlag=np.zeros((1, 1)),
+        C=np.zeros((2, 2)), d_u=0.0, amp=0.0, g_s=z2, g_c=z2, s0=0.0, c0=1.0, sw=0.0, cw=1.0,
+        G_h=np.array([[[0.0, 0.0], [0.0, 1.0]]]), d_h=np.array([1.0, 0.0]),
+        eta=np.zeros((0, 2)), y_ext=e0, levels=2, thr_off=np.zeros(1), hyst=0.0,
+        cmp_noise=e0, unit_w=np.ones(1), dem=0, g_on=np.array([[1.0, 0.0]]), g_off=z2,
+        off_next=False, nrz=True, isi_rise=0.0, isi_fall=0.0, dac_type=dac["type"],
+        delay_rise=dac["rise"], delay_fall=dac["fall"], ref_packet=dac["packet"],
+        ref_decay=dac["decay"], ref_window=dac["window"], c_vg=dac["c_vg"], c_fl=dac["c_fl"],
+        rto_lin=dac["rto_lin"], e_row=np.array([[0.0, 1.0], [0.0, 1.0]]), var=i0, cy=i0,
+        jit_on=e0, jit_off=e0, sat_idx=np.zeros(0, dtype=np.int64), sat_lim=np.inf,
+        blowup=1e300, x=x, hist=np.zeros((1, 1)), ptr=np.zeros(1, dtype=np.int64),
+        s_prev=np.array([float(s_init)]), cmp_prev=np.zeros(1), q_def=np.zeros(1),
+        d0_prev=np.zeros(1), dac_st=np.zeros(3), e_out=e0, v=v, xmax=np.zeros(2),
+        ymax=np.zeros(1),
+    )  # fmt: skip
+    out = np.empty(N)
+    for n in range(N):
+        x0 = x[0]
+        ct_kernel(**args, u_h=u_h[n : n + 1])
+        if v[0] != data[n]:
+            raise CtdsmError("data: the kernel's quantizer did not reproduce the data")
+        out[n] = x[0] - x0
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# closed loop
+
+
+@njit(cache=True)
+def _chop_sign(t, half, phase):  # pragma: no cover - compiled
+    """Chopper sign at time ``t`` (periods): +1 in even half-periods after ``phase``."""
+    if half <= 0:
+        return 0
+    return 0 if math.floor((t - phase) / half) % 2 == 0 else 1
+
+
+@njit(cache=True)
+def _loop_run(  # noqa: PLR0913 - numba compiles flat signatures best
+    Phi, Gb, Gp, Gs, Gc, onp, Dlag, Cy, d_u, amp, w, tau, chop_half, chop_phase,
+    levels, thr_off, hyst, M, dem, t0, T, hmax_frac,
+    dac, zapped, lat, rise, fall, hp, hi, cfg, st, rs, env,
+    norm, load_comp, e_row, sgn, sat_idx, sat_lim, blowup,
+    x, hist, ptr, s_prev, cmp_prev, v, xmax,
+):  # pragma: no cover - compiled  # fmt: skip
+    """The modulator loop with the circuit DAC; returns the periods run (< N: blew up)."""
+    N = v.shape[0]
+    n = x.shape[0]
+    K = tau.shape[0] - 1
+    P = hist.shape[0]
+    L1 = hist.shape[1]
+    nthr = levels - 1
+    lim = levels - 1.0
+    nh = hp.shape[0]
+    vold = np.empty(nh)
+    sc = np.empty((nh, 6))
+    o = np.empty(20)
+    cap = 16 * nh + 16
+    evt = np.empty(cap)
+    evi = np.zeros((cap, 4), dtype=np.int64)
+    evp = np.zeros(2, dtype=np.int64)
+    s_now = np.empty(M)
+    xn = np.empty(n)
+    vcm = env[2]
+    ec_last = 1e300
+    for k in range(N):
+        for p in range(P):
+            for l in range(L1 - 1, 0, -1):
+                hist[p, l] = hist[p, l - 1]
+        y = d_u * amp * math.sin(w * k)
+        for i in range(n):
+            y += Cy[i] * x[i]
+        for p in range(P):
+            for l in range(1, L1):
+                y += Dlag[p, l] * hist[p, l]
+        if not (abs(y) < blowup):
+            return k
+        count = 0
+        for t in range(nthr):
+            th = -(levels - 2.0) + 2.0 * t + thr_off[t] - hyst * (cmp_prev[t] - 0.5)
+            if y > th:
+                count += 1
+                cmp_prev[t] = 1.0
+            else:
+                cmp_prev[t] = 0.0
+        vk = 2.0 * count - 1.0 if (levels == 2 and nthr == 1) else -lim + 2.0 * count
+        v[k] = vk
+        # element selection: the kernel's (thermometer or DWA)
+        if M == 1:
+            s_now[0] = vk
+        else:
+            high = int(round((vk + M) * 0.5))
+            for e in range(M):
+                s_now[e] = -1.0
+            if dem == 1:
+                start = ptr[0]
+                for j in range(high):
+                    s_now[(start + j) % M] = 1.0
+                ptr[0] = (start + high) % M
+            else:
+                for j in range(high):
+                    s_now[j] = 1.0
+        for p in range(P):
+            hist[p, 0] = vk
+        _schedule(dac, zapped, s_now, s_prev, (k + t0) * T, T, lat, rise, fall, evt, evi, evp)
+        for j in range(K):
+            h = tau[j + 1] - tau[j]
+            c = _chop_sign(k + 0.5 * (tau[j] + tau[j + 1]), chop_half, chop_phase)
+            e_v = 0.0
+            for i in range(n):
+                e_v += e_row[i] * x[i]
+            ec = sgn * e_v
+            if ec != ec_last:
+                env[0] = vcm + 0.5 * ec
+                env[1] = vcm - 0.5 * ec
+                env[11] = 1.0
+                ec_last = ec
+            qp, qn = _advance(
+                (k + tau[j]) * T, (k + tau[j + 1]) * T, hmax_frac * T, hp, hi, cfg, st, vold,
+                rs, env, sc, o, evt, evi, evp,
+            )  # fmt: skip
+            # charge in units x period, ideal loading by the virtual ground added back (the
+            # plant applies it through its node conductance)
+            q = (qp - qn) * norm + load_comp * ec * h
+            if k == 0 and tau[j + 1] <= t0:
+                q = 0.0  # before the first pulse: the kernel's empty DAC history
+            th = w * (k + tau[j])
+            sn = amp * math.sin(th)
+            cs = amp * math.cos(th)
+            Pj = Phi[c, j]
+            for i in range(n):
+                acc = Gb[c, j, i] * (q / h) + Gs[c, j, i] * sn + Gc[c, j, i] * cs
+                for m in range(n):
+                    acc += Pj[i, m] * x[m]
+                for p in range(P):
+                    for l in range(L1):
+                        if onp[p, l, j] != 0.0:
+                            acc += Gp[c, j, p, i] * hist[p, l]
+                xn[i] = acc
+            for i in range(n):
+                x[i] = xn[i]
+        for j in range(sat_idx.shape[0]):
+            i = sat_idx[j]
+            if x[i] > sat_lim:
+                x[i] = sat_lim
+            elif x[i] < -sat_lim:
+                x[i] = -sat_lim
+        for i in range(n):
+            ax = abs(x[i])
+            if ax > xmax[i]:
+                xmax[i] = ax
+    return N
+
+
+def _sub_step_matrices(A: np.ndarray, cols: np.ndarray, b_u: np.ndarray, w: float, h: float):
+    """Exact step of ``x' = A x + cols q + b_u sin(w t + theta)`` over ``h`` periods.
+
+    Returns ``(Phi, G, g_s, g_c)``: ``x(h) = Phi x + G q + g_s sin(theta) + g_c cos(theta)``
+    for inputs ``q`` held over the step (one augmented matrix exponential).
+    """
+    n = A.shape[0]
+    m = cols.shape[1]
+    Z = np.zeros((n + m + 2, n + m + 2))
+    Z[:n, :n] = A
+    Z[:n, n : n + m] = cols
+    Z[:n, n + m] = b_u
+    Z[n + m, n + m + 1] = w  # s' = w c
+    Z[n + m + 1, n + m] = -w  # c' = -w s
+    E = linalg.expm(Z * h)
+    return E[:n, :n], E[:n, n : n + m], E[:n, n + m], E[:n, n + m + 1]
+
+
+_SUPPORTED = {
+    "thermal_noise": False,
+    "flicker_corner_hz": None,
+    "opamp_offset_v": None,
+    "jitter_rms_s": None,
+    "comparator_noise_lsb": None,
+    "dac_edge_asymmetry_s": None,
+}
+
+
+def _circuit_impairments(impairments: str | dict[str, Any] | Impairments | None) -> Impairments:
+    from ctdsm.impairments import resolve_impairments
+
+    if impairments is None:
+        impairments = {"preset": "ideal", "dac_physics": True}
+        impairments |= {"opamp_dc_gain_db": 60.0, "opamp_gbw_ratio": 4.0}
+    imp = resolve_impairments(impairments)
+    for name, off in _SUPPORTED.items():
+        val = getattr(imp, name)
+        if val not in (off, 0, 0.0, False):
+            raise CtdsmError(f"impairments.{name}: not modelled by the circuit tier (set it off)")
+    if not imp.dac_physics:
+        raise CtdsmError("impairments.dac_physics: the circuit tier always simulates the DAC")
+    return imp
+
+
+def simulate_circuit(
+    design: Design,
+    n_samples: int,
+    amplitude_dbfs: float,
+    seed: int,
+    *,
+    steps_per_period: int = 100,
+    impairments: str | dict[str, Any] | Impairments | None = None,
+    fin_hz: float | None = None,
+    latency_s: float = DEFAULT_LATENCY_S,
+    growth: float = 1.25,
+    trim_gain: bool = True,
+    physics: DacPhysics | None = None,
+) -> Result:
+    """Simulate the modulator with the first DAC as a circuit (fine time steps).
+
+    The loop filter is the design's CT plant from :func:`ctdsm.sim.engine.build_plant`
+    (opamp model, RC spread, extra loop delay, chopped first opamp when the spec enables
+    the chopper), stepped exactly (matrix exponentials) over ``steps_per_period``
+    sub-intervals per clock period (plus breakpoints at the other DACs' and the chopper's
+    edges). The first integrator's DAC is the circuit of this module: all ``levels - 1``
+    unit elements with the kernel's element selection (thermometer or DWA), element weights
+    and mismatch draws (the same random stream as :func:`ctdsm.simulate` for the same
+    seed), integrated on its own refined time grid; its charge in each sub-interval enters
+    the plant as a current held over the sub-interval, and it sees the plant's
+    virtual-ground voltage at the start of each sub-interval. The quantizer samples ``y``
+    just before each clock edge, like the kernel.
+
+    Parameters
+    ----------
+    design : Design
+    n_samples : int
+        Clock periods.
+    amplitude_dbfs : float
+        Sine amplitude relative to the DAC full scale.
+    seed : int
+        Seed of the random draws (comparator offsets, element mismatch, DAC timing).
+    steps_per_period : int
+        Sub-intervals of the plant per clock period.
+    impairments : "ideal", dict or Impairments, optional
+        Default ``{"preset": "ideal", "dac_physics": True, "opamp_dc_gain_db": 60,
+        "opamp_gbw_ratio": 4}``. Thermal and 1/f noise, opamp offset, jitter, comparator
+        noise and the generic edge asymmetry are not modelled here (an error names them);
+        ``dac_physics`` must be true.
+    fin_hz : float, optional
+        Test tone; default as :func:`ctdsm.simulate`.
+    latency_s : float
+        Common clock-to-switch delay of the DAC, s.
+    growth : float
+        Step growth ratio of the circuit's grid after each gate event.
+    trim_gain : bool
+        Divide the DAC charge by its static gain ``g0`` (series switch resistances, rail
+        drop), as a designer trims ``R_u``; otherwise the loop sees the DAC ``g0`` low.
+    physics : DacPhysics, optional
+        The DAC's circuit parameters; default ``ctdsm.dac.dac_physics`` of the design's
+        ``dac.type``, unit resistor, full scale and supply (what ``ctdsm.simulate`` uses).
+
+    Returns
+    -------
+    Result
+        ``info`` holds ``g0``, ``steps_per_period``, ``latency_s``, ``seconds`` and
+        ``tier = "circuit"``.
+    """
+    from ctdsm.analysis import coherent_frequency, default_test_frequency
+    from ctdsm.dac import dac_physics
+    from ctdsm.sim.engine import Result, build_plant
+
+    t_start = time.perf_counter()
+    imp = _circuit_impairments(impairments)
+    n_samples = int(n_samples)
+    if n_samples < 16:
+        raise CtdsmError(f"n_samples: {n_samples} is too short")
+    steps = int(steps_per_period)
+    if steps < 4:
+        raise CtdsmError("steps_per_period: must be at least 4")
+    sim = design.spec.simulation
+    fs, bw, f0 = design.fs_hz, design.bw_hz, design.f0_hz
+    T = 1.0 / fs
+    if fin_hz is None:
+        if sim.fin_hz != "auto":
+            lo, hi = (0.0, bw) if f0 == 0 else (f0 - bw / 2, f0 + bw / 2)
+            fin_hz = coherent_frequency(fs, n_samples, sim.fin_hz, f_min_hz=lo, f_max_hz=hi)
+        else:
+            fin_hz = default_test_frequency(fs, n_samples, bw, f0)
+    levels = design.levels
+    amp = (levels - 1) * 10 ** (amplitude_dbfs / 20)
+    w = 2 * math.pi * fin_hz / fs
+
+    plant, info = build_plant(design, imp)
+    p0 = plant.ports[0]
+    if not (0.0 <= p0.t0 < 1.0) or abs(p0.t1 - p0.t0 - 1.0) > 1e-9:
+        raise CtdsmError("tdac: the circuit tier needs a full-period first DAC pulse in [0, 2)")
+    ports = plant.ports[1:]
+    n = plant.n
+
+    # Chopper: both plant variants, switching at the chopper's edges.
+    chop = design.spec.chopper
+    chop_half, chop_phase = 0, 0.0
+    variants = [plant.A]
+    if chop.enabled and info["finite_opamp"]:
+        from ctdsm.chopper import chop_frequency, half_period_cycles
+        from ctdsm.sim.plant import chopped_plant
+
+        f_chop = float(chop_frequency(fs, bw, f0) if chop.f_chop_hz == "auto" else chop.f_chop_hz)
+        chop_half = half_period_cycles(fs, f_chop)
+        chop_phase = float(chop.phase)
+        variants.append(chopped_plant(plant, -1.0).A)
+    else:
+        variants.append(plant.A)
+
+    # Sub-interval grid of one period: uniform plus every other DAC's and the chopper's edges.
+    cuts = set(np.round(np.arange(steps + 1) / steps, 12))
+    for p in ports:
+        cuts |= {round(p.t0 % 1.0, 12), round(p.t1 % 1.0, 12)}
+    if chop_half:
+        cuts.add(round(chop_phase % 1.0, 12))
+    tau = np.array(sorted(c for c in cuts if 0.0 <= c <= 1.0))
+    K = tau.size - 1
+    mids = 0.5 * (tau[:-1] + tau[1:])
+    L = max([math.ceil(p.t1) - 1 for p in ports] + [0])
+    P = max(len(ports), 1)
+    onp = np.zeros((P, L + 1, K))
+    Dlag = np.zeros((P, L + 1))
+    for ip, p in enumerate(ports):
+        for lag in range(L + 1):
+            onp[ip, lag] = (p.t0 <= mids + lag) & (mids + lag < p.t1)
+            if lag >= 1 and p.t0 < lag <= p.t1:
+                Dlag[ip, lag] = p.d
+    cols = np.column_stack([p0.b] + [p.b for p in ports])
+    Phi = np.empty((2, K, n, n))
+    Gb = np.empty((2, K, n))
+    Gp = np.zeros((2, K, P, n))
+    Gs = np.empty((2, K, n))
+    Gc = np.empty((2, K, n))
+    for c, A in enumerate(variants):
+        memo: dict[float, tuple] = {}
+        for j in range(K):
+            h = round(float(tau[j + 1] - tau[j]), 14)
+            if h not in memo:
+                memo[h] = _sub_step_matrices(A, cols, plant.b_u, w, h)
+            Ph, G, gs, gc = memo[h]
+            Phi[c, j], Gb[c, j], Gs[c, j], Gc[c, j] = Ph, G[:, 0], gs, gc
+            for ip in range(len(ports)):
+                Gp[c, j, ip] = G[:, 1 + ip]
+
+    # Random draws in the order of ctdsm.simulate (the supported subset).
+    rng = np.random.default_rng(int(seed))
+    nthr = max(levels - 1, 1)
+    off = (
+        rng.normal(0.0, 2 * imp.comparator_offset_lsb, nthr)
+        if imp.comparator_offset_lsb
+        else np.zeros(nthr)
+    )
+    hyst = 2 * (imp.comparator_hysteresis_lsb or 0.0)
+    M = max(levels - 1, 1)
+    if imp.dac_mismatch_sigma and M > 1:
+        unit_w = 1.0 + rng.normal(0.0, imp.dac_mismatch_sigma, M)
+        unit_w *= M / unit_w.sum()
+    else:
+        unit_w = np.ones(M)
+    dem = 1 if design.spec.dac.dem == "dwa" and M > 1 else 0
+    sz = design.sizing
+    v_ref = design.spec.target.full_scale_v
+    vdd = design.spec.process.vdd_v
+    phys = physics or dac_physics(design.spec.dac.type, sz.dac_unit_r_ohm, v_ref, vdd)
+    mm = draw_mismatch(phys, M, fs, rng)
+
+    hc = half_circuits(phys, mm, fs, unit_w=unit_w, vdd_v=vdd, latency_s=latency_s)
+    g0 = static_gain(hc) if trim_gain else 1.0
+    q_u = v_ref * T / phys.r_unit_ohm
+    cfg, st, rs, env = _initial_state(hc, -1.0, growth, None)
+    s_prev = -np.ones(M)
+    e_row = np.asarray(info["e_row"], dtype=float)
+    sgn = 1.0 if p0.b[0] >= 0 else -1.0
+    ideal_idx = np.asarray(plant.ideal_states, dtype=np.int64)
+    sat_lim = (
+        imp.saturation_ratio * design.spec.architecture.xlim if imp.saturation_ratio else np.inf
+    )
+    x = np.zeros(n)
+    hist = np.zeros((P, L + 1))
+    v = np.zeros(n_samples)
+    xmax = np.zeros(n)
+    done = _loop_run(
+        Phi, Gb, Gp, Gs, Gc, onp, Dlag, np.asarray(plant.C, dtype=float), float(plant.d_u),
+        amp, w, tau, chop_half, chop_phase, levels, off, hyst, M, dem, p0.t0, T, 1.0 / steps,
+        hc.code, hc.zapped, hc.latency_s, hc.rise_s, hc.fall_s, hc.hp, hc.hi, cfg, st, rs,
+        env, 1.0 / (g0 * q_u), float(np.sum(unit_w)) / v_ref, e_row, sgn, ideal_idx,
+        sat_lim, 1e3 * max(levels, 2), x, hist, np.zeros(1, dtype=np.int64), s_prev,
+        np.zeros(nthr), v, xmax,
+    )  # fmt: skip
+    return Result(
+        v=v,
+        fs_hz=fs,
+        bw_hz=bw,
+        f0_hz=f0,
+        fin_hz=float(fin_hz),
+        amplitude_dbfs=float(amplitude_dbfs),
+        levels=levels,
+        n_samples=n_samples,
+        seed=int(seed),
+        stable=done == n_samples,
+        full_scale_v=v_ref,
+        impairments=imp,
+        xmax=xmax[ideal_idx],
+        n_run=int(done),
+        name=design.name,
+        info={
+            "tier": "circuit",
+            "g0": float(g0),
+            "steps_per_period": steps,
+            "sub_intervals": K,
+            "latency_s": float(latency_s),
+            "chopped": bool(chop_half),
+            "seconds": time.perf_counter() - t_start,
+        },
+    )

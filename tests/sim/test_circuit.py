@@ -1,0 +1,517 @@
+"""The circuit tier (ctdsm.sim.circuit) against analytic results, against the sampled-data
+kernel's per-period DAC charge formulas, and closed loop against ctdsm.simulate.
+
+Per-period comparisons use ``unit_error`` (the circuit's charge minus its settled DC charge,
+latency removed, over its own unit charge) and ``sampled_data_charge - data`` (the kernel's
+own DAC block run on a dummy plant). Where the kernel's physics is cruder than the circuit,
+the 2 % requirement is kept as a strict xfail that states the measured discrepancy, and a
+separate test pins the measured numbers.
+"""
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import brentq
+
+import ctdsm
+from ctdsm.analysis import analyze
+from ctdsm.dac import MU_N_COX, MU_P_COX, VT_V, dac_physics, draw_mismatch
+from ctdsm.errors import CtdsmError
+from ctdsm.impairments import resolve_impairments
+from ctdsm.sim import circuit as ck
+
+ROOT = Path(__file__).resolve().parents[2]
+TYPES = ["r_dac", "vgs_r", "dual_rto", "zapped_dual_rto"]
+# The brief's data pattern: isolated pulses, runs of both signs, every transition type.
+PATTERN = np.array([1, 1, -1, 1, -1, -1, 1, -1, -1, -1, 1, 1, 1, -1, 1, 1] * 2, dtype=float)
+SKIP = 2  # start-up periods left out of comparisons (the kernel's empty history)
+IMP = {"preset": "ideal", "dac_physics": True, "opamp_dc_gain_db": 60, "opamp_gbw_ratio": 4}
+
+
+@pytest.fixture(scope="module")
+def designs():
+    out = {}
+    for name in ("multibit", "singlebit"):
+        spec = ctdsm.load_spec(ROOT / "designs" / f"{name}.yaml", ["dac.type=r_dac"])
+        out[name] = ctdsm.synthesize(spec)
+    return out
+
+
+def _physics(design, dac_type):
+    return dac_physics(
+        dac_type,
+        design.sizing.dac_unit_r_ohm,
+        design.spec.target.full_scale_v,
+        design.spec.process.vdd_v,
+    )
+
+
+def _stiff(phys):
+    """The same DAC with an ideal reference (no ripple, no reference-impedance terms)."""
+    return replace(phys, ref_r_ohm=1e-3, ref_c_f=1e-6)
+
+
+def _errors(phys, fs, mm, e=0.0, data=PATTERN):
+    """(circuit, kernel) per-period charge errors, unit x period, start-up dropped."""
+    c = ck.unit_error(phys, data, e, fs_hz=fs, mismatch=mm)
+    k = ck.sampled_data_charge(phys, data, mm, e, fs_hz=fs) - data
+    return c[SKIP:], k[SKIP:]
+
+
+# ------------------------------------------------------------------------------------------
+# devices and DC
+
+
+def test_switches_are_sized_from_dac_physics(designs):
+    phys = _physics(designs["multibit"], "r_dac")
+    vdd = 1.8
+    kn, kp = ck.switch_k(phys, vdd)
+    # Full gate drive (source at 0, gate at vdd): deep-triode resistance is r_on.
+    assert 1.0 / (kn * (vdd - VT_V)) == pytest.approx(phys.r_on_n_ohm, rel=1e-12)
+    assert 1.0 / (kp * (vdd - VT_V)) == pytest.approx(phys.r_on_p_ohm, rel=1e-12)
+    assert kn / MU_N_COX == pytest.approx(1.0 / (MU_N_COX * (vdd - VT_V) * phys.r_on_n_ohm))
+    assert kp / MU_P_COX > 0
+    # At the operating point the overdrive is smaller: VREFN = 0.4 V -> 0.95 V, V_cm -> 0.45 V.
+    r = ck.switch_resistances(phys, vdd)
+    assert r["nmos_at_vrefn"] == pytest.approx(phys.r_on_n_ohm * 1.35 / 0.95, rel=1e-12)
+    assert r["pmos_at_vrefp"] == pytest.approx(phys.r_on_p_ohm * 1.35 / 0.95, rel=1e-12)
+    assert r["nmos_at_vcm"] == pytest.approx(phys.r_on_n_ohm * 1.35 / 0.45, rel=1e-12)
+
+
+def test_square_law_switch():
+    k, vt = 2e-3, VT_V
+    # NMOS, gate 1.8 V, source 0.4 V (overdrive 0.95 V): triode, then saturation.
+    i, da, db = ck._mos(False, k, 1.8, 0.5, 0.4, vt)
+    assert i == pytest.approx(k * (0.95 * 0.1 - 0.1**2 / 2) + ck._G_OFF * 0.1, rel=1e-12)
+    i_sat, _, _ = ck._mos(False, k, 1.8, 1.6, 0.4, vt)
+    assert i_sat == pytest.approx(k * 0.95**2 / 2 + ck._G_OFF * 1.2, rel=1e-12)
+    # Symmetric device: swapping the terminals reverses the current.
+    assert ck._mos(False, k, 1.8, 0.4, 0.5, vt)[0] == pytest.approx(-i, rel=1e-12)
+    # PMOS from 1.4 V, gate 0: overdrive 0.95 V.
+    ip, _, _ = ck._mos(True, k, 0.0, 1.4, 1.3, vt)
+    assert ip == pytest.approx(k * (0.95 * 0.1 - 0.1**2 / 2) + ck._G_OFF * 0.1, rel=1e-12)
+    # Off: only the leakage.
+    assert ck._mos(False, k, 0.0, 1.0, 0.9, vt)[0] == pytest.approx(ck._G_OFF * 0.1)
+    # Partial derivatives against finite differences.
+    h = 1e-7
+    for pm, vg, va, vb in [(False, 1.8, 0.5, 0.4), (False, 1.8, 0.4, 0.55), (True, 0.0, 1.3, 1.4)]:
+        _, da, db = ck._mos(pm, k, vg, va, vb, vt)
+        fa = (ck._mos(pm, k, vg, va + h, vb, vt)[0] - ck._mos(pm, k, vg, va - h, vb, vt)[0]) / 2 / h
+        fb = (ck._mos(pm, k, vg, va, vb + h, vt)[0] - ck._mos(pm, k, vg, va, vb - h, vt)[0]) / 2 / h
+        assert da == pytest.approx(fa, rel=1e-6)
+        assert db == pytest.approx(fb, rel=1e-6)
+
+
+def test_static_gain_is_the_resistive_divider(designs):
+    """vgs_r at DC: rail behind R_ref, R_u, an NMOS at the virtual ground (square law)."""
+    phys = _physics(designs["singlebit"], "vgs_r")
+    vdd = 1.8
+    hc = ck.half_circuits(phys, ck.nominal_mismatch(phys, 1, 32e6), 32e6)
+    kn, _ = ck.switch_k(phys, vdd)
+    vcm = vdd / 2
+    vov = vdd - vcm - VT_V
+
+    def mismatch_of_current(i):  # P half: rail -> R_u -> switch node -> NMOS -> g_P at V_cm
+        vds = vcm + phys.v_ref_v / 2 - i * phys.ref_r_ohm - i * phys.r_unit_ohm - vcm
+        # switch current plus the leakage of the switch that is off (to g_N, also at V_cm)
+        return kn * (vov * vds - vds**2 / 2) + 2 * ck._G_OFF * vds - i
+
+    i_p = brentq(mismatch_of_current, 0.0, phys.i_unit_a)
+    g0 = i_p / phys.i_unit_a  # the N half mirrors the P half except for its switch's Vgs
+    assert ck.static_gain(hc) == pytest.approx(g0, rel=5e-3)
+    # Exactly, the N half's switch has its source at the switch node (below V_cm): more
+    # overdrive, a little more current, so the mean is above the P half's value.
+    assert ck.static_gain(hc) > g0
+    q = ck.static_charge(phys, [1.0, -1.0], 0.0, fs_hz=32e6)
+    assert q[0] == pytest.approx(-q[1], rel=1e-12)
+    assert q[0] == pytest.approx(ck.static_gain(hc), rel=1e-12)
+
+
+# ------------------------------------------------------------------------------------------
+# structural properties of the circuit simulation
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    dac_type=st.sampled_from(TYPES),
+    data=st.lists(st.sampled_from([-1.0, 1.0]), min_size=3, max_size=9),
+    e=st.floats(-5e-3, 5e-3),
+    cut=st.integers(1, 8),
+)
+def test_unit_charge_is_antisymmetric_and_causal(designs, dac_type, data, e, cut):
+    """Nominal (symmetric) halves: flipping data and virtual grounds negates the charge
+    exactly; and the charge of period n does not depend on later data."""
+    phys = _physics(designs["multibit"], dac_type)
+    fs = designs["multibit"].fs_hz
+    data = np.array(data)
+    q = ck.unit_charge(phys, data, e, fs_hz=fs, s_init=-1.0)
+    q_neg = ck.unit_charge(phys, -data, -e, fs_hz=fs, s_init=1.0)
+    assert np.max(np.abs(q + q_neg)) < 1e-9
+    cut = min(cut, data.size)
+    q_cut = ck.unit_charge(phys, data[:cut], e, fs_hz=fs, s_init=-1.0)
+    assert np.max(np.abs(q_cut - q[:cut])) < 1e-12
+
+
+@pytest.mark.parametrize("dac_type", ["r_dac", "zapped_dual_rto"])
+def test_integration_grid_is_converged(designs, dac_type):
+    """BDF2 on the event-refined grid: the default grid agrees with a 5x finer one to well
+    under 1 % of the dynamic error charge."""
+    d = designs["multibit"]
+    phys = _physics(d, dac_type)
+    mm = draw_mismatch(phys, 1, d.fs_hz, np.random.default_rng(3))
+    hc = ck.half_circuits(phys, mm, d.fs_hz)
+    q = ck.unit_charge(phys, PATTERN, 2e-3, fs_hz=d.fs_hz, mismatch=mm)
+    fine = ck.unit_charge(
+        phys, PATTERN, 2e-3, fs_hz=d.fs_hz, mismatch=mm, h0_s=hc.h0_s / 8, growth=1.01,
+        steps_per_period=256,
+    )  # fmt: skip
+    err = ck.unit_error(phys, PATTERN, 2e-3, fs_hz=d.fs_hz, mismatch=mm)
+    assert np.max(np.abs(q - fine)[SKIP:]) < 0.005 * np.max(np.abs(err[SKIP:]))
+
+
+# ------------------------------------------------------------------------------------------
+# the kernel side: same parameters, same formulas
+
+
+@pytest.mark.parametrize("dac_type", TYPES)
+def test_kernel_dac_args_match_the_engine(dac_type):
+    from ctdsm.sim.engine import _dac_kernel_params
+
+    # The single-bit seed accepts every DAC type (the RTO types are single-bit only).
+    spec = ctdsm.load_spec(ROOT / "designs" / "singlebit.yaml", [f"dac.type={dac_type}"])
+    d = ctdsm.synthesize(spec)
+    imp = resolve_impairments(IMP)
+    eng = _dac_kernel_params(d, imp, 16, np.random.default_rng(7), True)
+    phys = _physics(d, dac_type)
+    assert eng["physics"] == phys
+    mine = ck.kernel_dac_args(
+        phys, draw_mismatch(phys, 16, d.fs_hz, np.random.default_rng(7)), d.fs_hz
+    )
+    for key, val in mine.items():
+        np.testing.assert_array_equal(eng[key], val, err_msg=key)
+
+
+def test_sampled_data_charge_is_the_kernel_formula(designs):
+    """vgs_r by hand: a rising transition loses (P rise + N fall) delays and 2 C_sw e / Q_u,
+    a falling one gains (P fall + N rise) and loses the same switch-node charge."""
+    d = designs["multibit"]
+    phys = _physics(d, "vgs_r")
+    mm = draw_mismatch(phys, 1, d.fs_hz, np.random.default_rng(11))
+    e = 1e-3 * np.cos(np.arange(PATTERN.size))
+    q = ck.sampled_data_charge(phys, PATTERN, mm, e, fs_hz=d.fs_hz)
+    c_vg = 2 * phys.c_sw_f * phys.r_unit_ohm * d.fs_hz / phys.v_ref_v
+    prev = np.concatenate([[-1.0], PATTERN[:-1]])
+    r, f = mm["delay_rise"][0], mm["delay_fall"][0]
+    want = PATTERN.copy()
+    up = PATTERN > prev
+    down = PATTERN < prev
+    want[up] -= r[0] + f[1] + c_vg * e[up]
+    want[down] += f[0] + r[1] - c_vg * e[down]
+    np.testing.assert_allclose(q, want, rtol=0, atol=1e-15)
+
+
+# ------------------------------------------------------------------------------------------
+# per-transition charge: circuit vs kernel
+
+
+@pytest.mark.parametrize("name", ["multibit", "singlebit"])
+def test_vgs_r_steering_skew(designs, name):
+    """Per-period error within 2 % of the gross error charge, |skew_P| + |skew_N| per
+    transition: in a draw where the halves' skews nearly cancel, the net is small, and the
+    halves' 0.4 % different currents (the N half's switch has its source at the switch
+    node: more overdrive) show up as up to 1.6 % of the net."""
+    d = designs[name]
+    phys = _physics(d, "vgs_r")
+    mm = draw_mismatch(phys, 1, d.fs_hz, np.random.default_rng(3))
+    c, k = _errors(phys, d.fs_hz, mm)
+    assert np.max(np.abs(k)) > 5e-6  # the effect is there
+    assert np.max(np.abs(c - k)) <= 0.02 * np.abs(mm["delay_rise"][0]).sum()
+
+
+def _switch_node_term(designs, name):
+    """vgs_r error per period due to e = 2 mV (minus e = 0), stiff reference."""
+    d = designs[name]
+    phys = _stiff(_physics(d, "vgs_r"))
+    mm = draw_mismatch(phys, 1, d.fs_hz, np.random.default_rng(3))
+    c1, k1 = _errors(phys, d.fs_hz, mm, 2e-3)
+    c0, k0 = _errors(phys, d.fs_hz, mm, 0.0)
+    return c1 - c0, k1 - k0
+
+
+@pytest.mark.parametrize("name", ["multibit", "singlebit"])
+def test_vgs_r_switch_node_charge(designs, name):
+    """Each transition moves both switch nodes between the virtual grounds: -2 C_sw e.
+    Measured: 0.948x the kernel's on both sizings, the same for every transition; the
+    node's charge partly flows back through R_u (R_u / (R_u + R_sw) = 0.943 with R_sw at
+    its real overdrive)."""
+    c, k = _switch_node_term(designs, name)
+    tr = np.diff(PATTERN, prepend=-1.0)[SKIP:] != 0
+    assert np.max(np.abs(k)) > 2e-6
+    assert np.max(np.abs(c[~tr])) < 1e-3 * np.max(np.abs(k))  # only at transitions
+    ratio = c[tr] / k[tr]
+    assert np.ptp(ratio) < 0.002
+    assert 0.93 < np.mean(ratio) < 0.97
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="vgs_r switch-node charge: circuit 0.948x the kernel's 2 C_sw e (part of the "
+    "node's charge returns through R_u)",
+)
+@pytest.mark.parametrize("name", ["multibit", "singlebit"])
+def test_vgs_r_switch_node_charge_within_2_percent(designs, name):
+    c, k = _switch_node_term(designs, name)
+    assert np.max(np.abs(c - k)) <= 0.02 * np.max(np.abs(k))
+
+
+@pytest.mark.parametrize("name", ["multibit", "singlebit"])
+@pytest.mark.parametrize("e", [0.0, 2e-3])
+def test_r_dac_inter_symbol_interference(designs, name, e):
+    """The data-dependent part of the r_dac edge error (rise/fall delay mismatch of the
+    halves, i.e. ISI) agrees within 2 %; the common settling delay is removed from both.
+    With e != 0 the reference is stiff: its impedance adds an e-dependent transition term
+    the kernel does not have (test_vgs_r_reference_term; 3 % here at the single-bit sizing)."""
+    d = designs[name]
+    phys = _physics(d, "r_dac") if e == 0 else _stiff(_physics(d, "r_dac"))
+    mm = draw_mismatch(phys, 1, d.fs_hz, np.random.default_rng(3))
+    c, k = _errors(phys, d.fs_hz, mm, e)
+    step = np.diff(PATTERN, prepend=-1.0)[SKIP:] / 2
+    tr = step != 0
+    # Common delay (same loss on rising and falling edges): a pure delay, linear.
+    c_isi = c + step * np.mean(-c[tr] * step[tr])
+    k_isi = k + step * np.mean(-k[tr] * step[tr])
+    assert np.max(np.abs(k_isi)) > 1e-5
+    assert np.max(np.abs(c_isi - k_isi)) <= 0.02 * np.max(np.abs(k_isi))
+
+
+def _settling(designs, name):
+    d = designs[name]
+    phys = _stiff(_physics(d, "r_dac"))
+    mm = ck.nominal_mismatch(phys, 1, d.fs_hz)
+    c, k = _errors(phys, d.fs_hz, mm)
+    step = np.diff(PATTERN, prepend=-1.0)[SKIP:] / 2
+    tr = step != 0
+    return phys, d.fs_hz, np.mean(-c[tr] * step[tr]), np.mean(-k[tr] * step[tr])
+
+
+@pytest.mark.parametrize("name", ["multibit", "singlebit"])
+def test_r_dac_settling_is_set_by_the_real_on_resistance(designs, name):
+    """The circuit's common edge delay (stiff reference): the inverter at its real overdrive
+    (0.95 V, not 1.35 V) and through its saturation region. Measured: 1.93x the kernel's
+    R_on C_node on both sizings (5.1 ps vs 2.6 ps per half edge on the multibit design);
+    1.36x the linear estimate with the real small-signal resistances."""
+    phys, fs, d_c, d_k = _settling(designs, name)
+    r = ck.switch_resistances(phys)
+    linear = (r["pmos_at_vrefp"] + r["nmos_at_vrefn"]) * phys.c_node_f * fs
+    # (plus the stiff reference's residual ripple, 3e-4 of it)
+    assert d_k == pytest.approx((phys.r_on_p_ohm + phys.r_on_n_ohm) * phys.c_node_f * fs, rel=1e-3)
+    assert 1.0 < d_c / linear < 1.6
+    assert 1.4 < d_c / d_k < 2.1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="kernel: r_dac settling tau = R_on C_node at full gate drive; the circuit's edge "
+    "delay is 1.93x that (a pure delay: linear)",
+)
+@pytest.mark.parametrize("name", ["multibit", "singlebit"])
+def test_r_dac_settling_delay_within_2_percent(designs, name):
+    _, _, d_c, d_k = _settling(designs, name)
+    assert d_c == pytest.approx(d_k, rel=0.02)
+
+
+def _ripple(designs, name):
+    """Reference-ripple part of the r_dac error: amplified reference (R_ref 20 ohm, C_dec
+    100 pF) minus a stiff one, circuit and kernel."""
+    d = designs[name]
+    phys = replace(_physics(d, "r_dac"), ref_r_ohm=20.0, ref_c_f=100e-12)
+    stiff = _stiff(phys)
+    mm = ck.nominal_mismatch(phys, 1, d.fs_hz)
+    c1, k1 = _errors(phys, d.fs_hz, mm)
+    c0, k0 = _errors(stiff, d.fs_hz, mm)
+    return c1 - c0, k1 - k0
+
+
+@pytest.mark.parametrize("name", ["multibit", "singlebit"])
+def test_r_dac_reference_ripple(designs, name):
+    """Same mechanism, same pattern: every transition draws C_node times the node swing from
+    the rails and the droop decays with R_ref C_dec. Measured: the circuit's ripple charge is
+    0.94x (multibit) / 0.80x (single-bit) the kernel's; the kernel takes the node swing as the
+    full V_ref and ignores the rails' own dynamics with the load."""
+    c, k = _ripple(designs, name)
+    tr = np.diff(PATTERN, prepend=-1.0)[SKIP:] != 0
+    assert np.max(np.abs(k)) > 1e-5
+    assert np.max(np.abs(c[~tr])) < 0.01 * np.max(np.abs(k))  # only at transitions
+    ratio = c[tr] / k[tr]
+    assert np.ptp(ratio) < 0.01  # the same for every transition
+    assert 0.75 < np.mean(ratio) < 0.97
+
+
+@pytest.mark.xfail(
+    strict=True, reason="r_dac reference ripple: circuit 0.94x / 0.80x the kernel's formula"
+)
+@pytest.mark.parametrize("name", ["multibit", "singlebit"])
+def test_r_dac_reference_ripple_within_2_percent(designs, name):
+    c, k = _ripple(designs, name)
+    assert np.max(np.abs(c - k)) <= 0.02 * np.max(np.abs(k))
+
+
+@pytest.mark.parametrize("name", ["multibit", "singlebit"])
+@pytest.mark.parametrize("dac_type", ["dual_rto", "zapped_dual_rto"])
+def test_rto_floating_node_memory(designs, name, dac_type):
+    """The virtual-ground-dependent floating-node charge (memory of the opening voltage,
+    -C_f e_r at reconnection, zapping) within 2 %: the difference between e = 3 mV and
+    e = 0, with a stiff reference (the reference term is the next test's)."""
+    d = designs[name]
+    phys = _stiff(_physics(d, dac_type))
+    mm = draw_mismatch(phys, 1, d.fs_hz, np.random.default_rng(3))
+    c1, k1 = _errors(phys, d.fs_hz, mm, 3e-3)
+    c0, k0 = _errors(phys, d.fs_hz, mm, 0.0)
+    dc, dk = c1 - c0, k1 - k0
+    assert np.max(np.abs(dk)) > 3e-6
+    assert np.max(np.abs(dc - dk)) <= 0.02 * np.max(np.abs(dk))
+
+
+@pytest.mark.parametrize("name", ["multibit", "singlebit"])
+def test_rto_data_linear_term(designs, name):
+    """At e = 0 the unzapped node returns to the same v_g + I R_sw it held: no charge,
+    where the kernel adds 2 rto_lin v; a zapped node must be recharged from V_cm to
+    v_g + I R_sw at every reconnection: -2 (C_fP + C_fN) I R_sw' R_u / (R_u + R_sw') per
+    period, R_sw' the switch at its real overdrive, where the kernel adds nothing. Both
+    are linear in the data (a DAC gain change)."""
+    d = designs[name]
+    fs = d.fs_hz
+    mm = ck.nominal_mismatch(_physics(d, "dual_rto"), 1, fs)
+    phys = _physics(d, "dual_rto")
+    c, k = _errors(phys, fs, mm)
+    data = PATTERN[SKIP:]
+    dac = ck.kernel_dac_args(phys, mm, fs)
+    np.testing.assert_allclose(k, 2 * dac["rto_lin"] * data, rtol=1e-9)
+    assert np.max(np.abs(c)) < 1e-3 * dac["rto_lin"]
+    zap = _physics(d, "zapped_dual_rto")
+    c, k = _errors(zap, fs, mm)
+    assert np.max(np.abs(k)) == 0.0
+    r_sw = ck.switch_resistances(zap)["nmos_at_vcm"]
+    q_u = zap.v_ref_v / (zap.r_unit_ohm * fs)
+    c_f = 2 * zap.c_float_f
+    want = -2 * c_f * zap.i_unit_a * r_sw * zap.r_unit_ohm / (zap.r_unit_ohm + r_sw) / q_u
+    # Per period and data sign; 15 %: the node settles at the large-signal I R_sw (Vds
+    # and the source shift) and I is g0 I_unit.
+    assert np.all(np.sign(c) == -data)
+    assert np.mean(c * data) == pytest.approx(want, rel=0.15)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="RTO data-linear term: kernel +2 rto_lin v (unzapped) / 0 (zapped); circuit 0 "
+    "(unzapped) / -2 C_f I R_sw' R_u/(R_u + R_sw') v (zapped), R_sw' = 3 r_on_n",
+)
+@pytest.mark.parametrize("dac_type", ["dual_rto", "zapped_dual_rto"])
+def test_rto_data_linear_term_within_2_percent(designs, dac_type):
+    d = designs["singlebit"]
+    phys = _physics(d, dac_type)
+    c, k = _errors(phys, d.fs_hz, ck.nominal_mismatch(phys, 1, d.fs_hz))
+    assert np.max(np.abs(c - k)) <= 0.02 * max(np.max(np.abs(k)), np.max(np.abs(c)))
+
+
+@pytest.mark.parametrize("name", ["multibit", "singlebit"])
+def test_vgs_r_reference_term(designs, name):
+    """The circuit's reference impedance makes the vgs_r (and RTO) error depend on e at
+    transitions: steering changes a half's current by e / R_u, the rail follows with
+    R_ref C_dec. The kernel has no reference model for these types. The extra charge is
+    proportional to R_ref C_dec e / R_u: at the single-bit sizing (R_u 190 ohm) it is 0.7x
+    the switch-node term, at the multibit sizing (R_u 3.8 kohm) 1.3 %."""
+    d = designs[name]
+    fs = d.fs_hz
+    phys = _physics(d, "vgs_r")
+    stiff = replace(phys, ref_r_ohm=1e-3, ref_c_f=1e-6)
+
+    def e_term(p):
+        return (_errors(p, fs, None, 2e-3)[0] - _errors(p, fs, None, 0.0)[0])[1]
+
+    extra = e_term(phys) - e_term(stiff)
+    double_r = e_term(replace(phys, ref_r_ohm=2 * phys.ref_r_ohm, ref_c_f=phys.ref_c_f / 2))
+    assert double_r - e_term(stiff) == pytest.approx(2 * extra, rel=0.02)  # ~ R_ref at fixed tau
+    c_sw_term = 2 * phys.c_sw_f * 2e-3 / (phys.v_ref_v / (phys.r_unit_ohm * fs))
+    ratio = extra / c_sw_term
+    assert -1.0 < ratio < -0.005
+
+
+# ------------------------------------------------------------------------------------------
+# closed loop
+
+
+def test_ideal_circuit_reproduces_the_engine(designs):
+    """With a near-ideal circuit (tiny switches and parasitics, stiff reference, no
+    latency) the circuit tier's loop (plant sub-steps, chopped plant variants, quantizer,
+    DWA, ELD, virtual-ground loading) gives the engine's codes bit for bit."""
+    imp = {"preset": "ideal", "opamp_dc_gain_db": 60, "opamp_gbw_ratio": 4}
+    for name, amp, n in (("multibit", -3.0, 1024), ("singlebit", -6.0, 4096)):
+        d = designs[name]
+        p = _physics(d, "r_dac")
+        near = replace(
+            p, r_on_n_ohm=p.r_on_n_ohm * 1e-3, r_on_p_ohm=p.r_on_p_ohm * 1e-3, c_node_f=1e-18,
+            edge_sigma_s=0.0, gate_asym_s=0.0, ref_r_ohm=1e-4, ref_c_f=1e-9,
+        )  # fmt: skip
+        r = ctdsm.simulate(d, n, amp, imp, 1)
+        rc = ck.simulate_circuit(
+            d, n, amp, 1, impairments=imp | {"dac_physics": True}, physics=near, latency_s=0.0
+        )
+        assert rc.stable and rc.info["tier"] == "circuit"
+        assert rc.info["chopped"] == d.spec.chopper.enabled
+        np.testing.assert_array_equal(rc.v, r.v)
+
+
+def _compare_distortion(d, n, amp, seed):
+    m = analyze(ctdsm.simulate(d, n, amp, IMP, seed))
+    rc = ck.simulate_circuit(d, n, amp, seed, impairments=IMP)
+    mc = analyze(rc)
+    assert rc.stable and mc.stable and m.stable
+    assert abs(mc.thd_db - m.thd_db) <= 3.0
+    floor = -118.0  # single-bit HD3 is buried in noise: both below the floor is agreement
+    h, hc = m.hd3_db, mc.hd3_db
+    if (h is None or h < floor) and (hc is None or hc < floor):
+        return m, mc
+    assert h is not None and hc is not None
+    assert abs(hc - h) <= 3.0
+    return m, mc
+
+
+@pytest.mark.parametrize(("name", "amp"), [("multibit", -3.0), ("singlebit", -6.0)])
+def test_closed_loop_distortion_matches_engine_short(designs, name, amp):
+    """r_dac physics with a 60 dB / 4 fs opamp, 2^14 periods (measured: HD3 within 0.5 dB,
+    THD within 0.8 dB on the multibit design; THD within 0.1 dB on the single-bit)."""
+    _compare_distortion(designs[name], 1 << 14, amp, 1)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize(("name", "amp"), [("multibit", -3.0), ("singlebit", -6.0)])
+def test_closed_loop_distortion_matches_engine(designs, name, amp, seed):
+    """2^16 periods (about 30 s for the multibit design)."""
+    m, mc = _compare_distortion(designs[name], 1 << 16, amp, seed)
+    assert abs(mc.sndr_db - m.sndr_db) <= 2.0
+
+
+def test_unsupported_impairments_are_named(designs):
+    d = designs["singlebit"]
+    with pytest.raises(CtdsmError, match="impairments.thermal_noise"):
+        ck.simulate_circuit(d, 1024, -6, 1, impairments="default")
+    with pytest.raises(CtdsmError, match="impairments.dac_physics"):
+        ck.simulate_circuit(d, 1024, -6, 1, impairments={"preset": "ideal"})
+    with pytest.raises(CtdsmError, match="steps_per_period"):
+        ck.simulate_circuit(d, 1024, -6, 1, steps_per_period=2)
+
+
+def test_latency_must_cover_early_edges(designs):
+    d = designs["multibit"]
+    phys = _physics(d, "r_dac")  # falling gate offset is -gate_asym / 2 = -5 ps
+    mm = ck.nominal_mismatch(phys, 1, d.fs_hz)
+    with pytest.raises(CtdsmError, match="latency_s"):
+        ck.half_circuits(phys, mm, d.fs_hz, latency_s=1e-12)
+    with pytest.raises(CtdsmError, match="data"):
+        ck.unit_charge(phys, [1.0, 0.0], fs_hz=d.fs_hz)
