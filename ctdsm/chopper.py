@@ -95,7 +95,8 @@ def chop_schedule(
     Returns
     -------
     var : ndarray of int8 (n_samples,)
-        0: ``c = +1`` all period; 1: ``c = -1``; 2: ``+1 -> -1`` at ``phase``; 3: ``-1 -> +1``.
+        0: ``c = +1`` all period; 1: ``c = -1``; 2: ``+1 -> -1`` at ``phase`` (the start of
+        the period when ``phase = 0``); 3: ``-1 -> +1``.
     cy : ndarray of int8 (n_samples,)
         0 where ``c = +1`` just before the sampling instant ``n``, else 1.
     """
@@ -106,12 +107,14 @@ def chop_schedule(
 
     n = np.arange(n_samples, dtype=float)
     eps = 1e-9
-    c_start, c_end, c_before = sign(n + eps), sign(n + 1 - eps), sign(n - eps)
-    var = np.where(c_start > 0, 0, 1)
-    flip = c_start != c_end
-    var = np.where(flip & (c_start > 0), 2, var)
-    var = np.where(flip & (c_start < 0), 3, var)
-    return var.astype(np.int8), np.where(c_before > 0, 0, 1).astype(np.int8)
+    c_before_edge, c_after_edge = sign(n + phase - eps), sign(n + phase + eps)
+    var = np.where(sign(n + 0.5) > 0, 0, 1)
+    flip = c_before_edge != c_after_edge
+    if phase == 0.0:
+        flip[0] = False  # an edge at t = 0 would only mark the start of the run
+    var = np.where(flip & (c_before_edge > 0), 2, var)
+    var = np.where(flip & (c_before_edge < 0), 3, var)
+    return var.astype(np.int8), np.where(sign(n - eps) > 0, 0, 1).astype(np.int8)
 
 
 def predict_chopping_noise(

@@ -29,6 +29,13 @@ class Impairments:
     opamp_offset_v : float or None
         Standard deviation of the first opamp's input offset, V (drawn from the seed);
         moved to the chopping frequency when ``chopper.enabled``.
+    chopper_skew_s : float or None
+        Delay of the output chopper's edges after the input chopper's, s: for that long the
+        opamp amplifies ``-e`` (with a finite-bandwidth first opamp).
+    chopper_charge_c : float or None
+        Differential charge the chopper switches inject into the first virtual ground at
+        every chop edge (the mismatch of the two sides' channel charge), C; its average
+        is a residual offset ``2 f_chop q``.
     opamp_dc_gain_db : float or None
         DC gain of every opamp, dB.
     opamp_gbw_ratio : float or None
@@ -61,6 +68,8 @@ class Impairments:
     thermal_noise: bool = True
     flicker_corner_hz: float | None = 1e6
     opamp_offset_v: float | None = 2e-3
+    chopper_skew_s: float | None = 20e-12
+    chopper_charge_c: float | None = 1e-15
     opamp_dc_gain_db: float | None = 60.0
     opamp_gbw_ratio: float | None = 4.0
     saturation_ratio: float | None = 2.0
@@ -81,6 +90,8 @@ class Impairments:
             thermal_noise=False,
             flicker_corner_hz=None,
             opamp_offset_v=None,
+            chopper_skew_s=None,
+            chopper_charge_c=None,
             opamp_dc_gain_db=None,
             opamp_gbw_ratio=None,
             saturation_ratio=None,
@@ -142,7 +153,7 @@ def resolve_impairments(value: str | dict[str, Any] | Impairments | None) -> Imp
             num = float(val)
         except (TypeError, ValueError):
             raise SpecError(f"impairments.{key}", "must be a number") from None
-        if key not in ("rc_spread",) and num < 0:
+        if key not in ("rc_spread", "chopper_charge_c") and num < 0:
             raise SpecError(f"impairments.{key}", "must not be negative")
         if key in ("opamp_gbw_ratio", "saturation_ratio") and num == 0:
             raise SpecError(f"impairments.{key}", "must be positive (or off)")

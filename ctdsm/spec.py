@@ -202,6 +202,8 @@ class Impairments(_Model):
     thermal_noise: bool | None = None
     flicker_corner_hz: _Imp = None
     opamp_offset_v: _Imp = None
+    chopper_skew_s: _Imp = None
+    chopper_charge_c: Off | Annotated[Num, Field(ge=-1e-9, le=1e-9)] | None = None
     opamp_dc_gain_db: _Imp = None
     opamp_gbw_ratio: _Imp = None
     saturation_ratio: _Imp = None

@@ -58,3 +58,23 @@ def test_chopping_noise_predicted_from_virtual_ground():
         assert abs(10 * np.log10(added / predicted)) < 1.0
     # Fewer edges, less folded noise.
     assert r["noise_chopped"][1] < r["noise_chopped"][0]
+
+
+def test_chopper_charge_injection_leaves_the_predicted_residual_offset():
+    d = ctdsm.synthesize(ctdsm.load_spec(ROOT / "designs" / "multibit.yaml"))
+    base = {"preset": "ideal", "opamp_dc_gain_db": 60, "opamp_gbw_ratio": 4}
+    q = 1e-12
+    m = analyze(ctdsm.simulate(d, 1 << 15, -3, dict(base, chopper_charge_c=q), 1))
+    # The same charge at every edge: an average current 2 f_chop q into the virtual ground,
+    # the input offset 2 f_chop q R_in (toolbox units: / k_u).
+    predicted = 2 * chop_frequency(d.fs_hz, d.bw_hz) * q * d.sizing.r_in_ohm / d.sizing.k_u_v
+    assert abs(m.dc_offset) == pytest.approx(predicted, rel=0.02)
+
+
+def test_chopper_clock_skew_costs_snr():
+    d = ctdsm.synthesize(ctdsm.load_spec(ROOT / "designs" / "multibit.yaml"))
+    base = {"preset": "ideal", "opamp_dc_gain_db": 60, "opamp_gbw_ratio": 4}
+    clean = analyze(ctdsm.simulate(d, 1 << 15, -3, base, 1))
+    skewed = analyze(ctdsm.simulate(d, 1 << 15, -3, dict(base, chopper_skew_s=1e-9), 1))
+    # For 1 ns after each edge the opamp amplifies -e: a large folded error.
+    assert skewed.snr_db < clean.snr_db - 6

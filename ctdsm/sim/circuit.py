@@ -1041,7 +1041,7 @@ def sampled_data_charge(
         off_next=False, nrz=True, isi_rise=0.0, isi_fall=0.0, dac_type=dac["type"],
         delay_rise=dac["rise"], delay_fall=dac["fall"], ref_packet=dac["packet"],
         ref_decay=dac["decay"], ref_window=dac["window"], c_vg=dac["c_vg"], c_fl=dac["c_fl"],
-        rto_lin=dac["rto_lin"], e_row=np.array([[0.0, 1.0], [0.0, 1.0]]), var=i0, cy=i0,
+        rto_lin=dac["rto_lin"], e_row=np.array([[0.0, 1.0], [0.0, 1.0]]), var=i0, cy=i0, c_var=z2,
         jit_on=e0, jit_off=e0, sat_idx=np.zeros(0, dtype=np.int64), sat_lim=np.inf,
         blowup=1e300, x=x, hist=np.zeros((1, 1)), ptr=np.zeros(1, dtype=np.int64),
         s_prev=np.array([float(s_init)]), cmp_prev=np.zeros(1), q_def=np.zeros(1),
@@ -1212,6 +1212,8 @@ _SUPPORTED = {
     "jitter_rms_s": None,
     "comparator_noise_lsb": None,
     "dac_edge_asymmetry_s": None,
+    "chopper_skew_s": None,
+    "chopper_charge_c": None,
 }
 
 

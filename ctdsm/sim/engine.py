@@ -336,9 +336,17 @@ def simulate(
 
         pp, pm = plant, chopped_plant(plant, -1.0)
         variants = [([pp], [0.0, 1.0]), ([pm], [0.0, 1.0])]
-        if chop.phase > 0:
-            variants += [([pp, pm], [0.0, chop.phase, 1.0]), ([pm, pp], [0.0, chop.phase, 1.0])]
-        var, cy = chop_schedule(n_samples, fs, f_chop, chop.phase)
+        # A period with an edge at `phase`: the input chopper flips first, the output one
+        # `skew` later (for that long the opamp amplifies -e).
+        ph = float(chop.phase)
+        skew = min((imp.chopper_skew_s or 0.0) * fs, 0.5 * (1.0 - ph))
+        for c0 in (1.0, -1.0):
+            segs = [(chopped_plant(plant, c0), 0.0, ph),
+                    (chopped_plant(plant, -c0, c0), ph, ph + skew),
+                    (chopped_plant(plant, -c0), ph + skew, 1.0)]  # fmt: skip
+            segs = [sg for sg in segs if sg[2] > sg[1]]
+            variants.append(([sg[0] for sg in segs], [segs[0][1]] + [sg[2] for sg in segs]))
+        var, cy = chop_schedule(n_samples, fs, f_chop, ph)
         c_rows = [pp.C, pm.C]
         e_rows = [info["e_row"], info["e_row"]]  # o1 is not chopped: e = q1 - o1 either way
     else:
@@ -360,6 +368,20 @@ def simulate(
     Cq = np.ascontiguousarray(np.stack(c_rows))
     e_row = np.ascontiguousarray(np.stack(e_rows))
     Qchol = dz.Qchol
+    # Chopper charge injection: a charge into the first virtual ground at every edge, the
+    # same sign each time (a mismatch of the two sides), in the first integrator's units.
+    c_var = np.zeros((len(dzs), n))
+    if switched and imp.chopper_charge_c:
+        from ctdsm.sim.discretize import impulse_column
+
+        sz = design.sizing
+        q_state = imp.chopper_charge_c / (sz.c_f[0] * sz.k_x_v[0])
+        b_q = np.zeros(n)
+        b_q[int(plant.ideal_states[0]) - 2] = 1.0  # the capacitor variable q1
+        for k in (2, 3):
+            pl = variants[k][0][-1]
+            c_var[k] = q_state * impulse_column(pl.A, b_q, float(chop.phase))
+    c_var = np.ascontiguousarray(c_var)
 
     # Thermal noise: through the linear shadow loop as one scalar sequence at the quantizer
     # input (exact unchopped; with chopping the shadow is the c = +1 loop, an approximation
@@ -452,7 +474,7 @@ def simulate(
                 np.ascontiguousarray(eta), y_ext, levels, off, hyst, cn, unit_w, dem,
                 g_on, g_off, off_next, nrz, -asym, -asym, dac["type"], dac["rise"],
                 dac["fall"], dac["packet"], dac["decay"], dac["window"], dac["c_vg"],
-                dac["c_fl"], dac["rto_lin"], e_row, var, cy, jon, joff,
+                dac["c_fl"], dac["rto_lin"], e_row, var, cy, c_var, jon, joff,
                 sat_idx, sat_lim, blowup,
                 st["x"], st["hist"], st["ptr"], st["s_prev"], st["cmp_prev"], st["q_def"],
                 st["d0_prev"], st["dac_st"], vg[start:stop] if record_vg else empty1,

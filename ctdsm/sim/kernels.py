@@ -83,6 +83,7 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
     e_row,  # (2, n): differential virtual-ground voltage of the first integrator, volts
     var,  # (N,) int or (0,): the period's variant (index into Phi, Gam, ...)
     cy,  # (N,) int or (0,): chopper sign at the sampling instant (0: +1, 1: -1)
+    c_var,  # (V, n): a constant added in every period of a variant (chopper charge)
     jit_on,  # (N,) or (0,): timing error of the on edge, periods
     jit_off,  # (N,) or (0,): timing error of the off edge, periods
     sat_idx,  # (k,) int: states clipped at +-sat_lim
@@ -268,7 +269,7 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
             for p in range(P):
                 for l in range(L1):
                     acc += Gv[i, p, l] * hist[p, l]
-            acc += gon[i] * q_on
+            acc += gon[i] * q_on + c_var[vi, i]
             if off_next:
                 acc += goff[i] * q_def[0]
             else:

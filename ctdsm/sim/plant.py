@@ -262,7 +262,7 @@ def physical_plant(
     )
 
 
-def chopped_plant(plant: Plant, c: float) -> Plant:
+def chopped_plant(plant: Plant, c: float, c_out: float | None = None) -> Plant:
     """The physical plant with the first opamp's input stage between choppers of sign ``c``.
 
     The choppers wrap the input stage of the two-stage Miller opamp: it amplifies ``c e``
@@ -279,13 +279,18 @@ def chopped_plant(plant: Plant, c: float) -> Plant:
     plant : Plant
         A finite-bandwidth physical plant (:func:`physical_plant`).
     c : {+1, -1}
+        Sign of the input chopper.
+    c_out : {+1, -1}, optional
+        Sign of the output chopper when it differs (clock skew between the two); default
+        ``c``.
     """
-    if c == 1:
+    c_out = c if c_out is None else c_out
+    if c == 1 and c_out == 1:
         return plant
     o1 = int(plant.ideal_states[0])
     w1, q1 = o1 - 1, o1 - 2
     A = plant.A.copy()
     A[w1, q1] *= c
     A[w1, o1] *= c
-    A[o1, w1] *= c
+    A[o1, w1] *= c_out
     return replace(plant, A=A)
