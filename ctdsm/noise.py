@@ -32,11 +32,13 @@ def shaped_noise(n: int, fs_hz: float, psd, rng: np.random.Generator) -> np.ndar
     -------
     ndarray (n,)
     """
-    z = np.fft.rfft(rng.standard_normal(n))
-    f = np.fft.rfftfreq(n, 1.0 / fs_hz)
+    from scipy import fft
+
+    z = fft.rfft(rng.standard_normal(n))
+    f = fft.rfftfreq(n, 1.0 / fs_hz)
     scale = np.zeros_like(f)
     scale[1:] = np.sqrt(np.asarray(psd(f[1:]), dtype=float) * fs_hz / 2.0)
-    return np.fft.irfft(z * scale, n)
+    return fft.irfft(z * scale, n)
 
 
 def flicker_noise(
@@ -64,7 +66,9 @@ def flicker_noise(
             d *= 2
     if d == 1:
         return shaped_noise(n, fs_hz, lambda f: white_v2_per_hz * corner_hz / f, rng)
-    m = n // d + 2
+    from scipy.fft import next_fast_len
+
+    m = next_fast_len(n // d + 2, real=True)  # a length the FFT factors well
     coarse = shaped_noise(m, fs_hz / d, lambda f: white_v2_per_hz * corner_hz / f, rng)
     frac = np.arange(d) / d
     fine = coarse[:-1, None] + np.diff(coarse)[:, None] * frac[None, :]

@@ -301,15 +301,18 @@ def simulate(
         held_seq.append(u)
     offset = rng.normal(0.0, imp.opamp_offset_v) if imp.opamp_offset_v else 0.0
     if imp.flicker_corner_hz or offset:
-        seq = np.full(n_samples, offset)
+        seq = np.zeros(n_samples) if not imp.flicker_corner_hz else None
         if imp.flicker_corner_hz:
             from ctdsm.noise import flicker_noise
 
             sz = design.sizing
-            f_max = max(imp.flicker_corner_hz, f0 + bw)
-            seq += flicker_noise(
+            # The 1/f noise must be right up to the band edge; when chopped, also around the
+            # odd chopping harmonics it is demodulated from (up to the 5th).
+            f_max = f0 + bw if f_chop is None else max(f0 + bw, 5.5 * f_chop)
+            seq = flicker_noise(
                 n_samples, fs, sz.opamp_en_v_rthz[0] ** 2, imp.flicker_corner_hz, rng, f_max
             )
+        seq += offset
         if f_chop is not None and not switched:
             from ctdsm.chopper import chop_wave
 
