@@ -1,16 +1,17 @@
 """Chopping of the first integrator's opamp.
 
-An input chopper before the opamp and an output chopper after it multiply by the same
-square wave ``c(t) = +-1`` at ``f_chop``: the signal passes twice (``c^2 = 1``), while the
-opamp's own offset and 1/f noise, added between the two choppers, pass once and move to
-``f_chop`` and its odd harmonics, out of band. In the sampled-data engine the opamp's
-input-referred offset and 1/f noise enter the first integrator as a held input per clock
-period; chopping multiplies that sequence by the chop wave averaged over each period (a
-chop edge inside the period at phase ``phi`` weighs the two halves).
+An input chopper before the opamp's input stage and an output chopper after it multiply by
+the same square wave ``c(t) = +-1`` at ``f_chop``: the signal passes twice (``c^2 = 1``),
+while the opamp's own offset and 1/f noise, added between the two choppers, pass once and
+move to ``f_chop`` and its odd harmonics, out of band.
 
-What this first model leaves out (see docs/models.md): the folding of the virtual-ground
-signal by the finite-bandwidth opamp between the choppers, and chopper charge injection and
-clock skew; both are planned on top of the switched plant.
+With a finite-bandwidth first opamp the engine simulates the choppers as a *switched plant*
+(:func:`ctdsm.sim.plant.chopped_plant`, four period variants): the input stage's bandwidth
+makes every chop edge lose a charge proportional to the virtual-ground voltage (the folding
+of its out-of-band content, predicted by :func:`predict_chopping_noise`), the output chopper
+may lag the input one (``chopper_skew_s``), and the switches inject a charge at every edge
+(``chopper_charge_c``, a residual offset ``2 f_chop q``). With an ideal opamp only the
+offset and 1/f noise are modulated (:func:`chop_wave`).
 
 References
 ----------
@@ -218,9 +219,14 @@ def chopping_sweep(
             "flicker_corner_hz": dflt.flicker_corner_hz,
             "opamp_offset_v": dflt.opamp_offset_v,
         }
-    quiet = {
-        k: v for k, v in impairments.items() if k not in ("flicker_corner_hz", "opamp_offset_v")
-    }
+    if isinstance(impairments, str):
+        impairments = {"preset": impairments}
+    if isinstance(impairments, dict):
+        quiet = dict(impairments, flicker_corner_hz=None, opamp_offset_v=None)
+    else:  # an Impairments object
+        from dataclasses import replace
+
+        quiet = replace(impairments, flicker_corner_hz=None, opamp_offset_v=None)
 
     def variant(**chopper: Any) -> Any:
         data = design.spec.to_dict()

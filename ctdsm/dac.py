@@ -32,10 +32,14 @@ for the sampled-data engine, as per-period charge errors in those units:
     (NRZ-like jitter). While open, the floating switch-node capacitance ``C_f`` of each half
     keeps the voltage it had at the opening instant, ``v_g + I R_sw`` (the virtual-ground
     voltage and the half's current through its switch): a memory of the data and of the
-    virtual ground, dumped into the integrator at reconnection. Mismatch between the halves'
-    ``C_f`` (``c_float_sigma``) makes the differential memory nonlinear. **Zapping** resets
-    the node to the common-mode voltage before reconnection: the dump no longer depends on
-    the data.
+    virtual ground, dumped into the integrator at reconnection. Because the node was charged
+    on the side the old data selected and is dumped into the side the new data selects, the
+    dump contains ``C_f e d_new d_old / 2``: the virtual-ground voltage times the data's
+    transitions, a nonlinear memory that folds the out-of-band content of ``e`` into the
+    band. (The kernel takes ``e`` at the sampling instants and the sum of the halves'
+    ``C_f``; their mismatch ``c_float_sigma`` changes nothing measurable.) **Zapping**
+    resets the node to the common-mode voltage before reconnection: the dump no longer
+    depends on the data.
 
 Element mismatch with DWA is common to all types (``impairments.dac_mismatch_sigma``). The
 default values and their sources are in ``docs/models.md``.

@@ -434,7 +434,8 @@ def _smallest_passing(values: list[float], loss: list[float | None], limit: floa
     top = [x for _, x in pairs[:3]]
     if any(x is None for x in top):
         return None
-    base = float(np.median(top))
+    # A sweep that has not converged by its largest grid values must not hide its loss.
+    base = min(float(np.median(top)), 0.5 * limit)
     best = None
     for val, x in pairs:
         if x is None or x - base > limit:

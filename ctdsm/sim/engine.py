@@ -491,7 +491,10 @@ def simulate(
     finally:
         if bar is not None:
             bar.stop()
-    stable = n_done == n_samples
+    # A loop that drove an integrator into its output limit has overloaded: beyond the
+    # stable input range even if clipping kept the states bounded.
+    clipped = bool(np.isfinite(sat_lim) and np.any(xmax[sat_idx] >= sat_lim * (1 - 1e-12)))
+    stable = n_done == n_samples and not clipped
     return Result(
         v=v,
         fs_hz=fs,

@@ -27,8 +27,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-#: Non-dominant pole of the first opamp relative to its unity-gain frequency (the input
-#: stage's bandwidth in a two-stage Miller opamp; 3x GBW gives about 70 degrees of margin).
+#: Bandwidth of the first opamp's input stage (the part the chopper wraps) relative to its
+#: unity-gain frequency: the pole at the folding/cascode node of a fast input stage, about
+#: f_T / 10 in 180 nm (1.6-2.6 GHz for the seed designs). Optimistic for very large low-noise
+#: input devices; the chopping transients grow as (1 / ratio)^2 (docs/models.md).
 FIRST_OPAMP_POLE2_RATIO = 20.0
 
 __all__ = [
