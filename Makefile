@@ -13,7 +13,7 @@ APT_PKGS ?= python3-venv python3-dev build-essential ngspice libngspice0-dev lib
 .PHONY: help system-deps setup demo test test-all lint format bench clean
 
 help:
-	@echo "make demo      set up and synthesize the embedded default design into $(OUT)/demo"
+	@echo "make demo      set up, synthesize and simulate the embedded default design into $(OUT)/demo"
 	@echo "make test      set up and run the tests (fast tier, as CI does)"
 	@echo "make test-all  also the slow, spice and bench-marked tests"
 	@echo "make lint      ruff check + format check"
@@ -40,6 +40,7 @@ setup: system-deps $(VENV)/.installed
 
 demo: setup
 	$(BIN)/ctdsm synth -o $(OUT)/demo
+	$(BIN)/ctdsm simulate -o $(OUT)/demo
 
 lint: setup
 	$(BIN)/ruff check ctdsm tests
