@@ -114,6 +114,7 @@ from scipy import linalg
 from ctdsm.dac import MU_N_COX, MU_P_COX, TYPE_CODE, VT_V, DacPhysics, draw_mismatch
 from ctdsm.dac import _switch_width_ratio as switch_width_ratio
 from ctdsm.errors import CtdsmError
+from ctdsm.sim.kernels import quantize_bank, select_elements
 
 if TYPE_CHECKING:
     from ctdsm.design import Design
@@ -1084,8 +1085,6 @@ def _loop_run(  # noqa: PLR0913 - numba compiles flat signatures best
     K = tau.shape[0] - 1
     P = hist.shape[0]
     L1 = hist.shape[1]
-    nthr = levels - 1
-    lim = levels - 1.0
     nh = hp.shape[0]
     vold = np.empty(nh)
     sc = np.empty((nh, 6))
@@ -1110,31 +1109,10 @@ def _loop_run(  # noqa: PLR0913 - numba compiles flat signatures best
                 y += Dlag[p, l] * hist[p, l]
         if not (abs(y) < blowup):
             return k
-        count = 0
-        for t in range(nthr):
-            th = -(levels - 2.0) + 2.0 * t + thr_off[t] - hyst * (cmp_prev[t] - 0.5)
-            if y > th:
-                count += 1
-                cmp_prev[t] = 1.0
-            else:
-                cmp_prev[t] = 0.0
-        vk = 2.0 * count - 1.0 if (levels == 2 and nthr == 1) else -lim + 2.0 * count
+        # the kernel's own comparator bank and element selection (thermometer or DWA)
+        vk = quantize_bank(y, levels, thr_off, hyst, cmp_prev)
         v[k] = vk
-        # element selection: the kernel's (thermometer or DWA)
-        if M == 1:
-            s_now[0] = vk
-        else:
-            high = int(round((vk + M) * 0.5))
-            for e in range(M):
-                s_now[e] = -1.0
-            if dem == 1:
-                start = ptr[0]
-                for j in range(high):
-                    s_now[(start + j) % M] = 1.0
-                ptr[0] = (start + high) % M
-            else:
-                for j in range(high):
-                    s_now[j] = 1.0
+        select_elements(vk, M, dem, ptr, s_now)
         for p in range(P):
             hist[p, 0] = vk
         _schedule(dac, zapped, s_now, s_prev, (k + t0) * T, T, lat, rise, fall, evt, evi, evp)

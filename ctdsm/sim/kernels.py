@@ -18,7 +18,16 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["ct_kernel", "new_state", "DEM_NONE", "DEM_DWA", "_dsm_kernel", "_dsm_kernel_1q"]
+__all__ = [
+    "ct_kernel",
+    "new_state",
+    "quantize_bank",
+    "select_elements",
+    "DEM_NONE",
+    "DEM_DWA",
+    "_dsm_kernel",
+    "_dsm_kernel_1q",
+]
 
 DEM_NONE = 0
 DEM_DWA = 1
@@ -38,6 +47,45 @@ def new_state(n: int, ports: int, lags: int, levels: int) -> dict[str, np.ndarra
         "d0_prev": np.zeros(1),
         "dac_st": np.zeros(3),
     }
+
+
+@njit(cache=True, nogil=True, inline="always")
+def quantize_bank(y, levels, thr_off, hyst, cmp_prev):  # pragma: no cover - compiled
+    """Comparator bank: thresholds ``-(levels-2) .. levels-2`` (step 2) with offsets and
+    hysteresis (each comparator's threshold moves away from its previous decision).
+    Returns the output code, toolbox units."""
+    nthr = levels - 1
+    count = 0
+    for t in range(nthr):
+        th = -(levels - 2.0) + 2.0 * t + thr_off[t] - hyst * (cmp_prev[t] - 0.5)
+        if y > th:
+            count += 1
+            cmp_prev[t] = 1.0
+        else:
+            cmp_prev[t] = 0.0
+    if levels == 2 and nthr == 1:
+        return 2.0 * count - 1.0
+    return -(levels - 1.0) + 2.0 * count
+
+
+@njit(cache=True, nogil=True, inline="always")
+def select_elements(vk, M, dem, ptr, s_now):  # pragma: no cover - compiled
+    """Unit-element signs for code ``vk``: thermometer (``DEM_NONE``) or data-weighted
+    averaging (``DEM_DWA``, the pointer ``ptr[0]`` advances by the number of high elements)."""
+    if M == 1:
+        s_now[0] = vk
+        return
+    high = int(round((vk + M) * 0.5))
+    for e in range(M):
+        s_now[e] = -1.0
+    if dem == 1:
+        start = ptr[0]
+        for j in range(high):
+            s_now[(start + j) % M] = 1.0
+        ptr[0] = (start + high) % M
+    else:
+        for j in range(high):
+            s_now[j] = 1.0
 
 
 @njit(cache=True, nogil=True)
@@ -107,7 +155,6 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
     P = hist.shape[0]
     L1 = hist.shape[1]
     M = unit_w.shape[0]
-    nthr = levels - 1
     has_uh = u_h.shape[0] > 0
     m_h = u_h.shape[1]
     has_eta = eta.shape[0] > 0
@@ -117,7 +164,6 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
     has_var = var.shape[0] > 0
     has_eo = e_out.shape[0] > 0
     has_joff = jit_off.shape[0] > 0
-    lim = levels - 1.0
     xn = np.empty(n)
     s_now = np.empty(M)
     sk = s0
@@ -161,35 +207,10 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
             y += yx
         if has_cn:
             y += cmp_noise[k]
-        # -- comparators: thresholds at -(levels-2), ..., levels-2 (step 2)
-        count = 0
-        for t in range(nthr):
-            th = -(levels - 2.0) + 2.0 * t + thr_off[t] - hyst * (cmp_prev[t] - 0.5)
-            if y > th:
-                count += 1
-                cmp_prev[t] = 1.0
-            else:
-                cmp_prev[t] = 0.0
-        if levels == 2 and nthr == 1:
-            vk = 2.0 * count - 1.0
-        else:
-            vk = -lim + 2.0 * count
+        # -- comparators, then the first DAC's unit elements (+-1 each), DEM, mismatch
+        vk = quantize_bank(y, levels, thr_off, hyst, cmp_prev)
         v[k] = vk
-        # -- first DAC: unit elements (+-1 each), DEM, mismatch
-        if M == 1:
-            s_now[0] = vk
-        else:
-            high = int(round((vk + M) * 0.5))
-            for e in range(M):
-                s_now[e] = -1.0
-            if dem == 1:
-                start = ptr[0]
-                for j in range(high):
-                    s_now[(start + j) % M] = 1.0
-                ptr[0] = (start + high) % M
-            else:
-                for j in range(high):
-                    s_now[j] = 1.0
+        select_elements(vk, M, dem, ptr, s_now)
         # Differential virtual-ground voltage of the first integrator at this instant.
         e_now = 0.0
         for i in range(n):
