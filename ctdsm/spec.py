@@ -188,7 +188,7 @@ def _off(value: Any) -> Any:
     return value
 
 
-_Imp = Annotated[Off | Annotated[Num, Field(ge=-0.99)] | None, BeforeValidator(_off)]
+_Imp = Annotated[Off | Num | None, BeforeValidator(_off)]
 
 
 class Impairments(_Model):
@@ -216,6 +216,14 @@ class Impairments(_Model):
     comparator_offset_lsb: _Imp = None
     comparator_hysteresis_lsb: _Imp = None
     comparator_noise_lsb: _Imp = None
+
+    @model_validator(mode="after")
+    def _resolvable(self) -> Impairments:
+        # The engine's own checks (signs, ranges), at load time: one error naming the field.
+        from ctdsm.impairments import resolve_impairments
+
+        resolve_impairments(self.to_engine())
+        return self
 
     def to_engine(self) -> dict[str, Any]:
         """Mapping for :func:`ctdsm.impairments.resolve_impairments`."""

@@ -110,3 +110,27 @@ def test_bad_files(tmp_path, content, words):
 def test_missing_file(tmp_path):
     with pytest.raises(SpecError, match="no such file"):
         load_spec(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    ("override", "field", "words"),
+    [
+        ("impairments.jitter_rms_s=-1e-12", "impairments.jitter_rms_s", "negative"),
+        ("impairments.rc_spread=-2", "impairments.rc_spread", "above -1"),
+        ("impairments.opamp_gbw_ratio=0", "impairments.opamp_gbw_ratio", "positive"),
+        ("impairments.thermal_noise=3", "impairments.thermal_noise", "bool"),
+    ],
+)
+def test_bad_impairments_name_the_field(override, field, words):
+    with pytest.raises(SpecError) as info:
+        spec_from_dict(MINIMAL, [override])
+    assert info.value.field == field
+    assert words in info.value.reason
+
+
+def test_impairments_off_and_values():
+    spec = spec_from_dict(
+        MINIMAL, ["impairments.jitter_rms_s=off", "impairments.chopper_charge_c=-2e-15"]
+    )
+    eng = spec.impairments.to_engine()
+    assert eng["jitter_rms_s"] is None and eng["chopper_charge_c"] == -2e-15
