@@ -58,7 +58,7 @@ def quantize_bank(y, levels, thr_off, hyst, cmp_prev):  # pragma: no cover - com
     count = 0
     for t in range(nthr):
         th = -(levels - 2.0) + 2.0 * t + thr_off[t] - hyst * (cmp_prev[t] - 0.5)
-        if y > th:
+        if y > th:  # an exact tie goes down (the toolbox quantizer sends it up)
             count += 1
             cmp_prev[t] = 1.0
         else:

@@ -298,8 +298,8 @@ def test_calculateTF_recovers_realized_ntf(form, order, data):
     ntf = _random_ntf(order, data)
     a, g, b, c = _realize(ntf, form)
     ntf2, stf2 = calculateTF(stuffABCD(a, g, b, c, form))
-    assert _match(ntf2.zeros, _expected_zeros(ntf, form)) < 1e-6
-    assert _match(ntf2.poles, ntf.poles) < 1e-6
+    assert _match(ntf2.zeros, _expected_zeros(ntf, form)) < 1e-5
+    assert _match(ntf2.poles, ntf.poles) < 1e-5
     assert ntf2.k == pytest.approx(1.0, abs=1e-9)
     if form in ("CRFB", "CIFB", "CIFF", "Stratos", "CRFF"):
         # the default feed-ins of these forms give a unity STF
@@ -313,11 +313,11 @@ def test_calculateTF_recovers_synthesized_ntf(form, order, f0):
     ntf = synthesizeNTF(order, 48, 1, 1.5, f0)
     a, g, b, c = _realize(ntf, form)
     ntf2, _ = calculateTF(stuffABCD(a, g, b, c, form))
-    assert _match(ntf2.poles, ntf.poles) < 1e-6
+    assert _match(ntf2.poles, ntf.poles) < 1e-5
     if form in ("CIFB", "CIFF"):
-        assert _match(ntf2.zeros, _expected_zeros(ntf, form)) < 1e-6
+        assert _match(ntf2.zeros, _expected_zeros(ntf, form)) < 1e-5
     else:
-        assert _match(ntf2.zeros, ntf.zeros) < 1e-6
+        assert _match(ntf2.zeros, ntf.zeros) < 1e-5
 
 
 @pytest.mark.parametrize("form", ["CRFB", "CIFB", "CRFF", "CRFFD"])
