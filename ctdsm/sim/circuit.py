@@ -114,7 +114,7 @@ from scipy import linalg
 from ctdsm.dac import MU_N_COX, MU_P_COX, TYPE_CODE, VT_V, DacPhysics, draw_mismatch
 from ctdsm.dac import _switch_width_ratio as switch_width_ratio
 from ctdsm.errors import CtdsmError
-from ctdsm.sim.kernels import quantize_bank, select_elements
+from ctdsm.sim.kernels import clip_and_track, quantize_bank, select_elements
 
 if TYPE_CHECKING:
     from ctdsm.design import Design
@@ -1152,16 +1152,7 @@ def _loop_run(  # noqa: PLR0913 - numba compiles flat signatures best
                 xn[i] = acc
             for i in range(n):
                 x[i] = xn[i]
-        for j in range(sat_idx.shape[0]):
-            i = sat_idx[j]
-            if x[i] > sat_lim:
-                x[i] = sat_lim
-            elif x[i] < -sat_lim:
-                x[i] = -sat_lim
-        for i in range(n):
-            ax = abs(x[i])
-            if ax > xmax[i]:
-                xmax[i] = ax
+        clip_and_track(x, sat_idx, sat_lim, xmax)
     return N
 
 
@@ -1358,19 +1349,10 @@ def simulate_circuit(
 
     # Random draws in the order of ctdsm.simulate (the supported subset).
     rng = np.random.default_rng(int(seed))
-    nthr = max(levels - 1, 1)
-    off = (
-        rng.normal(0.0, 2 * imp.comparator_offset_lsb, nthr)
-        if imp.comparator_offset_lsb
-        else np.zeros(nthr)
-    )
-    hyst = 2 * (imp.comparator_hysteresis_lsb or 0.0)
-    M = max(levels - 1, 1)
-    if imp.dac_mismatch_sigma and M > 1:
-        unit_w = 1.0 + rng.normal(0.0, imp.dac_mismatch_sigma, M)
-        unit_w *= M / unit_w.sum()
-    else:
-        unit_w = np.ones(M)
+    from ctdsm.sim.engine import static_errors
+
+    off, hyst, unit_w = static_errors(imp, levels, rng)
+    M = unit_w.shape[0]
     dem = 1 if design.spec.dac.dem == "dwa" and M > 1 else 0
     sz = design.sizing
     v_ref = design.spec.target.full_scale_v
@@ -1399,7 +1381,7 @@ def simulate_circuit(
         hc.code, hc.zapped, hc.latency_s, hc.rise_s, hc.fall_s, hc.hp, hc.hi, cfg, st, rs,
         env, 1.0 / (g0 * q_u), float(np.sum(unit_w)) / v_ref, e_row, sgn, ideal_idx,
         sat_lim, 1e3 * max(levels, 2), x, hist, np.zeros(1, dtype=np.int64), s_prev,
-        np.zeros(nthr), v, xmax,
+        np.zeros(off.shape[0]), v, xmax,
     )  # fmt: skip
     return Result(
         v=v,

@@ -157,6 +157,30 @@ def build_plant(design: Design, imp: Impairments) -> tuple[Plant, dict[str, Any]
     return plant, info
 
 
+def static_errors(
+    imp: Impairments, levels: int, rng: np.random.Generator
+) -> tuple[np.ndarray, float, np.ndarray]:
+    """Comparator offsets and hysteresis (one LSB = 2 toolbox units) and the first DAC's
+    unit-element weights (mismatch only, no gain error), drawn in this order from ``rng``.
+
+    Shared by the circuit tier so that both tiers see the same draws for the same seed.
+    """
+    nthr = max(levels - 1, 1)
+    off = (
+        rng.normal(0.0, 2 * imp.comparator_offset_lsb, nthr)
+        if imp.comparator_offset_lsb
+        else np.zeros(nthr)
+    )
+    hyst = 2 * (imp.comparator_hysteresis_lsb or 0.0)
+    M = max(levels - 1, 1)
+    if imp.dac_mismatch_sigma and M > 1:
+        unit_w = 1.0 + rng.normal(0.0, imp.dac_mismatch_sigma, M)
+        unit_w *= M / unit_w.sum()
+    else:
+        unit_w = np.ones(M)
+    return off, hyst, unit_w
+
+
 def _dac_kernel_params(
     design: Design, imp: Impairments, units: int, rng: np.random.Generator, edges: bool
 ) -> dict[str, Any]:
@@ -399,23 +423,10 @@ def simulate(
         zi = sosfilt_zi(sos) * 0.0
         has_noise = False
 
-    # Quantizer impairments (one LSB = 2 toolbox units).
-    nthr = max(levels - 1, 1)
-    off = (
-        rng.normal(0.0, 2 * imp.comparator_offset_lsb, nthr)
-        if imp.comparator_offset_lsb
-        else np.zeros(nthr)
-    )
-    hyst = 2 * (imp.comparator_hysteresis_lsb or 0.0)
+    # Quantizer and first-DAC static errors; then DEM and the DAC's edge errors.
+    off, hyst, unit_w = static_errors(imp, levels, rng)
     cmp_sigma = 2 * (imp.comparator_noise_lsb or 0.0)
-
-    # First DAC: unit elements, DEM, edge errors.
-    M = max(levels - 1, 1)
-    if imp.dac_mismatch_sigma and M > 1:
-        unit_w = 1.0 + rng.normal(0.0, imp.dac_mismatch_sigma, M)
-        unit_w *= M / unit_w.sum()  # mismatch only, no gain error
-    else:
-        unit_w = np.ones(M)
+    M = unit_w.shape[0]
     dem = kernels.DEM_DWA if design.spec.dac.dem == "dwa" and M > 1 else kernels.DEM_NONE
     asym = (imp.dac_edge_asymmetry_s or 0.0) * fs if edges else 0.0
     dac = _dac_kernel_params(design, imp, M, rng, edges)

@@ -88,6 +88,21 @@ def select_elements(vk, M, dem, ptr, s_now):  # pragma: no cover - compiled
             s_now[j] = 1.0
 
 
+@njit(cache=True, nogil=True, inline="always")
+def clip_and_track(x, sat_idx, sat_lim, xmax):  # pragma: no cover - compiled
+    """Clip the saturating states at +-sat_lim and update the running peak of every state."""
+    for j in range(sat_idx.shape[0]):
+        i = sat_idx[j]
+        if x[i] > sat_lim:
+            x[i] = sat_lim
+        elif x[i] < -sat_lim:
+            x[i] = -sat_lim
+    for i in range(x.shape[0]):
+        ax = abs(x[i])
+        if ax > xmax[i]:
+            xmax[i] = ax
+
+
 @njit(cache=True, nogil=True)
 def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
     Phi,  # (V, n, n): one exact period map per variant (chopper phase), V = 1 unchopped
@@ -303,16 +318,7 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
         for i in range(n):
             x[i] = xn[i]
         sk, ck = sk * cw + ck * sw, ck * cw - sk * sw
-        for j in range(sat_idx.shape[0]):
-            i = sat_idx[j]
-            if x[i] > sat_lim:
-                x[i] = sat_lim
-            elif x[i] < -sat_lim:
-                x[i] = -sat_lim
-        for i in range(n):
-            ax = abs(x[i])
-            if ax > xmax[i]:
-                xmax[i] = ax
+        clip_and_track(x, sat_idx, sat_lim, xmax)
     return N
 
 
