@@ -469,7 +469,9 @@ class Metrics:
         count as noise), dB.
     thd_db : float or None
         In-band harmonics 2..n (folded about fs/2) over the signal, dB; None when no
-        harmonic is in band or measurable.
+        harmonic is in band. When no harmonic stands above the noise in its bins, the
+        harmonic bins' whole power (noise included) over the signal: an upper bound, flagged
+        by ``thd_upper_bound``.
     sfdr_db : float or None
         Signal over the largest in-band spur (harmonic or not), dB.
     hd2_db, hd3_db : float or None
@@ -522,6 +524,7 @@ class Metrics:
     distortion_power: float | None = None
     full_scale: float = 1.0
     window: str = "hann"
+    thd_upper_bound: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict (Python floats/ints/bools/str, None for undefined)."""
@@ -718,12 +721,16 @@ def spectrum_metrics(
 
     hd_power: dict[int, float] = {}
     hidden = hidden_noise(sig) + hidden_noise(dc)
+    raw_harm = 0.0
     for h, lobe in harm.items():
         expected = hidden_noise(lobe)
         hidden += expected
+        raw_harm += float(np.sum(p[lobe]))
         hd_power[h] = max(float(np.sum(p[lobe])) - expected, 0.0)
     noise = float(np.sum(p[nz_idx])) + hidden
     dist = float(sum(hd_power.values()))
+    # Harmonics buried in the noise: THD is at most what their bins hold.
+    thd_bound = dist <= 0 and raw_harm > 0
 
     # SFDR: the largest in-band bin outside the signal and DC lobes, with its lobe.
     cand = band & ~sig & ~dc
@@ -748,7 +755,14 @@ def spectrum_metrics(
     return Metrics(
         sndr_db=sndr,
         snr_db=_safe_db_ratio(p_sig, noise),
-        thd_db=_safe_db_ratio(dist, p_sig) if dist > 0 else None,
+        thd_db=(
+            _safe_db_ratio(dist, p_sig)
+            if dist > 0
+            else _safe_db_ratio(raw_harm, p_sig)
+            if thd_bound
+            else None
+        ),
+        thd_upper_bound=bool(thd_bound),
         sfdr_db=sfdr,
         hd2_db=hd_db(2),
         hd3_db=hd_db(3),

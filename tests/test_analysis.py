@@ -538,3 +538,26 @@ def test_dynamic_range_free_slope_and_undefined_points():
     assert empty["max_stable_amplitude_dbfs"] == -5.0
     with pytest.raises(an.AnalysisError):
         an.dynamic_range([1.0, 2.0], [1.0])
+
+
+def test_buried_harmonics_give_an_upper_bound(lowpass_record):
+    """No harmonic above the noise in its bins: THD is the harmonic bins' whole power over
+    the signal, flagged as an upper bound (here noise with notches at the harmonics, so
+    every harmonic lobe holds less than its neighbours predict); with real harmonics the
+    flag is off."""
+    rec = lowpass_record
+    n = rec.n
+    k_sig = round(rec.fin * n)
+    rng = np.random.default_rng(5)
+    spec = np.exp(2j * np.pi * rng.random(n // 2 + 1))
+    for h in range(2, 10):
+        kh = h * k_sig
+        spec[max(kh - 3, 0) : kh + 4] *= 0.1
+    noise = np.fft.irfft(spec, n)
+    noise *= rec.sigma / noise.std()
+    m = an.spectrum_metrics(tone(n, rec.fin, rec.amp) + noise, 1.0, rec.fin, BW)
+    assert m.hd2_db is None and m.hd3_db is None
+    assert m.thd_upper_bound is True
+    assert m.thd_db is not None and m.thd_db < -m.snr_db  # below the in-band noise
+    m2 = an.spectrum_metrics(rec.clean + rec.noise, 1.0, rec.fin, BW)
+    assert m2.thd_upper_bound is False

@@ -31,8 +31,9 @@ def test_physics_parameters_are_consistent():
     assert mm["delay_rise"].shape == (16, 2)
     # Rising (PMOS) settles slower than falling (NMOS) on average: R_on,p > R_on,n.
     assert mm["delay_rise"].mean() > mm["delay_fall"].mean()
-    packet, decay, window = reference_ripple(dac_physics("r_dac", 7600.0, 1.0), 20e6)
-    assert 0 < packet < 1e-3 and 0 <= decay < 1 and 0 < window <= 1
+    ref = reference_ripple(dac_physics("r_dac", 7600.0, 1.0), 20e6, 16)
+    assert 0 < ref.packet < 1e-3 and 0 <= ref.decay < 1 and 0 < ref.window <= 1
+    assert ref.k_e_per_v > 0 and ref.tau_s < 2.0 * 500e-12  # R_ref || load < R_ref
 
 
 @pytest.mark.parametrize(("name", "amp"), [("multibit", -3.0)])

@@ -111,7 +111,15 @@ import numpy as np
 from numba import njit
 from scipy import linalg
 
-from ctdsm.dac import MU_N_COX, MU_P_COX, TYPE_CODE, VT_V, DacPhysics, draw_mismatch
+from ctdsm.dac import (
+    MU_N_COX,
+    MU_P_COX,
+    TYPE_CODE,
+    VT_V,
+    DacPhysics,
+    draw_mismatch,
+    settling_delays_s,
+)
 from ctdsm.dac import _switch_width_ratio as switch_width_ratio
 from ctdsm.errors import CtdsmError
 from ctdsm.sim.kernels import clip_and_track, quantize_bank, select_elements
@@ -714,13 +722,17 @@ def half_circuits(
                     rows.append((float(mismatch["c_float"][hf]), r, kn, kp))
                     kinds.append((_K_RTO, hf))
     if code == 1:
-        # The drawn delays include the settling tau (R_on C_node); the circuit settles by
-        # itself, so only the gate part is an event offset.
-        rise = rise - physics.r_on_p_ohm * physics.c_node_f
-        fall = fall - physics.r_on_n_ohm * physics.c_node_f
+        # The drawn delays include the settling delay (ctdsm.dac.settling_delays_s); the
+        # circuit settles by itself, so only the gate part is an event offset.
+        settle_r, settle_f = settling_delays_s(physics)
+        rise = rise - settle_r
+        fall = fall - settle_f
     elif code >= 3:
         rise = np.zeros_like(rise)
         fall = np.zeros_like(fall)
+    # Offsets below an attosecond are round-off of "drawn delay minus settling delay".
+    rise = np.where(np.abs(rise) < 1e-18, 0.0, rise)
+    fall = np.where(np.abs(fall) < 1e-18, 0.0, fall)
     if latency_s + min(float(rise.min()), float(fall.min())) < 0.0:
         raise CtdsmError("latency_s: smaller than the earliest drawn gate offset")
     hp = np.array(rows, dtype=float)
@@ -957,22 +969,9 @@ def kernel_dac_args(physics: DacPhysics, mismatch: dict[str, np.ndarray], fs_hz:
     The same quantities as ``ctdsm.sim.engine._dac_kernel_params`` computes for a design
     (``tests/sim/test_circuit.py`` checks that they agree), for any physics and mismatch.
     """
-    from ctdsm.dac import reference_ripple
+    from ctdsm.dac import kernel_terms
 
-    q_u = physics.v_ref_v / (physics.r_unit_ohm * fs_hz)
-    packet, decay, window = reference_ripple(physics, fs_hz)
-    c_f = float(np.sum(mismatch["c_float"]))
-    return {
-        "type": TYPE_CODE[physics.type],
-        "rise": np.ascontiguousarray(mismatch["delay_rise"], dtype=float),
-        "fall": np.ascontiguousarray(mismatch["delay_fall"], dtype=float),
-        "packet": packet if physics.type == "r_dac" else 0.0,
-        "decay": decay,
-        "window": window,
-        "c_vg": 2.0 * physics.c_sw_f / q_u,
-        "c_fl": c_f / q_u,
-        "rto_lin": c_f * physics.i_unit_a * physics.r_on_n_ohm / q_u,
-    }
+    return kernel_terms(physics, mismatch, fs_hz, int(np.shape(mismatch["delay_rise"])[0]))
 
 
 def sampled_data_charge(
@@ -1041,7 +1040,9 @@ def sampled_data_charge(
         cmp_noise=e0, unit_w=np.ones(1), dem=0, g_on=np.array([[1.0, 0.0]]), g_off=z2,
         off_next=False, nrz=True, isi_rise=0.0, isi_fall=0.0, dac_type=dac["type"],
         delay_rise=dac["rise"], delay_fall=dac["fall"], ref_packet=dac["packet"],
-        ref_decay=dac["decay"], ref_window=dac["window"], c_vg=dac["c_vg"], c_fl=dac["c_fl"],
+        ref_decay=dac["decay"], ref_window=dac["window"], ref_ke=dac["k_e"], c_vg=dac["c_vg"],
+        c_fl=dac["c_fl"], t_on_mode=1, pr_x=np.zeros((0, 2)), pr_G=np.zeros((0, 1, 1)),
+        pr_s=e0, pr_c=e0, pr_h=np.zeros((0, 2)),
         rto_lin=dac["rto_lin"], e_row=np.array([[0.0, 1.0], [0.0, 1.0]]), var=i0, cy=i0, c_var=z2,
         jit_on=e0, jit_off=e0, sat_idx=np.zeros(0, dtype=np.int64), sat_lim=np.inf,
         blowup=1e300, x=x, hist=np.zeros((1, 1)), ptr=np.zeros(1, dtype=np.int64),

@@ -27,12 +27,12 @@ Automatic Control, 23(3), 1978.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import linalg
 
-from ctdsm.sim.plant import Plant
+from ctdsm.sim.plant import Plant, Port
 
 __all__ = [
     "Discretized",
@@ -43,6 +43,7 @@ __all__ = [
     "noise_shadow",
     "reduce_fast_modes",
     "sub_period_map",
+    "probe_map",
 ]
 
 
@@ -306,6 +307,49 @@ def discretize_segments(
         held=held_cols,
         impulses=imp_cols,
     )
+
+
+def probe_map(
+    plants: list[Plant],
+    edges: list[float],
+    tau: float,
+    w: float = 0.0,
+    held: np.ndarray | None = None,
+) -> Discretized:
+    """Exact map from the period start to the state just before ``tau`` (``0 < tau < 1``).
+
+    The segments of :func:`discretize_segments` clipped at ``tau``, followed by a frozen
+    segment (no dynamics, no inputs) to the period's end: ``Phi``, ``Gamma``, ``g_s``,
+    ``g_c`` and ``held`` of the result give ``x(n + tau^-)`` from ``x[n]``, the DAC history,
+    the sine and the held inputs, as the full period's do for ``x[n + 1]``. Noise is left
+    out (``Qchol`` is that of the clipped interval but is not meant to be used).
+    """
+    if not 0.0 < tau < 1.0:
+        raise ValueError("tau must lie inside the period")
+    segs = [(pl, a, min(b, tau)) for pl, a, b in zip(plants, edges[:-1], edges[1:], strict=True)]
+    segs = [sg for sg in segs if sg[2] > sg[1]]
+    p0 = plants[0]
+    n = np.asarray(p0.A).shape[0]
+    zero = np.zeros(n)
+    frozen = Plant(
+        np.zeros((n, n)),
+        zero,
+        p0.C,
+        p0.d_u,
+        tuple(Port(zero, 0.0, pt.t0, pt.t1) for pt in p0.ports),
+        np.zeros_like(np.asarray(p0.noise_b, dtype=float)),
+        p0.state_names,
+        p0.ideal_states,
+    )
+    pls = [sg[0] for sg in segs] + [frozen]
+    eds = [sg[1] for sg in segs] + [tau, 1.0]
+    dz = discretize_segments(pls, eds, w, held)
+    if dz.held.size:
+        # The held columns are integrated over every segment, the frozen one included,
+        # where they act unchanged (A = 0) for 1 - tau: take that back out.
+        held_tau = dz.held - np.asarray(held, dtype=float).reshape(n, -1) * (1.0 - tau)
+        dz = replace(dz, held=held_tau)
+    return dz
 
 
 def sub_period_map(plant: Plant, tau: float) -> tuple[np.ndarray, np.ndarray]:

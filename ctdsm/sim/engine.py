@@ -17,7 +17,12 @@ import numpy as np
 from ctdsm.errors import CtdsmError
 from ctdsm.impairments import Impairments, resolve_impairments
 from ctdsm.sim import kernels
-from ctdsm.sim.discretize import discretize_segments, noise_shadow, reduce_fast_modes
+from ctdsm.sim.discretize import (
+    discretize_segments,
+    noise_shadow,
+    probe_map,
+    reduce_fast_modes,
+)
 from ctdsm.sim.plant import Plant, Port, node_conductance, physical_plant, plant_from_abcdc
 
 if TYPE_CHECKING:
@@ -185,12 +190,12 @@ def _dac_kernel_params(
     design: Design, imp: Impairments, units: int, rng: np.random.Generator, edges: bool
 ) -> dict[str, Any]:
     """Kernel parameters of the first DAC's physics (``ctdsm.dac``), or a generic ideal DAC."""
-    from ctdsm.dac import TYPE_CODE, dac_physics, draw_mismatch, reference_ripple
+    from ctdsm.dac import dac_physics, draw_mismatch, kernel_terms
 
     zeros = np.zeros((units, 2))
     out: dict[str, Any] = {
         "type": 0, "rise": zeros, "fall": zeros, "packet": 0.0, "decay": 0.0,
-        "window": 0.0, "c_vg": 0.0, "c_fl": 0.0, "rto_lin": 0.0, "physics": None,
+        "window": 0.0, "k_e": 0.0, "c_vg": 0.0, "c_fl": 0.0, "rto_lin": 0.0, "physics": None,
     }  # fmt: skip
     if not imp.dac_physics or not edges:
         return out
@@ -198,21 +203,7 @@ def _dac_kernel_params(
     v_ref = design.spec.target.full_scale_v
     phys = dac_physics(design.spec.dac.type, sz.dac_unit_r_ohm, v_ref, design.spec.process.vdd_v)
     mm = draw_mismatch(phys, units, design.fs_hz, rng)
-    q_u = v_ref / (phys.r_unit_ohm * design.fs_hz)  # one unit element, one period, C
-    packet, decay, window = reference_ripple(phys, design.fs_hz)
-    c_f = float(np.sum(mm["c_float"]))
-    out.update(
-        type=TYPE_CODE[phys.type],
-        rise=np.ascontiguousarray(mm["delay_rise"]),
-        fall=np.ascontiguousarray(mm["delay_fall"]),
-        packet=packet if phys.type == "r_dac" else 0.0,
-        decay=decay,
-        window=window,
-        c_vg=2.0 * phys.c_sw_f / q_u,
-        c_fl=c_f / q_u,
-        rto_lin=c_f * phys.i_unit_a * phys.r_on_n_ohm / q_u,
-        physics=phys,
-    )
+    out.update(kernel_terms(phys, mm, design.fs_hz, units), physics=phys)
     return out
 
 
@@ -383,6 +374,28 @@ def simulate(
         e_rows = [info["e_row"], info["e_row"]]
     dzs = [discretize_segments(pl, ed, w, H, impulses) for pl, ed in variants]
     dz = dzs[0]
+    # The first DAC's physics needs the virtual ground half a period in (RTO reconnections,
+    # and the edges of a DAC whose pulse starts there): e(n + 1/2^-) from the period's start.
+    t_on = p0.t0 % 1.0
+    t_on_mode = 0 if abs(t_on) < 1e-9 else 1 if abs(t_on - 0.5) < 1e-9 else 2
+    probe = (
+        imp.dac_physics
+        and edges
+        and design.spec.dac.type != "r_dac"
+        and (t_on_mode == 1 or (t_on_mode == 0 and design.spec.dac.type != "vgs_r"))
+    )
+    if probe:
+        prs = [probe_map(pl, ed, 0.5, w, H) for pl, ed in variants]
+        pr_x = np.stack([e_rows[0] @ pr.Phi for pr in prs])
+        pr_G = np.stack([np.einsum("i,ipl->pl", e_rows[0], pr.Gamma) for pr in prs])
+        pr_s = np.array([e_rows[0] @ pr.g_s for pr in prs])
+        pr_c = np.array([e_rows[0] @ pr.g_c for pr in prs])
+        pr_h = np.stack([e_rows[0] @ pr.held if m_h else np.zeros(0) for pr in prs])
+    else:
+        pr_x = np.zeros((0, n))
+        pr_G = np.zeros((0, dz.Gamma.shape[1], dz.Gamma.shape[2]))
+        pr_s = pr_c = np.zeros(0)
+        pr_h = np.zeros((0, m_h))
 
     def stack(get) -> np.ndarray:
         return np.ascontiguousarray(np.stack([get(d) for d in dzs]))
@@ -434,16 +447,17 @@ def simulate(
 
     # Without chopping, the opamps' settled fast modes are removed from the kernel's model.
     ideal_idx = np.asarray(plant.ideal_states, dtype=np.int64)
+    extra = e_row[:1] if pr_x.shape[0] == 0 else np.vstack([e_row[:1], pr_x[:1]])
     red = (
-        reduce_fast_modes(dz.Phi, dz.C, ideal_idx, extra=e_row[:1])
-        if finite and not switched
-        else None
+        reduce_fast_modes(dz.Phi, dz.C, ideal_idx, extra=extra) if finite and not switched else None
     )
     if red is not None:
         Mr = red.M
         Phi = np.ascontiguousarray(red.Phi[None])
         Cq = np.ascontiguousarray(np.stack([red.C, red.C]))
         e_row = np.ascontiguousarray(np.stack([red.extra[0], red.extra[0]]))
+        if pr_x.shape[0]:
+            pr_x = np.ascontiguousarray(red.extra[1][None])
         Gam = np.ascontiguousarray(np.einsum("ij,vjpl->vipl", Mr, Gam))
         g_s, g_c = np.ascontiguousarray(g_s @ Mr.T), np.ascontiguousarray(g_c @ Mr.T)
         Qchol = Mr @ Qchol
@@ -451,6 +465,12 @@ def simulate(
         g_on, g_off = np.ascontiguousarray(g_on @ Mr.T), np.ascontiguousarray(g_off @ Mr.T)
         ideal_idx = np.arange(len(ideal_idx), dtype=np.int64)
         n = Phi.shape[1]
+    # The DAC's error terms use the virtual-ground voltage in the DAC's own frame: the first
+    # DAC drives the integrator with the sign of its column (negative feedback).
+    e_sign = 1.0 if plant.ports[0].b[0] >= 0 else -1.0
+    e_row = np.ascontiguousarray(e_sign * e_row)
+    pr_x = np.ascontiguousarray(e_sign * pr_x)
+    pr_G, pr_s, pr_c, pr_h = (np.ascontiguousarray(e_sign * a) for a in (pr_G, pr_s, pr_c, pr_h))
     sat_idx = ideal_idx
     sat_lim = (
         imp.saturation_ratio * design.spec.architecture.xlim if imp.saturation_ratio else np.inf
@@ -487,8 +507,9 @@ def simulate(
                 math.sin(w * start + phase), math.cos(w * start + phase), sw, cw, G_h, d_h, uh,
                 np.ascontiguousarray(eta), y_ext, levels, off, hyst, cn, unit_w, dem,
                 g_on, g_off, off_next, nrz, -asym, -asym, dac["type"], dac["rise"],
-                dac["fall"], dac["packet"], dac["decay"], dac["window"], dac["c_vg"],
-                dac["c_fl"], dac["rto_lin"], e_row, var, cy, c_var, jon, joff,
+                dac["fall"], dac["packet"], dac["decay"], dac["window"], dac["k_e"], dac["c_vg"],
+                dac["c_fl"], dac["rto_lin"], e_row, t_on_mode, pr_x, pr_G, pr_s, pr_c, pr_h,
+                var, cy, c_var, jon, joff,
                 sat_idx, sat_lim, blowup,
                 st["x"], st["hist"], st["ptr"], st["s_prev"], st["cmp_prev"], st["q_def"],
                 st["d0_prev"], st["dac_st"], vg[start:stop] if record_vg else empty1,
@@ -528,7 +549,7 @@ def simulate(
             "finite_opamp": finite,
             "ymax": float(ymax[0]),
             "noise": "shadow" if shadow is not None else ("states" if has_noise else "off"),
-            "vg_v": vg if record_vg else None,
+            "vg_v": e_sign * vg if record_vg else None,  # the plant's frame
             "f_chop_hz": f_chop,
         },
     )

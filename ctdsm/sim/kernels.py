@@ -138,12 +138,19 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
     delay_rise,  # (M, 2): per element and half (P, N), rising transition delay, periods
     delay_fall,  # (M, 2): falling transition delay, periods
     ref_packet,  # r_dac: relative reference droop per half transition
-    ref_decay,  # r_dac: per-period recovery factor of the reference
-    ref_window,  # r_dac: mean droop factor seen by the pulse
-    c_vg,  # vgs_r: 2 C_sw / Q_u, charge error per transition per volt of e (unit * period)
+    ref_decay,  # per-period recovery factor of the reference rails
+    ref_window,  # mean droop factor seen by the pulse
+    ref_ke,  # reference: relative droop per volt of e per unit of DAC code
+    c_vg,  # vgs_r: 2 C_sw share / Q_u, charge per transition per volt of e (unit * period)
     c_fl,  # RTO: (C_fP + C_fN) / Q_u per volt of e
-    rto_lin,  # RTO: (C_fP + C_fN) I R_sw / Q_u, the data's own floating-node charge
+    rto_lin,  # zapped RTO: relative charge lost recharging the zapped nodes, per period
     e_row,  # (2, n): differential virtual-ground voltage of the first integrator, volts
+    t_on_mode,  # int: the first DAC's pulse starts at 0 (0), at 1/2 (1) or elsewhere (2)
+    pr_x,  # (V, n) or (0, n): e at n + 1/2 (just before) from the state at n ...
+    pr_G,  # (V, P, L + 1): ... from the DAC history (this period's data included) ...
+    pr_s,  # (V,): ... from the sine (sin, cos at the period start) ...
+    pr_c,  # (V,)
+    pr_h,  # (V, m): ... and from the held inputs
     var,  # (N,) int or (0,): the period's variant (index into Phi, Gam, ...)
     cy,  # (N,) int or (0,): chopper sign at the sampling instant (0: +1, 1: -1)
     c_var,  # (V, n): a constant added in every period of a variant (chopper charge)
@@ -179,6 +186,7 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
     has_var = var.shape[0] > 0
     has_eo = e_out.shape[0] > 0
     has_joff = jit_off.shape[0] > 0
+    has_pr = pr_x.shape[0] > 0
     xn = np.empty(n)
     s_now = np.empty(M)
     sk = s0
@@ -246,34 +254,50 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
                 else:
                     q_on += isi_fall * unit_w[e]
                     q_on += (delay_fall[e, 0] + delay_rise[e, 1]) * unit_w[e]
-                if dac_type == 2:
-                    # Both switch nodes move between the virtual grounds: -2 C_sw e.
-                    q_on -= c_vg * e_now
             s_prev[e] = s_now[e]
-        if dac_type == 1:
-            # Reference droop: each element transition moves two half nodes rail to rail.
-            droop = dac_st[0] + ref_packet * 2.0 * ntrans
-            d0 *= 1.0 - droop * ref_window
-            dac_st[0] = droop * ref_decay
-        elif dac_type == 3 or dac_type == 4:
-            # Two reconnections per period (sub-DAC A, then B), both carrying this data.
-            if dac_type == 3:
-                # Unzapped: each floating node kept v_g(old side) + I R_sw from its
-                # opening; at reconnection to the new side it dumps
-                # C_f (-e_r / 2 + d_new d_old e_o / 2 + d_new I R_sw).
-                q_on += 2.0 * (
-                    -0.5 * c_fl * e_now + 0.5 * c_fl * vk * dac_st[2] * dac_st[1] + rto_lin * vk
-                )
-            else:
-                # Zapped: reset to the common mode first; only -C_f e_r / 2 remains.
-                q_on += 2.0 * (-0.5 * c_fl * e_now)
-        dac_st[1] = e_now
-        dac_st[2] = vk
         # The history holds d - y_ext: the shadow loop (see ctdsm.sim.discretize.noise_shadow)
         # already fed y_ext back through every DAC.
         hist[0, 0] = d0 - yx
         for p in range(1, P):
             hist[p, 0] = vk - yx
+        # The virtual ground half a period in, just before that instant.
+        e_mid = e_now
+        if has_pr:
+            pv = vi if pr_x.shape[0] > 1 else 0
+            e_mid = pr_s[pv] * (amp * sk) + pr_c[pv] * (amp * ck)
+            for i in range(n):
+                e_mid += pr_x[pv, i] * x[i]
+            for p in range(P):
+                for l in range(L1):
+                    e_mid += pr_G[pv, p, l] * hist[p, l]
+            if has_uh:
+                for j in range(m_h):
+                    e_mid += pr_h[pv, j] * u_h[k, j]
+        if dac_type == 2:
+            # Both switch nodes of every element that switched move between the virtual
+            # grounds at the DAC's edge: -2 C_sw e (the switch's share of it).
+            q_on -= c_vg * ntrans * (e_mid if t_on_mode == 1 else e_now)
+        q_post = 0.0  # charge per volt of the virtual ground at the period's end
+        if dac_type == 3 or dac_type == 4:
+            # Two reconnections per period (sub-DAC A, then B), both carrying this data.
+            # Each dumps C_f (-e_r / 2 + d_new d_old e_o / 2) (unzapped: the node kept
+            # v_g(old side) + I R_sw from its opening); zapped, the node was reset to the
+            # common mode: -C_f e_r / 2 remains, plus recharging its own I R_sw (rto_lin).
+            mem = 0.5 * c_fl * vk * dac_st[2] if dac_type == 3 else 0.0
+            if t_on_mode == 1:
+                # A: opened at n, reconnects at n + 1/2; B: opened at n + 1/2, back at n + 1.
+                q_on += -0.5 * c_fl * e_mid + mem * (e_now + e_mid)
+                q_post = -0.5 * c_fl
+            elif t_on_mode == 0:
+                # A: opened at n - 1/2, reconnects at n; B: opened at n, back at n + 1/2.
+                q_on += -0.5 * c_fl * (e_now + e_mid) + mem * (dac_st[1] + e_now)
+            else:
+                # Other pulse positions: both events taken at the sampling instants.
+                q_on += -c_fl * e_now + 2.0 * mem * dac_st[1]
+            if dac_type == 4:
+                q_on += rto_lin * vk
+        dac_st[1] = e_mid if t_on_mode == 0 else e_now
+        dac_st[2] = vk
         # -- edge timing errors: a late edge keeps the old level for that long
         q_off = 0.0
         if nrz:
@@ -313,6 +337,24 @@ def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
             if has_eta:
                 acc += eta[k, i]
             xn[i] = acc
+        if dac_type != 0:
+            # Reference rails (ctdsm.dac.reference_ripple): their relative droop starts from
+            # the last period's plus r_dac's transition packets (two half nodes per element)
+            # and relaxes toward the load's target -k_e e d, with e while this pulse flows
+            # (at the period's end: the virtual ground has settled to the new data); the
+            # pulse loses d times the mean droop, as one more charge at the on edge.
+            cn_ = ci
+            if has_var and k + 1 < N:
+                cn_ = cy[k + 1]
+            e_end = 0.0
+            for i in range(n):
+                e_end += e_row[cn_, i] * xn[i]
+            target = -ref_ke * e_end * d0
+            droop = dac_st[0] + ref_packet * 2.0 * ntrans
+            q_ref = -d0 * (target + (droop - target) * ref_window) + q_post * e_end
+            dac_st[0] = target + (droop - target) * ref_decay
+            for i in range(n):
+                xn[i] += gon[i] * q_ref
         if off_next:
             q_def[0] = q_off
         for i in range(n):

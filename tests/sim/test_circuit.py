@@ -19,7 +19,16 @@ from scipy.optimize import brentq
 
 import ctdsm
 from ctdsm.analysis import analyze
-from ctdsm.dac import MU_N_COX, MU_P_COX, VT_V, dac_physics, draw_mismatch
+from ctdsm.dac import (
+    MU_N_COX,
+    MU_P_COX,
+    VT_V,
+    dac_physics,
+    draw_mismatch,
+    reference_ripple,
+    settling_delays_s,
+    switch_node_share,
+)
 from ctdsm.errors import CtdsmError
 from ctdsm.impairments import resolve_impairments
 from ctdsm.sim import circuit as ck
@@ -196,14 +205,17 @@ def test_kernel_dac_args_match_the_engine(dac_type):
 
 
 def test_sampled_data_charge_is_the_kernel_formula(designs):
-    """vgs_r by hand: a rising transition loses (P rise + N fall) delays and 2 C_sw e / Q_u,
-    a falling one gains (P fall + N rise) and loses the same switch-node charge."""
+    """vgs_r by hand: a rising transition loses (P rise + N fall) delays and 2 C_sw s e / Q_u,
+    a falling one gains (P fall + N rise) and loses the same switch-node charge; every period
+    loses d times the rails' mean droop, which relaxes toward -k_e e d with e at the period's
+    end (here the next period's e)."""
     d = designs["multibit"]
     phys = _physics(d, "vgs_r")
     mm = draw_mismatch(phys, 1, d.fs_hz, np.random.default_rng(11))
     e = 1e-3 * np.cos(np.arange(PATTERN.size))
     q = ck.sampled_data_charge(phys, PATTERN, mm, e, fs_hz=d.fs_hz)
-    c_vg = 2 * phys.c_sw_f * phys.r_unit_ohm * d.fs_hz / phys.v_ref_v
+    c_vg = 2 * phys.c_sw_f * switch_node_share(phys) * phys.r_unit_ohm * d.fs_hz / phys.v_ref_v
+    ref = reference_ripple(phys, d.fs_hz, 1)
     prev = np.concatenate([[-1.0], PATTERN[:-1]])
     r, f = mm["delay_rise"][0], mm["delay_fall"][0]
     want = PATTERN.copy()
@@ -211,6 +223,13 @@ def test_sampled_data_charge_is_the_kernel_formula(designs):
     down = PATTERN < prev
     want[up] -= r[0] + f[1] + c_vg * e[up]
     want[down] += f[0] + r[1] - c_vg * e[down]
+    e_end = np.append(e[1:], e[-1])
+    droop = 0.0
+    for n, dn in enumerate(PATTERN):
+        target = -ref.k_e_per_v * e_end[n] * dn
+        want[n] -= dn * (target + (droop - target) * ref.window)
+        droop = target + (droop - target) * ref.decay
+    assert np.max(np.abs(want - PATTERN)) > 1e-5
     np.testing.assert_allclose(q, want, rtol=0, atol=1e-15)
 
 
@@ -244,27 +263,16 @@ def _switch_node_term(designs, name):
 
 @pytest.mark.parametrize("name", ["multibit", "singlebit"])
 def test_vgs_r_switch_node_charge(designs, name):
-    """Each transition moves both switch nodes between the virtual grounds: -2 C_sw e.
-    Measured: 0.948x the kernel's on both sizings, the same for every transition; the
-    node's charge partly flows back through R_u (R_u / (R_u + R_sw) = 0.943 with R_sw at
-    its real overdrive)."""
+    """Each transition moves both switch nodes between the virtual grounds: the part of
+    their charge 2 C_sw e that flows through the steering switches, R_u / (R_u + r_sw) with
+    r_sw at its real overdrive (ctdsm.dac.switch_node_share), within 2 %, only at
+    transitions, the same for every transition."""
     c, k = _switch_node_term(designs, name)
     tr = np.diff(PATTERN, prepend=-1.0)[SKIP:] != 0
     assert np.max(np.abs(k)) > 2e-6
     assert np.max(np.abs(c[~tr])) < 1e-3 * np.max(np.abs(k))  # only at transitions
     ratio = c[tr] / k[tr]
     assert np.ptp(ratio) < 0.002
-    assert 0.93 < np.mean(ratio) < 0.97
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="vgs_r switch-node charge: circuit 0.948x the kernel's 2 C_sw e (part of the "
-    "node's charge returns through R_u)",
-)
-@pytest.mark.parametrize("name", ["multibit", "singlebit"])
-def test_vgs_r_switch_node_charge_within_2_percent(designs, name):
-    c, k = _switch_node_term(designs, name)
     assert np.max(np.abs(c - k)) <= 0.02 * np.max(np.abs(k))
 
 
@@ -299,29 +307,17 @@ def _settling(designs, name):
 
 
 @pytest.mark.parametrize("name", ["multibit", "singlebit"])
-def test_r_dac_settling_is_set_by_the_real_on_resistance(designs, name):
-    """The circuit's common edge delay (stiff reference): the inverter at its real overdrive
-    (0.95 V, not 1.35 V) and through its saturation region. Measured: 1.93x the kernel's
-    R_on C_node on both sizings (5.1 ps vs 2.6 ps per half edge on the multibit design);
-    1.36x the linear estimate with the real small-signal resistances."""
+def test_r_dac_settling_delay(designs, name):
+    """The circuit's common edge delay (stiff reference) against the kernel's, which
+    integrates the square-law inverter's settling (ctdsm.dac.settling_delays_s): within
+    2 %. It is about twice R_on C_node with R_on at full gate drive: the inverter works at
+    0.95 V of overdrive, not 1.35 V, and saturates during the swing."""
     phys, fs, d_c, d_k = _settling(designs, name)
-    r = ck.switch_resistances(phys)
-    linear = (r["pmos_at_vrefp"] + r["nmos_at_vrefn"]) * phys.c_node_f * fs
-    # (plus the stiff reference's residual ripple, 3e-4 of it)
-    assert d_k == pytest.approx((phys.r_on_p_ohm + phys.r_on_n_ohm) * phys.c_node_f * fs, rel=1e-3)
-    assert 1.0 < d_c / linear < 1.6
-    assert 1.4 < d_c / d_k < 2.1
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="kernel: r_dac settling tau = R_on C_node at full gate drive; the circuit's edge "
-    "delay is 1.93x that (a pure delay: linear)",
-)
-@pytest.mark.parametrize("name", ["multibit", "singlebit"])
-def test_r_dac_settling_delay_within_2_percent(designs, name):
-    _, _, d_c, d_k = _settling(designs, name)
     assert d_c == pytest.approx(d_k, rel=0.02)
+    at_full_drive = (phys.r_on_p_ohm + phys.r_on_n_ohm) * phys.c_node_f * fs
+    assert 1.6 < d_k / at_full_drive < 2.2
+    tau_r, tau_f = settling_delays_s(phys)
+    assert tau_r > tau_f  # the PMOS is the weaker device
 
 
 def _ripple(designs, name):
@@ -338,23 +334,34 @@ def _ripple(designs, name):
 
 @pytest.mark.parametrize("name", ["multibit", "singlebit"])
 def test_r_dac_reference_ripple(designs, name):
-    """Same mechanism, same pattern: every transition draws C_node times the node swing from
-    the rails and the droop decays with R_ref C_dec. Measured: the circuit's ripple charge is
-    0.94x (multibit) / 0.80x (single-bit) the kernel's; the kernel takes the node swing as the
-    full V_ref and ignores the rails' own dynamics with the load."""
+    """Same mechanism, same pattern: every transition draws its node's swing charge from
+    the rails (less what R_u does not draw while the node settles) and the droop recovers
+    through R_ref in parallel with the DAC's own load (ctdsm.dac.reference_ripple).
+    Measured: the circuit's ripple charge is 1.033x (multibit) / 1.019x (single-bit) the
+    kernel's, the same for every transition."""
     c, k = _ripple(designs, name)
     tr = np.diff(PATTERN, prepend=-1.0)[SKIP:] != 0
     assert np.max(np.abs(k)) > 1e-5
     assert np.max(np.abs(c[~tr])) < 0.01 * np.max(np.abs(k))  # only at transitions
     ratio = c[tr] / k[tr]
     assert np.ptp(ratio) < 0.01  # the same for every transition
-    assert 0.75 < np.mean(ratio) < 0.97
+    assert 1.0 < np.mean(ratio) < 1.04
 
 
-@pytest.mark.xfail(
-    strict=True, reason="r_dac reference ripple: circuit 0.94x / 0.80x the kernel's formula"
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            "multibit",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="r_dac reference ripple: circuit 1.033x the kernel's formula at the "
+                "multibit sizing (1.019x single-bit); the residual is not explained yet",
+            ),
+        ),
+        "singlebit",
+    ],
 )
-@pytest.mark.parametrize("name", ["multibit", "singlebit"])
 def test_r_dac_reference_ripple_within_2_percent(designs, name):
     c, k = _ripple(designs, name)
     assert np.max(np.abs(c - k)) <= 0.02 * np.max(np.abs(k))
@@ -378,67 +385,71 @@ def test_rto_floating_node_memory(designs, name, dac_type):
 
 @pytest.mark.parametrize("name", ["multibit", "singlebit"])
 def test_rto_data_linear_term(designs, name):
-    """At e = 0 the unzapped node returns to the same v_g + I R_sw it held: no charge,
-    where the kernel adds 2 rto_lin v; a zapped node must be recharged from V_cm to
-    v_g + I R_sw at every reconnection: -2 (C_fP + C_fN) I R_sw' R_u / (R_u + R_sw') per
-    period, R_sw' the switch at its real overdrive, where the kernel adds nothing. Both
-    are linear in the data (a DAC gain change)."""
+    """At e = 0 the unzapped node returns to the same v_g + I R_sw it held: no charge. A
+    zapped node must be recharged from V_cm to v_g + I R_sw at every reconnection: the
+    kernel's rto_lin (ctdsm.dac.rto_recharge, square-law nodes integrated) within 2 %,
+    against the small-signal estimate -2 (C_fP + C_fN) I R_sw' R_u / (R_u + R_sw') within
+    15 % (R_sw' the switch at V_cm). Both are linear in the data (a DAC gain change)."""
     d = designs[name]
     fs = d.fs_hz
     mm = ck.nominal_mismatch(_physics(d, "dual_rto"), 1, fs)
-    phys = _physics(d, "dual_rto")
-    c, k = _errors(phys, fs, mm)
-    data = PATTERN[SKIP:]
-    dac = ck.kernel_dac_args(phys, mm, fs)
-    np.testing.assert_allclose(k, 2 * dac["rto_lin"] * data, rtol=1e-9)
-    assert np.max(np.abs(c)) < 1e-3 * dac["rto_lin"]
     zap = _physics(d, "zapped_dual_rto")
-    c, k = _errors(zap, fs, mm)
-    assert np.max(np.abs(k)) == 0.0
+    cz, kz = _errors(zap, fs, mm)
+    data = PATTERN[SKIP:]
+    dac = ck.kernel_dac_args(zap, mm, fs)
+    assert dac["rto_lin"] < 0.0
+    np.testing.assert_allclose(kz, dac["rto_lin"] * data, rtol=1e-9)
+    assert np.all(np.sign(cz) == -data)
+    assert np.max(np.abs(cz - kz)) <= 0.02 * np.max(np.abs(kz))
     r_sw = ck.switch_resistances(zap)["nmos_at_vcm"]
     q_u = zap.v_ref_v / (zap.r_unit_ohm * fs)
     c_f = 2 * zap.c_float_f
     want = -2 * c_f * zap.i_unit_a * r_sw * zap.r_unit_ohm / (zap.r_unit_ohm + r_sw) / q_u
-    # Per period and data sign; 15 %: the node settles at the large-signal I R_sw (Vds
-    # and the source shift) and I is g0 I_unit.
-    assert np.all(np.sign(c) == -data)
-    assert np.mean(c * data) == pytest.approx(want, rel=0.15)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="RTO data-linear term: kernel +2 rto_lin v (unzapped) / 0 (zapped); circuit 0 "
-    "(unzapped) / -2 C_f I R_sw' R_u/(R_u + R_sw') v (zapped), R_sw' = 3 r_on_n",
-)
-@pytest.mark.parametrize("dac_type", ["dual_rto", "zapped_dual_rto"])
-def test_rto_data_linear_term_within_2_percent(designs, dac_type):
-    d = designs["singlebit"]
-    phys = _physics(d, dac_type)
-    c, k = _errors(phys, d.fs_hz, ck.nominal_mismatch(phys, 1, d.fs_hz))
-    assert np.max(np.abs(c - k)) <= 0.02 * max(np.max(np.abs(k)), np.max(np.abs(c)))
+    assert np.mean(kz * data) == pytest.approx(want, rel=0.15)
+    phys = _physics(d, "dual_rto")
+    c, k = _errors(phys, fs, mm)
+    assert np.max(np.abs(k)) == 0.0
+    assert np.max(np.abs(c)) < 1e-3 * np.max(np.abs(kz))
 
 
 @pytest.mark.parametrize("name", ["multibit", "singlebit"])
-def test_vgs_r_reference_term(designs, name):
-    """The circuit's reference impedance makes the vgs_r (and RTO) error depend on e at
-    transitions: steering changes a half's current by e / R_u, the rail follows with
-    R_ref C_dec. The kernel has no reference model for these types. The extra charge is
-    proportional to R_ref C_dec e / R_u: at the single-bit sizing (R_u 190 ohm) it is 0.7x
-    the switch-node term, at the multibit sizing (R_u 3.8 kohm) 1.3 %."""
+@pytest.mark.parametrize(
+    ("dac_type", "tol"),
+    [("r_dac", 0.08), ("vgs_r", 0.08), ("dual_rto", 0.16), ("zapped_dual_rto", 0.16)],
+)
+def test_reference_load_term(designs, name, dac_type, tol):
+    """The reference impedance makes every DAC's charge depend on e: a half steered to the
+    side at V_cm +- e/2 draws -+e/(2 R_path) more, the rails follow with R_eff C_dec
+    (ctdsm.dac.reference_ripple). Statically the element's charge changes by k_e e d^2
+    (measured within 3 % vgs_r, 5 % r_dac, 7 % RTO); the dynamic part at transitions (at
+    the single-bit sizing 0.7x the vgs_r switch-node term, at the multibit sizing 1.3 %)
+    within 8 % (r_dac 4 %, vgs_r 7 % measured) and 16 % (RTO, 9-15 %: the sub-DACs'
+    handover and their floating nodes also load the rails, not modelled)."""
     d = designs[name]
     fs = d.fs_hz
-    phys = _physics(d, "vgs_r")
-    stiff = replace(phys, ref_r_ohm=1e-3, ref_c_f=1e-6)
+    e = 2e-3
+    phys = _physics(d, dac_type)
+    stiff = _stiff(phys)
+    mm = ck.nominal_mismatch(phys, 1, fs)
+    data = PATTERN[SKIP:]
 
-    def e_term(p):
-        return (_errors(p, fs, None, 2e-3)[0] - _errors(p, fs, None, 0.0)[0])[1]
+    def e_term(p, which):
+        return _errors(p, fs, mm, e)[which] - _errors(p, fs, mm, 0.0)[which]
 
-    extra = e_term(phys) - e_term(stiff)
-    double_r = e_term(replace(phys, ref_r_ohm=2 * phys.ref_r_ohm, ref_c_f=phys.ref_c_f / 2))
-    assert double_r - e_term(stiff) == pytest.approx(2 * extra, rel=0.02)  # ~ R_ref at fixed tau
-    c_sw_term = 2 * phys.c_sw_f * 2e-3 / (phys.v_ref_v / (phys.r_unit_ohm * fs))
-    ratio = extra / c_sw_term
-    assert -1.0 < ratio < -0.005
+    k_e = ck.kernel_dac_args(phys, mm, fs)["k_e"] - ck.kernel_dac_args(stiff, mm, fs)["k_e"]
+    dyn_c = e_term(phys, 0) - e_term(stiff, 0)  # the circuit's static part is removed
+    dyn_k = e_term(phys, 1) - e_term(stiff, 1) - k_e * e * data**2
+    assert np.max(np.abs(dyn_c)) > 1e-8
+    assert np.max(np.abs(dyn_c - dyn_k)) <= tol * np.max(np.abs(dyn_c))
+
+    def static(p):  # in units of Q_u: the element's own unit is g0 Q_u
+        q = ck.static_charge(p, data, e, fs_hz=fs, mismatch=mm)
+        return q - ck.static_charge(p, data, 0.0, fs_hz=fs, mismatch=mm)
+
+    st_c = static(phys) - static(stiff)
+    g0 = ck.static_gain(ck.half_circuits(phys, mm, fs))
+    assert np.ptp(st_c) < 0.05 * np.max(np.abs(st_c))  # the same for either data sign
+    assert np.mean(st_c) == pytest.approx(k_e * e * g0, rel=0.08)
 
 
 # ------------------------------------------------------------------------------------------
@@ -495,6 +506,49 @@ def test_closed_loop_distortion_matches_engine(designs, name, amp, seed):
     """2^16 periods (about 30 s for the multibit design)."""
     m, mc = _compare_distortion(designs[name], 1 << 16, amp, seed)
     assert abs(mc.sndr_db - m.sndr_db) <= 2.0
+
+
+def _compare_type(name, dac_type, amp, seed, n=1 << 14):
+    d = ctdsm.synthesize(
+        ctdsm.load_spec(ROOT / "designs" / f"{name}.yaml", [f"dac.type={dac_type}"])
+    )
+    m = analyze(ctdsm.simulate(d, n, amp, IMP, seed))
+    mc = analyze(ck.simulate_circuit(d, n, amp, seed, impairments=IMP))
+    assert m.stable and mc.stable
+    return m, mc
+
+
+def test_closed_loop_rto_memory_matches_engine():
+    """The unzapped RTO memory closed loop, single-bit seed, 2^14 periods: the engine's THD
+    within 1.5 dB of the circuit's, which takes the virtual ground at the real opening and
+    reconnection instants and the reference rails' real dynamics (measured: -112.5 vs
+    -112.8 dB, seed 1)."""
+    m, mc = _compare_type("singlebit", "dual_rto", -6.0, 1)
+    assert abs(mc.thd_db - m.thd_db) <= 1.5
+
+
+def test_closed_loop_zapping_removes_the_memory():
+    """Both tiers: the unzapped dual RTO is at least 6 dB more distorted than the zapped one
+    (measured: engine -112.5 vs -120.6 dB, circuit -112.8 vs -122.2 dB THD, seed 1). What
+    the zapped DAC keeps (the reference rails' memory, within 2^14 periods' resolution) the
+    engine puts 1.6-4.9 dB above the circuit (seeds 1, 2)."""
+    rto, rto_c = _compare_type("singlebit", "dual_rto", -6.0, 1)
+    zap, zap_c = _compare_type("singlebit", "zapped_dual_rto", -6.0, 1)
+    assert rto.thd_db > zap.thd_db + 6.0
+    assert rto_c.thd_db > zap_c.thd_db + 6.0
+    assert abs(zap_c.thd_db - zap.thd_db) <= 3.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize(
+    ("name", "dac_type", "amp"),
+    [("multibit", "vgs_r", -3.0), ("singlebit", "vgs_r", -6.0), ("singlebit", "dual_rto", -6.0)],
+)
+def test_closed_loop_distortion_matches_engine_other_types(name, dac_type, amp, seed):
+    """2^14 periods (measured THD differences 0.5-2.2 dB; about 20 s for the multibit)."""
+    m, mc = _compare_type(name, dac_type, amp, seed)
+    assert abs(mc.thd_db - m.thd_db) <= 3.0
 
 
 def test_unsupported_impairments_are_named(designs):
