@@ -24,7 +24,9 @@ import json
 import math
 import os
 import shutil
+import sys
 import tempfile
+import types
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -838,3 +840,19 @@ def write_index(reports_dir: str | Path) -> Path:
     from ctdsm.io import atomic_write_text
 
     return atomic_write_text(Path(reports_dir) / "README.md", index_markdown(reports_dir))
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable as :func:`report`.
+
+    ``ctdsm.report`` is both the lazily exported function and the name of this submodule;
+    the import system rebinds the package attribute to the module when it is first imported
+    directly (``from ctdsm.report import ...``), so ``ctdsm.report(design, out)`` must work
+    whichever object the attribute ends up being.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Path:
+        return report(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
