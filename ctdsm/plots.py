@@ -1,5 +1,9 @@
 """Figures of a design and its simulations (matplotlib, Agg backend).
 
+The figures are plain :class:`~matplotlib.figure.Figure` objects rendered by Agg when saved;
+pyplot and its global backend are never touched, so the functions work the same in a script,
+a headless CI job and a notebook (where ``display(fig)`` shows them).
+
 Every function takes data objects (a :class:`~ctdsm.design.Design`, a
 :class:`~ctdsm.sim.engine.Result`, a sweep dict, arrays) and returns a new
 :class:`matplotlib.figure.Figure`; nothing is drawn on a global figure or shown. Every axis
@@ -16,12 +20,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure
 
 if TYPE_CHECKING:
     from ctdsm.analysis import Metrics

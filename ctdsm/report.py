@@ -813,6 +813,7 @@ def index_markdown(reports_dir: str | Path) -> str:
             f"{_g(m.get('sfdr_db'), '.1f')} | {_g(m.get('amplitude_dbfs'), 'g')} | "
             f"{_g(m.get('peak_sndr_db'), '.1f')} | {_g(m.get('dr_db'), '.1f')} | "
             f"{_g(m.get('max_stable_amplitude_dbfs'), 'g')} | {m.get('n_samples')} | "
+            f"{(m.get('sweep') or {}).get('n_samples', 'n/a')} | "
             f"{'yes' if m.get('stable') else 'NO'} |"
         )
     if not rows:
@@ -829,8 +830,8 @@ def index_markdown(reports_dir: str | Path) -> str:
         "the report's short-run amplitude sweep.",
         "",
         "| design | SNDR (dB) | SNR (dB) | THD (dB) | SFDR (dB) | amplitude (dBFS) | "
-        "peak SNDR (dB) | DR (dB) | max stable (dBFS) | samples | stable |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "peak SNDR (dB) | DR (dB) | max stable (dBFS) | samples | sweep samples | stable |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     return "\n".join(head + rows) + "\n"
 
