@@ -87,6 +87,9 @@ def main() -> None:
       ctdsm synth designs/multibit.yaml -o out/multibit
       ctdsm synth -o out/default                 # the embedded default design
       ctdsm synth designs/singlebit.yaml -o out/sb --set architecture.eld=0.1
+      ctdsm simulate designs/multibit.yaml -o out/multibit --samples 262144 --sweep
+      ctdsm report designs/multibit.yaml -o reports/multibit
+      ctdsm COMMAND --help                       # options and examples of one verb
     """
 
 
