@@ -255,11 +255,13 @@ def report(
 
         data = json.loads((path.parent / "metrics.json").read_text())
         click.echo(_metrics_line(data))
-        dr = data.get("dr_db")
+
+        def db(key: str) -> str:
+            return "n/a" if data.get(key) is None else f"{data[key]:.1f} dB"
+
         click.echo(
-            f"sweep: peak SNDR {data['peak_sndr_db']:.1f} dB, DR "
-            + ("n/a" if dr is None else f"{dr:.1f} dB")
-            + f", max stable {data['max_stable_amplitude_dbfs']} dBFS"
+            f"sweep: peak SNDR {db('peak_sndr_db')}, DR {db('dr_db')}, max stable "
+            f"{data.get('max_stable_amplitude_dbfs')} dBFS"
         )
         click.echo(f"wrote {path} and {path.parent / 'metrics.json'}")
 

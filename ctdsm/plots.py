@@ -253,7 +253,8 @@ def plot_psd(result: Result, metrics: Metrics | None = None, *, title: str | Non
         va="bottom",
         bbox={"boxstyle": "round", "fc": "white", "ec": "0.6", "alpha": 0.9},
     )
-    ax.set_title(title or f"{result.name}: output PSD (Hann window)", fontsize=10)
+    state = "" if (m.stable and result.stable) else " -- UNSTABLE run"
+    ax.set_title((title or f"{result.name}: output PSD (Hann window)") + state, fontsize=10)
     ax.grid(True, which="both", lw=0.3, alpha=0.5)
     ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()

@@ -204,7 +204,7 @@ def _dt_states(design: Design, result: Any) -> np.ndarray:
     return np.asarray(xn)[: design.order]
 
 
-def _dac_runs(design: Design, n_samples: int, seed: int) -> dict[str, Any]:
+def _dac_runs(design: Design, n_samples: int, amplitude_dbfs: float, seed: int) -> dict[str, Any]:
     """The design's first DAC: ideal, its circuit physics, and physics plus element mismatch.
 
     Everything else ideal except the opamps (engine default gain and bandwidth: the DAC
@@ -225,7 +225,10 @@ def _dac_runs(design: Design, n_samples: int, seed: int) -> dict[str, Any]:
         cases[f"{dac} physics + {d.dac_mismatch_sigma:g} mismatch ({design.spec.dac.dem})"] = dict(
             base, dac_physics=True, dac_mismatch_sigma=d.dac_mismatch_sigma
         )
-    runs = [{"n_samples": n_samples, "impairments": imp, "seed": seed} for imp in cases.values()]
+    runs = [
+        {"n_samples": n_samples, "amplitude_dbfs": amplitude_dbfs, "impairments": imp, "seed": seed}
+        for imp in cases.values()
+    ]
     return dict(zip(cases, simulate_many(design, runs), strict=True))
 
 
@@ -608,7 +611,10 @@ def build_report(
             + ".",
         )
         bar.step("DAC models", 1)
-        dac_runs = _dac_runs(design, n_dac, seed)
+        # The DAC and chopper studies need a stable loop: at most the synthesis's
+        # peak-SQNR amplitude, whatever the spec's test amplitude.
+        aux_dbfs = float(min(result.amplitude_dbfs, design.peak_amplitude_dbfs))
+        dac_runs = _dac_runs(design, n_dac, aux_dbfs, seed)
         data.add_figure(
             "dac_error.png",
             plots.plot_dac_error(
@@ -616,12 +622,13 @@ def build_report(
             ),
             "First-DAC errors",
             f"The same modulator with an ideal first DAC and with the {design.spec.dac.type} "
-            f"circuit physics (ctdsm.dac), {n_dac} samples, seed {seed}; everything else ideal "
+            f"circuit physics (ctdsm.dac), {aux_dbfs:g} dBFS, {n_dac} samples, seed {seed}; "
+            "everything else ideal "
             "except the opamps (engine default gain and bandwidth) and the design's chopper.",
         )
         bar.step("chopping sweep", 1)
         f_chops = _chop_frequencies(design)
-        chop = chopping_sweep(design, f_chops, n_chop, result.amplitude_dbfs, seed)
+        chop = chopping_sweep(design, f_chops, n_chop, aux_dbfs, seed)
         data.add_figure(
             "chopper.png",
             plots.plot_chopper(
@@ -632,7 +639,7 @@ def build_report(
                 title=f"{design.name}: in-band noise versus chopping frequency",
             ),
             "Chopping",
-            f"ctdsm.chopper.chopping_sweep, {n_chop} samples, {result.amplitude_dbfs:g} dBFS, "
+            f"ctdsm.chopper.chopping_sweep, {n_chop} samples, {aux_dbfs:g} dBFS, "
             "seed "
             f"{seed}: ideal except the first opamp (default gain, bandwidth, offset, 1/f "
             "noise). The prediction is from the unchopped virtual-ground voltage."
@@ -643,6 +650,7 @@ def build_report(
             "snr_chopped_db": chop["snr_chopped_db"],
             "snr_unchopped_db": chop["snr_unchopped_db"],
             "n_samples": n_chop,
+            "amplitude_dbfs": aux_dbfs,
         }
         bar.step("tables", 1)
         data.tables = [

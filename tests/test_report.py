@@ -250,3 +250,16 @@ def test_ctrl_c_exits_130_without_output(tmp_path):
     assert err.strip().splitlines() == ["interrupted; no output was written"]
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_unstable_test_amplitude_is_reported_unstable(tmp_path):
+    spec = ctdsm.load_spec(ROOT / "designs" / "singlebit.yaml", ["simulation.amplitude_dbfs=0"])
+    design = ctdsm.synthesize(spec)
+    path = report(design, tmp_path / "r", n_samples=N)
+    m = json.loads((path.parent / "metrics.json").read_text())
+    assert m["stable"] is False and m["amplitude_dbfs"] == 0
+    # The DAC and chopping studies ran at a stable amplitude instead.
+    assert m["chopping"]["amplitude_dbfs"] == design.peak_amplitude_dbfs < 0
+    assert all(x is not None and x > 60 for x in m["chopping"]["snr_chopped_db"][1:])
+    assert "<td>stable</td><td>NO</td>" in path.read_text()
