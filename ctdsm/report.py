@@ -462,7 +462,7 @@ def _requirements_table(design: Design) -> dict[str, Any]:
     }
 
 
-def _spice_table(sp: Mapping[str, Any], design: Design) -> dict[str, Any]:
+def _spice_table(sp: Mapping[str, Any]) -> dict[str, Any]:
     from ctdsm.analysis import spectrum_metrics
 
     rows = []
@@ -677,7 +677,7 @@ def build_report(
                 "Output PSD of the ngspice (transistor-level) run and of the behavioral run of "
                 "the same stimulus, from spice.npz.",
             )
-            data.tables.append(_spice_table(spice, design))
+            data.tables.append(_spice_table(spice))
             meta = spice.get("metrics") or {}
             record["spice"] = {
                 k: meta.get(k) for k in ("sndr_db", "behavioral_sndr_db", "engine", "pdk")
