@@ -231,6 +231,24 @@ def test_ctdsm_report_is_callable_in_any_import_order():
         assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
 
 
+def _wait_cpu_seconds(pid: int, cpu_s: float, timeout_s: float) -> None:
+    """Wait until process ``pid`` has used ``cpu_s`` of CPU (Linux /proc; else 8 s of wall)."""
+    stat = Path(f"/proc/{pid}/stat")
+    if not stat.exists():
+        time.sleep(8.0)
+        return
+    tick = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            return
+        if (int(fields[11]) + int(fields[12])) / tick >= cpu_s:  # utime + stime
+            return
+        time.sleep(0.2)
+
+
 def test_ctrl_c_exits_130_without_output(tmp_path):
     out = tmp_path / "r"
     proc = subprocess.Popen(
@@ -239,7 +257,9 @@ def test_ctrl_c_exits_130_without_output(tmp_path):
         cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        time.sleep(8.0)  # past the imports and synthesis, inside the 4M-sample runs
+        # Past the imports and the synthesis (about 3 s of CPU), inside the 4M-sample runs:
+        # wait on the process's own CPU time, which a loaded machine does not distort.
+        _wait_cpu_seconds(proc.pid, 5.0, timeout_s=120.0)
         assert proc.poll() is None, "the report finished before it could be interrupted"
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=120)
