@@ -9,8 +9,12 @@ OUT    ?= out
 # OS packages: python venv support now; ngspice, its shared library and OpenBLAS (for the
 # PyDSM benchmark peer) for the spice and bench targets.
 APT_PKGS ?= python3-venv python3-dev build-essential ngspice libngspice0-dev libopenblas-dev
+# Headless Chromium for the report's browser test (tests/test_report_browser.py).
+APT_PKGS += chromium
+# Seed designs whose reports are committed under reports/ (make reports).
+REPORT_DESIGNS ?= multibit singlebit
 
-.PHONY: help system-deps setup demo test test-all lint format bench clean
+.PHONY: help system-deps setup demo test test-all lint format bench clean reports
 
 help:
 	@echo "make demo      set up, synthesize and simulate the embedded default design into $(OUT)/demo"
@@ -18,6 +22,7 @@ help:
 	@echo "make test-all  also the slow, spice and bench-marked tests"
 	@echo "make lint      ruff check + format check"
 	@echo "make bench     benchmarks (results in benchmarks/results.json)"
+	@echo "make reports   regenerate reports/<design>/ (report.html, figures, metrics.json) and reports/README.md"
 
 system-deps:
 	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -59,6 +64,11 @@ test-all: setup
 format: setup
 	$(BIN)/ruff format ctdsm tests
 	$(BIN)/ruff check --fix ctdsm tests
+
+reports: setup
+	@for d in $(REPORT_DESIGNS); do \
+	  $(BIN)/python -m ctdsm report designs/$$d.yaml -o reports/$$d || exit $$?; done
+	$(BIN)/python -c "from ctdsm.report import write_index; print('wrote', write_index('reports'))"
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache .hypothesis build *.egg-info

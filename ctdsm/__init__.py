@@ -31,6 +31,7 @@ __all__ = [
     "Result",
     "Metrics",
     "Impairments",
+    "report",
     "CtdsmError",
     "SpecError",
     "SynthesisError",
@@ -43,6 +44,7 @@ _LAZY = {
     "analyze": ("ctdsm.analysis", "analyze"),
     "Metrics": ("ctdsm.analysis", "Metrics"),
     "Impairments": ("ctdsm.impairments", "Impairments"),
+    "report": ("ctdsm.report", "report"),
 }
 
 

@@ -87,6 +87,9 @@ def main() -> None:
       ctdsm synth designs/multibit.yaml -o out/multibit
       ctdsm synth -o out/default                 # the embedded default design
       ctdsm synth designs/singlebit.yaml -o out/sb --set architecture.eld=0.1
+      ctdsm simulate designs/multibit.yaml -o out/multibit --samples 262144 --sweep
+      ctdsm report designs/multibit.yaml -o reports/multibit
+      ctdsm COMMAND --help                       # options and examples of one verb
     """
 
 
@@ -198,6 +201,69 @@ def simulate(
                 + f", max stable {sweep_data['max_stable_amplitude_dbfs']} dBFS"
             )
         click.echo(f"wrote {path} and {out / 'output.npz'}")
+
+
+@main.command()
+@_spec_options
+@click.option(
+    "--samples", "n_samples", type=click.IntRange(min=1024), help="Clock cycles of the main run."
+)
+@click.option("--seed", type=click.IntRange(min=0), help="Random seed (default from the spec).")
+@click.option(
+    "--spice",
+    "spice_dir",
+    type=click.Path(file_okay=False, exists=True),
+    help="Output directory of a `ctdsm spice` run: adds the ngspice vs behavioral PSD "
+    "(default: DIR itself when it holds spice.npz).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar; print nothing but errors.")
+@_guarded
+def report(
+    spec: str | None,
+    out_dir: str,
+    overrides: tuple[str, ...],
+    n_samples: int | None,
+    seed: int | None,
+    spice_dir: str | None,
+    quiet: bool,
+) -> None:
+    """Simulate SPEC and write DIR/report.html (PNG figures beside it) and DIR/metrics.json.
+
+    \b
+    The report: spec summary, NTF/STF and poles/zeros, CT coefficients, components, noise
+    budget, PSD with SNDR/SNR/THD/SFDR, SNDR versus amplitude (DR, peak, max stable;
+    2^14-sample runs), integrator swing histograms, the first DAC's errors, chopping versus
+    frequency, and the ngspice overlay when a spice run exists. metrics.json has the keys
+    of `ctdsm simulate`'s plus the sweep's. Nothing is written unless everything succeeded.
+
+    \b
+    Examples:
+      ctdsm report designs/multibit.yaml -o reports/multibit
+      ctdsm report designs/singlebit.yaml -o out/sb --samples 16384 --seed 2
+      ctdsm spice designs/multibit.yaml -o out/mb && ctdsm report designs/multibit.yaml -o out/mb
+      ctdsm report designs/multibit.yaml -o out/r --spice out/mb --set dac.type=r_dac
+    """
+    from ctdsm.design import synthesize
+    from ctdsm.report import report as make_report
+
+    design = synthesize(_load(spec, overrides))
+    path = make_report(
+        design, out_dir, n_samples=n_samples, seed=seed, spice_dir=spice_dir, progress=not quiet
+    )
+    if not quiet:
+        import json
+
+        data = json.loads((path.parent / "metrics.json").read_text())
+        click.echo(_metrics_line(data))
+
+        def db(key: str) -> str:
+            return "n/a" if data.get(key) is None else f"{data[key]:.1f} dB"
+
+        click.echo(
+            f"sweep: peak SNDR {db('peak_sndr_db')}, DR {db('dr_db')}, max stable "
+            f"{data.get('max_stable_amplitude_dbfs')} dBFS"
+        )
+        click.echo(f"wrote {path} and {path.parent / 'metrics.json'}")
 
 
 def _metrics_line(m: dict) -> str:

@@ -20,9 +20,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import ctdsm  # noqa: E402
-from ctdsm.analysis import analyze, psd  # noqa: E402
+from ctdsm.analysis import analyze  # noqa: E402
 from ctdsm.chopper import chop_frequency, chopping_sweep  # noqa: E402
 from ctdsm.impairments import Impairments  # noqa: E402
+from ctdsm.plots import psd_dbfs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 IMG = ROOT / "docs" / "img"
@@ -35,12 +36,8 @@ def design(name: str, *overrides: str) -> ctdsm.Design:
     return ctdsm.synthesize(ctdsm.load_spec(ROOT / "designs" / f"{name}.yaml", list(overrides)))
 
 
-def psd_dbfs_nbw(v: np.ndarray, fs: float, levels: int) -> tuple[np.ndarray, np.ndarray]:
-    """PSD in dBFS/NBW (NBW = 1.5 fs/N, Hann): a sine reads its own amplitude in dBFS."""
-    f, s = psd(v, fs)
-    nbw = 1.5 * fs / len(v)
-    full = (levels - 1) ** 2 / 2  # power of a full-scale sine, toolbox units^2
-    return f, 10 * np.log10(np.maximum(s * nbw / full, 1e-30))
+#: PSD in dBFS/NBW (NBW = 1.5 fs/N, Hann): a sine reads its own amplitude in dBFS.
+psd_dbfs_nbw = psd_dbfs
 
 
 def dac_types_figure() -> None:
