@@ -26,6 +26,8 @@ __all__ = [
     "synthesize",
     "simulate",
     "analyze",
+    "sweep",
+    "SweepResult",
     "Spec",
     "Design",
     "Result",
@@ -43,6 +45,8 @@ _LAZY = {
     "analyze": ("ctdsm.analysis", "analyze"),
     "Metrics": ("ctdsm.analysis", "Metrics"),
     "Impairments": ("ctdsm.impairments", "Impairments"),
+    "sweep": ("ctdsm.sweeps", "sweep"),
+    "SweepResult": ("ctdsm.sweeps", "SweepResult"),
 }
 
 

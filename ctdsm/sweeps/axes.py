@@ -65,9 +65,17 @@ class SweepAxis:
 def _scalar(text: str) -> Any:
     text = text.strip()
     try:
-        return yaml.safe_load(text) if text else ""
+        value = yaml.safe_load(text) if text else ""
     except yaml.YAMLError:
         return text
+    if isinstance(value, str):
+        # YAML 1.1 reads "2e-12" (no dot) as a string; an axis value is a number there.
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return number if math.isfinite(number) else value
+    return value
 
 
 def _number(text: str, key: str, what: str) -> float | int:

@@ -219,10 +219,12 @@ class DaskBackend(Backend):
     """
 
     name = "dask"
+    #: Connection timeout when none is given, s.
+    DEFAULT_TIMEOUT_S = 10.0
 
-    def __init__(self, scheduler: Any, timeout_s: float = 10.0) -> None:
+    def __init__(self, scheduler: Any, timeout_s: float | None = None) -> None:
         self._scheduler = scheduler
-        self._timeout = timeout_s
+        self._timeout = self.DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s
         self._client: Any = None
         self._own = False
 

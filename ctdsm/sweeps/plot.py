@@ -43,12 +43,13 @@ def _versus(ax: Any, result: SweepResult, metric: str, target: float | None) -> 
     first, others = result.axes[0], result.axes[1:]
     numeric = all(_is_number(v) for v in first.values)
     pos = {v if numeric else repr(v): (v if numeric else i) for i, v in enumerate(first.values)}
-    groups: dict[tuple, list[dict[str, Any]]] = {}
+    groups: dict[str, list[dict[str, Any]]] = {}
     for row in result.rows:
-        groups.setdefault(tuple(repr(row[a.key]) for a in others), []).append(row)
+        label = ", ".join(f"{a.key}={row[a.key]}" for a in others)
+        groups.setdefault(label, []).append(row)
     mc = (result.meta.get("mc_runs") or 0) > 1
-    for g, (combo, rows) in enumerate(groups.items()):
-        label = ", ".join(f"{a.key}={c}" for a, c in zip(others, combo, strict=True)) or None
+    for g, (text, rows) in enumerate(groups.items()):
+        label = text or None
         color = f"C{g % 10}"
         by_x: dict[Any, list[float]] = {}
         for r in rows:
