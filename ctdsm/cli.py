@@ -271,11 +271,12 @@ def sweep(
     """
     from ctdsm.errors import CtdsmError
     from ctdsm.io import prepare_output_dir
-    from ctdsm.sweeps import SPICE_ONLY_KEYS, plan
+    from ctdsm.sweeps import SPICE_ONLY_KEYS, make_backend, plan
     from ctdsm.sweeps import sweep as run_sweep
 
     if not axes and not mc_runs:
         raise CtdsmError("--axis: give at least one --axis or --mc N")
+    make_backend(workers, scheduler)  # option errors now; nothing is started yet
     options = dict(
         engine=engine, n_samples=n_samples, mc_runs=mc_runs, seed=seed, overrides=overrides
     )

@@ -36,6 +36,7 @@ __all__ = [
     "SerialBackend",
     "LocalBackend",
     "DaskBackend",
+    "make_backend",
     "Job",
     "run_job",
 ]

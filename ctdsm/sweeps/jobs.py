@@ -280,5 +280,5 @@ def warm(spec_data: dict[str, Any], overrides_list: list[tuple[tuple[str, Any], 
 
     for overrides in overrides_list:
         design = design_for(spec_data, overrides)
-        simulate(design, 256, None, "default", 0)
+        simulate(design, 4096, None, "default", 0)
     return os.getpid()
