@@ -232,7 +232,7 @@ def sweep(
     Returns
     -------
     SweepResult
-        Rows in job order; identical (except ``elapsed_s``) for any backend and worker
+        Rows in job order; identical (except ``elapsed_s``, ``cpu_s``) for any backend and worker
         count.
 
     Raises

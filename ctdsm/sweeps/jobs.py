@@ -212,8 +212,10 @@ def run_job(job: Job) -> dict[str, Any]:
     dict
         ``index``, the metrics of :data:`METRIC_KEYS` (None where undefined),
         ``amplitude_dbfs`` (requested), ``measured_amplitude_dbfs``, ``n_samples``,
-        ``stable`` and ``elapsed_s`` (wall time of the simulation and analysis, excluding
-        synthesis).
+        ``stable``, ``elapsed_s`` (wall time of the simulation and analysis, excluding
+        synthesis) and ``cpu_s`` (CPU time of the same, in this thread; for the spice
+        engine the ngspice subprocess is not included). ``elapsed_s`` well above ``cpu_s``
+        means the worker waited for a core.
 
     Raises
     ------
@@ -228,12 +230,12 @@ def run_job(job: Job) -> dict[str, Any]:
 
             full = dict(job.design_overrides) | dict(job.impairment_overrides)
             impairments = spec_from_dict(job.spec_data, full).impairments.to_engine()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         if job.engine == "spice":
             result, metrics = _spice(job, design)
         else:
             result, metrics = _behavioral(job, design, impairments)
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, time.thread_time() - c0
     except CtdsmError as exc:
         raise CtdsmError(f"sweep point {job.label()}: {exc}") from None
     m = metrics.to_dict()
@@ -249,6 +251,7 @@ def run_job(job: Job) -> dict[str, Any]:
     row["n_samples"] = int(m["n_samples"])
     row["stable"] = stable
     row["elapsed_s"] = round(elapsed, 6)
+    row["cpu_s"] = round(cpu, 6)
     return row
 
 

@@ -16,7 +16,7 @@ __all__ = ["SweepResult", "TIMING_KEYS"]
 
 #: Columns that measure the machine, not the modulator: the only ones that differ between
 #: two runs of the same sweep.
-TIMING_KEYS = ("elapsed_s",)
+TIMING_KEYS = ("elapsed_s", "cpu_s")
 
 
 def _mean_std(values: list[float]) -> tuple[float | None, float | None]:
@@ -40,7 +40,8 @@ class SweepResult:
         Per run: ``index``, ``point`` (grid point), ``mc`` (Monte Carlo run or None), the
         axis values, ``seed``, ``sndr_db``, ``snr_db``, ``thd_db``, ``sfdr_db``, ``hd2_db``,
         ``hd3_db`` (dB; None where undefined or unstable), ``fin_hz``, ``amplitude_dbfs``
-        (requested), ``measured_amplitude_dbfs``, ``n_samples``, ``stable``, ``elapsed_s``.
+        (requested), ``measured_amplitude_dbfs``, ``n_samples``, ``stable``, ``elapsed_s``,
+        ``cpu_s`` (wall and CPU time of the run, s).
     meta : dict
         ``name``, ``engine``, ``seed`` (base), ``mc_runs``, ``target_sndr_db``,
         ``backend``, ``workers``, ``wall_s``, ``overrides``.

@@ -63,7 +63,7 @@ def test_behavioral_job_matches_a_direct_simulation(spec_data):
     assert row["stable"] is True and row["n_samples"] == 4096
     assert row["amplitude_dbfs"] == -6.0
     assert math.isclose(row["measured_amplitude_dbfs"], -6.0, abs_tol=0.1)
-    assert row["elapsed_s"] > 0
+    assert row["elapsed_s"] > 0 and 0 < row["cpu_s"] <= row["elapsed_s"] * 1.05 + 1e-3
 
 
 def test_impairment_overrides_reuse_the_design(spec_data):
