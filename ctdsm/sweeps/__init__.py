@@ -96,6 +96,13 @@ def plan(
     """
     if engine not in ENGINES:
         raise CtdsmError(f"--engine: {engine!r} should be one of {', '.join(ENGINES)}")
+    if engine == "spice":
+        import ctdsm.spice
+
+        if not hasattr(ctdsm.spice, "run_spice"):
+            raise CtdsmError(
+                "--engine spice: ctdsm.spice.run_spice is not available in this installation"
+            )
     base = _base_spec(spec, overrides)
     data = base.to_dict()
     axes_l = as_axes(axes)

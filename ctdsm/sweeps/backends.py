@@ -283,7 +283,7 @@ class DaskBackend(Backend):
         where = {f.key: i for i, f in enumerate(futures)}
         rows: list[Any] = [None] * len(jobs)
         try:
-            for f in as_completed(futures):
+            for f in as_completed(futures, loop=self._client.loop):
                 rows[where[f.key]] = f.result()
                 if done:
                     done(1)

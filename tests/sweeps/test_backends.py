@@ -45,24 +45,21 @@ def test_one_local_process_gives_identical_rows(spec_path, reference):
 
 def test_dask_local_cluster_gives_identical_rows(spec_path, reference):
     distributed = pytest.importorskip("distributed")
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        # By address, as the CLI's --scheduler does.
-        res = sweep(
-            spec_path, AXES, n_samples=4096, mc_runs=2, seed=5, scheduler=cluster.scheduler_address
-        )
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        # By address, as the CLI's --scheduler does, with no default client in this process.
+        addr = cluster.scheduler_address
+        res = sweep(spec_path, AXES, n_samples=4096, mc_runs=2, seed=5, scheduler=addr)
         assert res.meta["backend"] == "dask" and res.meta["workers"] == 2
         assert res.results() == reference.results()
         # A connected client, reused for a second sweep: same rows again.
-        with DaskBackend(client) as be:
-            again = sweep(spec_path, AXES, n_samples=4096, mc_runs=2, seed=5, backend=be)
-            assert len({i["pid"] for i in be.info()}) == 2
-        assert again.results() == reference.results()
-        assert client.status == "running"  # a given client is not closed
+        with distributed.Client(cluster) as client:
+            with DaskBackend(client) as be:
+                again = sweep(spec_path, AXES, n_samples=4096, mc_runs=2, seed=5, backend=be)
+                assert len({i["pid"] for i in be.info()}) == 2
+            assert again.results() == reference.results()
+            assert client.status == "running"  # a given client is not closed
 
 
 def test_two_single_threaded_local_processes_give_identical_rows(spec_path, reference):

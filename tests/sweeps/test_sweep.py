@@ -100,3 +100,58 @@ def test_serial_sweep_rows(sb):
     assert 5 < s[1]["sndr_mean_db"] - s[0]["sndr_mean_db"] < 12
     assert res.meta["target_sndr_db"] == ctdsm.load_spec(sb).target.sndr_db
     assert res.meta["mc_runs"] == 2 and res.meta["engine"] == "behavioral"
+
+
+def test_spice_engine_without_runner_fails_before_work(sb, monkeypatch):
+    import ctdsm.spice
+
+    monkeypatch.delattr(ctdsm.spice, "run_spice", raising=False)
+    with pytest.raises(CtdsmError, match="--engine spice: ctdsm.spice.run_spice is not"):
+        plan(sb, {"process.corner": ["ss"]}, engine="spice")
+
+
+def test_spice_sweep_rows_with_a_fake_runner(sb, monkeypatch):
+    import ctdsm.spice
+
+    seen = []
+
+    def fake(design, *, n_cycles, amplitude_dbfs, seed, pdk_root, corner, temp_c):
+        seen.append((corner, temp_c, seed, n_cycles))
+        return ctdsm.simulate(design, n_cycles, amplitude_dbfs, "ideal", seed)
+
+    monkeypatch.setattr(ctdsm.spice, "run_spice", fake, raising=False)
+    axes = {"process.corner": ["typical", "ff"], "process.temp_c": [-40, 125]}
+    res = sweep(sb, axes, engine="spice", n_samples=2048, seed=4, workers=0)
+    assert seen == [
+        ("typical", -40.0, 4, 2048),
+        ("typical", 125.0, 4, 2048),
+        ("ff", -40.0, 4, 2048),
+        ("ff", 125.0, 4, 2048),
+    ]
+    assert [(r["process.corner"], r["process.temp_c"]) for r in res.rows] == [
+        ("typical", -40),
+        ("typical", 125),
+        ("ff", -40),
+        ("ff", 125),
+    ]
+    assert res.meta["engine"] == "spice"
+
+
+@pytest.mark.spice
+def test_spice_sweep_with_ngspice(sb):
+    import shutil
+
+    import ctdsm.spice
+
+    if not hasattr(ctdsm.spice, "run_spice"):
+        pytest.skip("ctdsm.spice.run_spice is not on this branch yet")
+    if shutil.which("ngspice") is None:
+        pytest.skip("ngspice is not installed")
+    axes = {"process.corner": ["typical", "ss"]}
+    res = sweep(sb, axes, engine="spice", n_samples=4096, workers=2)
+    assert [r["process.corner"] for r in res.rows] == ["typical", "ss"]
+    for r in res.rows:
+        assert isinstance(r["stable"], bool)
+        if r["stable"]:
+            assert r["sndr_db"] is not None and r["sndr_db"] > 20
+    assert any(r["stable"] for r in res.rows)
