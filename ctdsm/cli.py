@@ -271,7 +271,7 @@ def sweep(
     """
     from ctdsm.errors import CtdsmError
     from ctdsm.io import prepare_output_dir
-    from ctdsm.sweeps import SPICE_ONLY_KEYS, make_backend, plan
+    from ctdsm.sweeps import BEHAVIORAL_NOTES, make_backend, plan
     from ctdsm.sweeps import sweep as run_sweep
 
     if not axes and not mc_runs:
@@ -283,8 +283,8 @@ def sweep(
     _, axes_l, jobs = plan(spec, axes, **options)  # validates every point before any work
     if not quiet:
         for a in axes_l:
-            if engine == "behavioral" and a.key in SPICE_ONLY_KEYS:
-                click.echo(f"note: {a.key} does not change the behavioral engine (recorded only)")
+            if engine == "behavioral" and a.key in BEHAVIORAL_NOTES:
+                click.echo(f"note: {a.key} {BEHAVIORAL_NOTES[a.key]}")
         click.echo(f"{len(jobs)} runs")
     res = run_sweep(
         spec,

@@ -52,7 +52,7 @@ def test_sweep_writes_csv_json_png(tmp_path):
     for r, j in zip(rows, data["rows"], strict=True):
         assert (float(r["sndr_db"]) if r["sndr_db"] else None) == j["sndr_db"]
     # The behavioral engine does not model corners: said once, and visible in the table.
-    assert "process.corner does not change the behavioral engine" in proc.stdout
+    assert "note: process.corner does not change the behavioral engine" in proc.stdout
     assert [r["sndr_db"] for r in data["rows"][:2]] == [r["sndr_db"] for r in data["rows"][2:4]]
     assert (out / "sweep.png").read_bytes()[:4] == b"\x89PNG"
     assert "amplitude_dbfs=-20.0, process.corner=typical: SNDR" in proc.stdout

@@ -12,6 +12,7 @@ cluster given a scheduler address. The rows are the same, bit for bit, whichever
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -43,6 +44,12 @@ __all__ = [
 
 #: Axis keys that the behavioral engine does not model (recorded in the table only).
 SPICE_ONLY_KEYS = ("process.corner", "process.pdk")
+#: Axis keys whose behavioral meaning a user may not expect, with what it is.
+BEHAVIORAL_NOTES = {
+    **{k: "does not change the behavioral engine (recorded only)" for k in SPICE_ONLY_KEYS},
+    "process.temp_c": "re-sizes the design for each temperature in the behavioral engine "
+    "(noise held at budget; see docs/sweep.md)",
+}
 
 
 def _base_spec(
@@ -261,22 +268,16 @@ def sweep(
         pdk_root=pdk_root,
     )
     t0 = time.perf_counter()
-    own = backend is None
-    be = make_backend(workers, scheduler) if own else backend
-    bar = None
-    try:
-        if own:
-            be.__enter__()
-        if progress:
-            bar = _Progress(len(jobs), base.name, be.workers, be.name)
-        measured = be.run(jobs, bar)
-    finally:
-        if bar is not None:
-            bar.stop()
-        if own:
-            import sys
-
-            be.__exit__(*sys.exc_info())
+    # A given backend stays open for the caller; one made here is closed here (on a Ctrl-C
+    # its __exit__ cancels the pending jobs and stops the workers).
+    ctx = make_backend(workers, scheduler) if backend is None else contextlib.nullcontext(backend)
+    with ctx as be:
+        bar = _Progress(len(jobs), base.name, be.workers, be.name) if progress else None
+        try:
+            measured = be.run(jobs, bar)
+        finally:
+            if bar is not None:
+                bar.stop()
     rows = []
     for job, m in zip(jobs, measured, strict=True):
         row: dict[str, Any] = {"index": job.index, "point": job.point, "mc": job.mc}

@@ -249,14 +249,18 @@ class DaskBackend(Backend):
                 ) from None
             self._own = True
         try:
+            # Workers may still be joining a scheduler that was just started.
+            self._client.wait_for_workers(1, timeout=self._timeout)
             infos = self._client.run(worker_info)
+        except TimeoutError:
+            self.close()
+            raise CtdsmError(
+                f"--scheduler {self._scheduler}: no worker joined within {self._timeout:g} s"
+            ) from None
         except BaseException:
             self.close()
             raise
         self._infos = [infos[k] for k in sorted(infos)]
-        if not self._infos:
-            self.close()
-            raise CtdsmError(f"--scheduler {self._scheduler}: the cluster has no workers")
         from ctdsm._version import __version__
 
         other = {i["ctdsm_version"] for i in self._infos} - {__version__}

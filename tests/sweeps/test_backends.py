@@ -97,3 +97,12 @@ def test_backend_choice():
         make_backend(2, "tcp://x:1")
     with pytest.raises(CtdsmError, match="--workers: -1 must be >= 0"):
         make_backend(-1)
+
+
+def test_scheduler_without_workers_is_one_line():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=0, processes=True, dashboard_address=None) as cluster:
+        addr = cluster.scheduler_address
+        with pytest.raises(CtdsmError) as info, DaskBackend(addr, timeout_s=1):
+            pass
+    assert str(info.value) == f"--scheduler {addr}: no worker joined within 1 s"

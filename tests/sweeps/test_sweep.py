@@ -120,20 +120,16 @@ def test_spice_sweep_rows_with_a_fake_runner(sb, monkeypatch):
         return ctdsm.simulate(design, n_cycles, amplitude_dbfs, "ideal", seed)
 
     monkeypatch.setattr(ctdsm.spice, "run_spice", fake, raising=False)
-    axes = {"process.corner": ["typical", "ff"], "process.temp_c": [-40, 125]}
-    res = sweep(sb, axes, engine="spice", n_samples=2048, seed=4, workers=0)
+    axes = {"process.corner": ["typical", "ff"], "process.temp_c": [125], "seed": [4, 8]}
+    res = sweep(sb, axes, engine="spice", n_samples=2048, workers=0)
     assert seen == [
-        ("typical", -40.0, 4, 2048),
         ("typical", 125.0, 4, 2048),
-        ("ff", -40.0, 4, 2048),
+        ("typical", 125.0, 8, 2048),
         ("ff", 125.0, 4, 2048),
+        ("ff", 125.0, 8, 2048),
     ]
-    assert [(r["process.corner"], r["process.temp_c"]) for r in res.rows] == [
-        ("typical", -40),
-        ("typical", 125),
-        ("ff", -40),
-        ("ff", 125),
-    ]
+    got = [(r["process.corner"], r["process.temp_c"], r["seed"]) for r in res.rows]
+    assert got == [("typical", 125, 4), ("typical", 125, 8), ("ff", 125, 4), ("ff", 125, 8)]
     assert res.meta["engine"] == "spice"
 
 
