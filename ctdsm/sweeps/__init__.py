@@ -60,11 +60,11 @@ def _base_spec(
     return load_spec(spec, overrides)
 
 
-def _validate_point(data: dict[str, Any], point: dict[str, Any], label: str) -> None:
+def _validate_point(data: dict[str, Any], point: dict[str, Any], where: str) -> None:
     try:
         spec_from_dict(data, point)
     except SpecError as exc:
-        raise SpecError(f"--axis {label}", f"{exc.field}: {exc.reason}") from None
+        raise SpecError(where, f"{exc.field}: {exc.reason}") from None
 
 
 def plan(
@@ -118,9 +118,9 @@ def plan(
     if mc_runs and any(a.key == "seed" for a in axes_l):
         raise CtdsmError("--mc: not with a seed axis (Monte Carlo draws the seeds)")
     if n_samples is not None:
-        _validate_point(data, {"simulation.n_samples": n_samples}, f"samples={n_samples}")
+        _validate_point(data, {"simulation.n_samples": n_samples}, f"--samples {n_samples}")
     if seed is not None:
-        _validate_point(data, {"simulation.seed": seed}, f"seed={seed}")
+        _validate_point(data, {"simulation.seed": seed}, f"--seed {seed}")
     base_seed = int(base.simulation.seed if seed is None else seed)
 
     # Each axis value alone first (the error then names that axis), then every combination
@@ -128,10 +128,11 @@ def plan(
     for a in axes_l:
         key = "simulation." + a.key if a.is_run_param else a.key
         for v in a.values:
-            _validate_point(data, {key: v}, f"{a.key}={v}")
+            _validate_point(data, {key: v}, f"--axis {a.key}={v}")
     spec_axes = [a for a in axes_l if not a.is_run_param]
     for point in grid(spec_axes):
-        _validate_point(data, point, ",".join(f"{k}={v}" for k, v in point.items()))
+        where = "--axis " + ",".join(f"{k}={v}" for k, v in point.items())
+        _validate_point(data, point, where)
 
     mc_seeds = derive_seeds(base_seed, mc_runs) if mc_runs else [base_seed]
     jobs: list[Job] = []

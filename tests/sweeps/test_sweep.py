@@ -24,7 +24,8 @@ def test_public_api_is_exported_lazily():
         ({"dac.type": ["vgs_r", "nope"]}, {}, "--axis dac.type=nope", "dac.type: should be"),
         ({"amplitude_dbfs": [-6, 7]}, {}, "--axis amplitude_dbfs=7", "simulation.amplitude_dbfs"),
         ({"seed": [-1]}, {"mc_runs": 0}, "--axis seed=-1", "simulation.seed: should be greater"),
-        ({}, {"n_samples": 10}, "--axis samples=10", "simulation.n_samples"),
+        ({}, {"n_samples": 10}, "--samples 10", "simulation.n_samples"),
+        ({}, {"seed": -3}, "--seed -3", "simulation.seed"),
     ],
 )
 def test_bad_points_fail_before_any_work(sb, axes, kw, field, reason, monkeypatch):
