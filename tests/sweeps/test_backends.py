@@ -62,21 +62,39 @@ def test_dask_local_cluster_gives_identical_rows(spec_path, reference):
             assert client.status == "running"  # a given client is not closed
 
 
-def test_two_single_threaded_local_processes_give_identical_rows(spec_path, reference):
+@pytest.fixture(scope="module")
+def local2():
     before = {k: os.environ.get(k) for k in SINGLE_THREAD_ENV}
     with LocalBackend(2) as be:
-        infos = be.info()
-        assert len({i["pid"] for i in infos}) == 2
-        assert all(i["numba_threads"] == 1 for i in infos)
-        assert all(i["NUMBA_NUM_THREADS"] == "1" and i["OMP_NUM_THREADS"] == "1" for i in infos)
-        assert {k: os.environ.get(k) for k in SINGLE_THREAD_ENV} == before  # parent untouched
-        from ctdsm.spec import load_spec
+        # The parent's environment is untouched by the workers' single-thread settings.
+        assert {k: os.environ.get(k) for k in SINGLE_THREAD_ENV} == before
+        yield be
 
-        pids = be.warm(load_spec(spec_path).to_dict(), [()])
-        assert sorted(pids) == sorted(i["pid"] for i in infos)  # every worker warmed
-        res = sweep(spec_path, AXES, n_samples=4096, mc_runs=2, seed=5, backend=be)
+
+def test_two_single_threaded_local_processes_give_identical_rows(spec_path, reference, local2):
+    infos = local2.info()
+    assert len({i["pid"] for i in infos}) == 2
+    assert all(i["numba_threads"] == 1 for i in infos)
+    assert all(i["NUMBA_NUM_THREADS"] == "1" and i["OMP_NUM_THREADS"] == "1" for i in infos)
+    from ctdsm.spec import load_spec
+
+    pids = local2.warm(load_spec(spec_path).to_dict(), [()])
+    assert sorted(pids) == sorted(i["pid"] for i in infos)  # every worker warmed
+    res = sweep(spec_path, AXES, n_samples=4096, mc_runs=2, seed=5, backend=local2)
     assert res.meta["backend"] == "local" and res.meta["workers"] == 2
     assert res.results() == reference.results()
+
+
+def test_a_failing_point_in_a_worker_is_one_line(spec_path, local2):
+    # Valid spec, but the engine refuses a chopper period that is not whole clock periods.
+    axes = {"chopper.f_chop_hz": [3.3e6]}
+    with pytest.raises(CtdsmError) as info:
+        sweep(spec_path, axes, overrides=["chopper.enabled=true"], n_samples=4096, backend=local2)
+    msg = str(info.value)
+    assert msg.startswith("sweep point chopper.f_chop_hz=3300000.0, seed=")
+    assert "whole number of clock periods" in msg and "\n" not in msg
+    # The pool survives a failed sweep.
+    assert len(sweep(spec_path, None, mc_runs=2, n_samples=4096, backend=local2).rows) == 2
 
 
 def test_unreachable_scheduler_is_one_line():
