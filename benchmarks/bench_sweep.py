@@ -14,7 +14,7 @@ backends are alternated ``--repeat`` times and the best time of each is kept, so
 load of a shared machine hits both alike. The rows of all four backends are compared (they
 must be identical). Results are merged into benchmarks/results.json under ``"sweep"``.
 
-    python benchmarks/bench_sweep.py [--runs 16] [--samples 65536] [--repeat 5] [--no-dask]
+    python benchmarks/bench_sweep.py [--runs 16] [--samples 65536] [--repeat 10] [--no-dask]
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=16)
     ap.add_argument("--samples", type=int, default=1 << 16)
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=10)
     ap.add_argument("--no-dask", action="store_true", help="Local process pools only.")
     args = ap.parse_args()
 
