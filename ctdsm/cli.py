@@ -317,12 +317,12 @@ def sweep(
 
 def _sweep_lines(res: Any) -> list[str]:
     def db(x: float | None) -> str:
-        return "n/a" if x is None else f"{x:.1f}"
+        return "n/a" if x is None else f"{x:.1f} dB"
 
     lines = []
     for s in res.summary():
         point = ", ".join(f"{a.key}={s[a.key]}" for a in res.axes) or res.meta["name"]
-        text = f"{point}: SNDR {db(s['sndr_mean_db'])} dB"
+        text = f"{point}: SNDR {db(s['sndr_mean_db'])}"
         if s["n"] > 1:
             text += (
                 f" (mean of {s['n']}, std {db(s['sndr_std_db'])}, min {db(s['sndr_min_db'])}, "
