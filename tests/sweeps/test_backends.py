@@ -43,7 +43,7 @@ def test_one_local_process_gives_identical_rows(spec_path, reference):
     assert res.results() == reference.results()
 
 
-def test_dask_local_cluster_gives_identical_rows(spec_path, reference):
+def test_dask_local_cluster_gives_identical_rows(spec_path, reference, monkeypatch):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
@@ -60,6 +60,14 @@ def test_dask_local_cluster_gives_identical_rows(spec_path, reference):
                 assert len({i["pid"] for i in be.info()}) == 2
             assert again.results() == reference.results()
             assert client.status == "running"  # a given client is not closed
+        # Workers running another ctdsm version are refused (results could differ).
+        import ctdsm._version
+
+        monkeypatch.setattr(ctdsm._version, "__version__", "0.0.other")
+        with pytest.raises(CtdsmError) as info, DaskBackend(addr):
+            pass
+        assert str(info.value).startswith(f"--scheduler {addr}: workers run ctdsm [")
+        assert str(info.value).endswith("this is 0.0.other")
 
 
 @pytest.fixture(scope="module")
