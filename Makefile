@@ -57,6 +57,7 @@ test: setup lint
 bench: setup
 	$(BIN)/python benchmarks/bench_synth.py
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_sweep.py
 
 test-all: setup
 	$(BIN)/python -m pytest -m ''

@@ -26,6 +26,8 @@ __all__ = [
     "synthesize",
     "simulate",
     "analyze",
+    "sweep",
+    "SweepResult",
     "Spec",
     "Design",
     "Result",
@@ -45,6 +47,8 @@ _LAZY = {
     "Metrics": ("ctdsm.analysis", "Metrics"),
     "Impairments": ("ctdsm.impairments", "Impairments"),
     "report": ("ctdsm.report", "report"),
+    "sweep": ("ctdsm.sweeps", "sweep"),
+    "SweepResult": ("ctdsm.sweeps", "SweepResult"),
 }
 
 
