@@ -6,6 +6,7 @@ Run from anywhere, one or more sections (``all`` for every one)::
     python docs/scripts/dac_tables.py seeds isolation mechanisms --jobs 2
     python docs/scripts/dac_tables.py designs --jobs 2   # designs.md "What limits it"
     python docs/scripts/dac_tables.py impairments        # impairments.md, the dac_physics rows
+    python docs/scripts/dac_tables.py phase              # models.md 5.4, chopper.phase
     python docs/scripts/dac_tables.py circuit --jobs 2   # models.md 5.6 (circuit tier, slow)
 
 Every simulation uses the seed designs as they are in ``designs/`` and fixed seeds (1 and 2),
@@ -246,6 +247,15 @@ def _impairments_cases() -> list[tuple]:
     return out
 
 
+def _phase_cases() -> list[tuple]:
+    return [
+        ("5.4", name, (f"chopper.phase={ph}",), "default", None, s, f"{name} phase={ph}")
+        for name in ("multibit", "singlebit")
+        for ph in (0, 0.25, 0.5, 0.75)
+        for s in SEEDS
+    ]
+
+
 def _circuit_case(case: tuple) -> str:
     from ctdsm.sim.circuit import simulate_circuit
 
@@ -277,6 +287,7 @@ SECTIONS = {
     "mechanisms": _mechanism_cases,
     "designs": _designs_cases,
     "impairments": _impairments_cases,
+    "phase": _phase_cases,
 }
 
 
