@@ -421,10 +421,10 @@ def test_reference_load_term(designs, name, dac_type, tol):
     """The reference impedance makes every DAC's charge depend on e: a half steered to the
     side at V_cm +- e/2 draws -+e/(2 R_path) more, the rails follow with R_eff C_dec
     (ctdsm.dac.reference_ripple). Statically the element's charge changes by k_e e d^2
-    (measured within 3 % vgs_r, 5 % r_dac, 7 % RTO); the dynamic part at transitions (at
-    the single-bit sizing 0.7x the vgs_r switch-node term, at the multibit sizing 1.3 %)
-    within 8 % (r_dac 4 %, vgs_r 7 % measured) and 16 % (RTO, 9-15 %: the sub-DACs'
-    handover and their floating nodes also load the rails, not modelled)."""
+    (measured within 3 % vgs_r, 5 % r_dac, 7 % RTO); the dynamic part at transitions (a
+    sizeable fraction of the vgs_r switch-node term at the single-bit sizing, about 1 % at the
+    multibit one) within 8 % (r_dac 4 %, vgs_r 7 % measured) and 16 % (RTO, 9-15 %: the
+    sub-DACs' handover and their floating nodes also load the rails, not modelled)."""
     d = designs[name]
     fs = d.fs_hz
     e = 2e-3
