@@ -31,6 +31,8 @@ __all__ = [
     "Result",
     "Metrics",
     "Impairments",
+    "netlist",
+    "run_spice",
     "CtdsmError",
     "SpecError",
     "SynthesisError",
@@ -43,6 +45,8 @@ _LAZY = {
     "analyze": ("ctdsm.analysis", "analyze"),
     "Metrics": ("ctdsm.analysis", "Metrics"),
     "Impairments": ("ctdsm.impairments", "Impairments"),
+    "netlist": ("ctdsm.spice.netlist", "build_netlist"),
+    "run_spice": ("ctdsm.spice.run", "run_spice"),
 }
 
 
