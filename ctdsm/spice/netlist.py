@@ -451,8 +451,24 @@ def _clocks_and_logic(
     kind = d.spec.dac.type
     vdd = ctx.vdd_v
     lines = digital.model_lines(vdd, EDGE_S)
-    # Sampling clock: high for the first half of each period from t_n.
-    lines += [_pulse("clk", "aclk", vdd, ctx.t0_s, 0.5 * T, T), "aclkb [aclk] [clk] clk_bridge"]
+    # Clocks. Every PULSE edge is a simulator breakpoint (small steps after it), so the
+    # phases share edges: with a loop delay the DAC clock "dclk" (high on
+    # [t_n + t0 T, t_n + t0 T + T/2): retiming edge, RTO half A) is the only source, and for
+    # t0 = 1/2 the sampling clock is its complement.
+    if t0 > 0:
+        lines += [
+            _pulse("dclk", "dclk_a", vdd, ctx.t0_s + t0 * T, 0.5 * T, T),
+            "adclkb [dclk_a] [dclk] clk_bridge",
+            "adclki dclk dclk_n d_inv",
+            f"bdclkn dclk_an 0 v={fmt(vdd)}-v(dclk_a)",
+        ]
+    if t0 > 0 and abs(t0 - 0.5) < 1e-12:
+        lines.append("aclki dclk clk d_inv")
+    else:
+        lines += [
+            _pulse("clk", "aclk", vdd, ctx.t0_s, 0.5 * T, T),
+            "aclkb [aclk] [clk] clk_bridge",
+        ]
     # Comparator offsets (one LSB = 2 units) from the seed's static draws.
     off, _, _ = static_errors(ctx.imp, levels, np.random.default_rng([ctx.rng_seed, 1]))
     thr = [-(units - 1) + 2.0 * k + float(off[k]) for k in range(units)]
@@ -460,12 +476,8 @@ def _clocks_and_logic(
     data = [f"t{k}" for k in range(units)]
     # Retiming for the loop delay: the DAC data changes at t_n + t0 T.
     if t0 > 0:
-        lines += [
-            _pulse("clkr", "aclkr", vdd, ctx.t0_s + t0 * T, 0.5 * T, T),
-            "aclkrb [aclkr] [clkr] clk_bridge",
-        ]
         for k in range(units):
-            lines.append(f"art{k} t{k} clkr null null r{k} rb{k} d_latch")
+            lines.append(f"art{k} t{k} dclk null null r{k} rb{k} d_latch")
         data = [f"r{k}" for k in range(units)]
     # Output code (before retiming) and the DAC's code (after), analog, 1 V per unit.
     lines.append(
@@ -477,7 +489,7 @@ def _clocks_and_logic(
     lines.append(f"bvc vcode 0 v=2*({'+'.join(f'v(da{k})' for k in range(units))})-{units}")
     # Element selection.
     if d.spec.dac.dem == "dwa" and units > 1:
-        clk_sel = "clkr" if t0 > 0 else "clk"
+        clk_sel = "dclk" if t0 > 0 else "clk"
         try:
             dwa, data = digital.dwa_lines(data, clk_sel)
         except ValueError as exc:
@@ -488,14 +500,13 @@ def _clocks_and_logic(
     for k in range(units):
         lines.append(f"ainv{k} {data[k]} {data[k]}_b d_inv")
     if kind in ("dual_rto", "zapped_dual_rto"):
-        # Half A connected on [t_n + t0, t_n + t0 + T/2), half B on the second half.
+        # Half A connected on [t_n + t0, t_n + t0 + T/2) (dclk high), half B on the second
+        # half (dclk low); the PMOS of a half's reference switch takes the other phase.
+        if t0 <= 0:
+            raise SpecError("architecture.eld", "a dual RTO DAC needs a loop delay t0 > 0")
+        phases.update(pha="dclk_a", phab="dclk_an", phb="dclk_an", phbb="dclk_a")
+        digital_phase = {"a": "dclk", "b": "dclk_n"}
         for h, start in (("a", t0), ("b", t0 + 0.5)):
-            lines += [
-                _pulse(f"ph{h}", f"ph{h}", vdd, ctx.t0_s + start * T, 0.5 * T, T),
-                f"bph{h}b ph{h}b 0 v={fmt(vdd)}-v(ph{h})",
-                f"aph{h}d [ph{h}] [dph{h}] clk_bridge",
-            ]
-            phases[f"ph{h}"], phases[f"ph{h}b"] = f"ph{h}", f"ph{h}b"
             # Zap: while the half is open (from start + T/2), before it reconnects.
             z0, z1 = ZAP_WINDOW
             lines.append(
@@ -506,8 +517,8 @@ def _clocks_and_logic(
             phases[f"zap{h}"] = f"zap{h}"
             for k in range(units):
                 lines += [
-                    f"aon{h}{k} [{data[k]} dph{h}] e{k}{h} d_and2",
-                    f"aoff{h}{k} [{data[k]}_b dph{h}] eb{k}{h} d_and2",
+                    f"aon{h}{k} [{data[k]} {digital_phase[h]}] e{k}{h} d_and2",
+                    f"aoff{h}{k} [{data[k]}_b {digital_phase[h]}] eb{k}{h} d_and2",
                 ]
             lines.append(
                 f"adrv{h} [{' '.join(f'e{k}{h} eb{k}{h}' for k in range(units))}] "
@@ -645,7 +656,7 @@ def build_netlist(
         t0_s=0.5 * T,
         temp_k=temp_c + 273.15,
         noise=bool(imp.thermal_noise),
-        noise_dt_s=0.5 * T,
+        noise_dt_s=T,  # one noise sample per clock (white to fs/2); fewer breakpoints
         rng=np.random.default_rng([seed, 2]),
         rng_seed=seed,
     )
