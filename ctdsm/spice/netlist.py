@@ -71,6 +71,8 @@ ZAP_WINDOW = (0.2, 0.45)
 #: Width of the chopper switches, m (length: the PDK minimum).
 CHOP_SWITCH_W_M = 4e-6
 K_BOLTZMANN = 1.380649e-23
+#: Widest single GF180MCU finger used, m (the binned 3.3 V models stop at 100 um).
+GF180_W_MAX_M = 50e-6
 
 
 @dataclass(frozen=True)
@@ -165,9 +167,13 @@ class _Ctx:
         return self._mos(n, d, g, s, "vdd", self.dev.pmos, w_m, l_m)
 
     def _mos(self, n: str, d: str, g: str, s: str, b: str, model: str, w: float, l_m: float) -> str:
-        # GF180MCU devices are subcircuits (X); the embedded card is a plain model (M).
-        prefix = "x" if self.pdk == "gf180mcu" else "m"
-        return f"{prefix}{n} {d} {g} {s} {b} {model} w={fmt(w)} l={fmt(l_m)}"
+        # GF180MCU devices are subcircuits (X) binned up to a finite width: wide switches
+        # are split into parallel fingers (m); the embedded card is a plain model (M).
+        if self.pdk == "gf180mcu":
+            fingers = max(1, math.ceil(w / GF180_W_MAX_M))
+            m = f" m={fingers}" if fingers > 1 else ""
+            return f"x{n} {d} {g} {s} {b} {model} w={fmt(w / fingers)} l={fmt(l_m)}{m}"
+        return f"m{n} {d} {g} {s} {b} {model} w={fmt(w)} l={fmt(l_m)}"
 
     def nmos_template(self) -> str:
         prefix = "x" if self.pdk == "gf180mcu" else "m"

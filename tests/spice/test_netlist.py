@@ -198,3 +198,29 @@ def test_multibit_closed_loop_follows_the_behavioral_model():
     b = np.convolve(beh.v, k, "valid")[8:]
     assert np.corrcoef(a, b)[0, 1] > 0.95
     assert np.max(np.abs(a - b)) < 2.0
+
+
+GF_MODELS = (
+    Path(__import__("os").environ.get("PDK_ROOT", str(ROOT.parent / "shared" / "pdk")))
+    / "gf180mcuD"
+    / "libs.tech"
+    / "ngspice"
+    / "sm141064.ngspice"
+)
+
+
+@pytest.mark.skipif(not GF_MODELS.is_file(), reason="GF180MCU models not found under PDK_ROOT")
+def test_gf180mcu_netlist_uses_the_pdk():
+    pdk_root = GF_MODELS.parents[3]
+    nl = build_netlist(
+        design("singlebit", "process.pdk=gf180mcu"), n_cycles=4096, pdk_root=pdk_root
+    )
+    assert nl.pdk == "gf180mcu" and nl.spiceinit == ("set ngbehavior=hsa",)
+    assert f".lib {GF_MODELS.resolve()} typical" in nl.text
+    assert str(GF_MODELS.resolve()) in nl.files
+    switches = [ln for ln in nl.text.splitlines() if " nfet_03v3 " in ln]
+    assert switches and all(ln.startswith("x") for ln in switches)
+    # Wide switches are split into fingers within the models' bins (W <= 100 um).
+    widths = [float(re.search(r" w=(\S+)", ln).group(1)) for ln in switches]
+    assert max(widths) <= 50e-6 and any(" m=" in ln for ln in switches)
+    assert "nch_g180" not in nl.text
