@@ -50,14 +50,15 @@ def both(name: str, n: int, *overrides: str, pdk_root: str | None = None):
 
 @needs_ngspice
 def test_singlebit_reduced_length():
-    """Default tier: 2^11 cycles (16 band bins) of the single-bit seed; stable and within
-    6 dB of the behavioral model (the in-band noise of so short a record scatters by a few
-    dB)."""
+    """Default tier: 2^11 cycles (16 band bins) of the single-bit seed, about 90 s of
+    ngspice: stable, above 90 dB and within 4 dB of the behavioral model (measured: 98.9 vs
+    100.3 dB; the in-band noise of so short a record scatters by about a dB, and ngspice's
+    trnoise is not repeatable)."""
     m, b, r = both("singlebit", 1 << 11)
     assert r.stable and m.stable
     assert m.sndr_db is not None and b.sndr_db is not None
-    assert abs(m.sndr_db - b.sndr_db) < 6.0
-    assert m.sndr_db > 80.0
+    assert abs(m.sndr_db - b.sndr_db) < 4.0
+    assert m.sndr_db > 90.0
 
 
 @pytest.mark.spice
