@@ -280,7 +280,7 @@ def netlist_cmd(
     "--timeout",
     "timeout_s",
     type=click.FloatRange(min=1),
-    default=600.0,
+    default=3600.0,
     show_default=True,
     help="Wall-clock limit of the ngspice run, s.",
 )

@@ -107,7 +107,7 @@ def run_spice(
     corner: str = "typical",
     temp_c: float | None = None,
     fin_hz: float | None = None,
-    timeout_s: float = 600.0,
+    timeout_s: float = 3600.0,
     progress: bool = False,
     keep_dir: str | os.PathLike[str] | None = None,
 ) -> SpiceResult:
