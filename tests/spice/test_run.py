@@ -51,3 +51,18 @@ def test_cli_spice_timeout_is_one_line_with_the_log(tmp_path):
     assert log.is_file() and (log.parent / "netlist.cir").is_file()
     assert not out.exists()  # no partial output
     shutil.rmtree(log.parent, ignore_errors=True)
+
+
+@needs_ngspice
+def test_progress_reports_the_simulated_time():
+    import ctdsm
+    from ctdsm.spice.netlist import build_netlist
+    from ctdsm.spice.runner import run_ngspice
+
+    d = ctdsm.synthesize(ctdsm.load_spec(ROOT / "designs" / "singlebit.yaml"))
+    nl = build_netlist(d, n_cycles=64, fin_hz=1e5)
+    seen: list[float] = []
+    run_ngspice(nl.text, timeout_s=120, on_progress=seen.append)
+    t_stop = (nl.n_cycles + 1) / d.fs_hz
+    assert len(seen) >= 2 and all(b >= a for a, b in zip(seen, seen[1:], strict=False))
+    assert 0 < seen[-1] <= t_stop * (1 + 1e-6)
