@@ -34,6 +34,8 @@ __all__ = [
     "Metrics",
     "Impairments",
     "report",
+    "netlist",
+    "run_spice",
     "CtdsmError",
     "SpecError",
     "SynthesisError",
@@ -49,6 +51,8 @@ _LAZY = {
     "report": ("ctdsm.report", "report"),
     "sweep": ("ctdsm.sweeps", "sweep"),
     "SweepResult": ("ctdsm.sweeps", "SweepResult"),
+    "netlist": ("ctdsm.spice.netlist", "build_netlist"),
+    "run_spice": ("ctdsm.spice.run", "run_spice"),
 }
 
 

@@ -400,5 +400,134 @@ def _sweep_lines(res: Any) -> list[str]:
     return lines
 
 
+@main.command("netlist")
+@_spec_options
+@click.option(
+    "--cycles",
+    "n_cycles",
+    type=click.IntRange(min=16),
+    default=16384,
+    show_default=True,
+    help="Clock cycles the netlist simulates.",
+)
+@click.option("--seed", type=click.IntRange(min=0), help="Random seed (default from the spec).")
+@click.option(
+    "--amplitude", "amplitude_dbfs", type=float, help="Input amplitude, dBFS (default: spec)."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@_guarded
+def netlist_cmd(
+    spec: str | None,
+    out_dir: str,
+    overrides: tuple[str, ...],
+    n_cycles: int,
+    seed: int | None,
+    amplitude_dbfs: float | None,
+    quiet: bool,
+) -> None:
+    """Write the ngspice netlist of SPEC to DIR/<design>.cir (runnable with ngspice -b).
+
+    \b
+    Examples:
+      ctdsm netlist designs/multibit.yaml -o netlists/multibit
+      PDK_ROOT=../shared/pdk ctdsm netlist designs/singlebit.yaml -o out/gf \\
+          --set process.pdk=gf180mcu
+    """
+    from ctdsm.design import synthesize
+    from ctdsm.spice.netlist import build_netlist, write_netlist
+
+    design = synthesize(_load(spec, overrides))
+    nl = build_netlist(
+        design,
+        n_cycles=n_cycles,
+        amplitude_dbfs=amplitude_dbfs,
+        seed=seed,
+        corner=design.spec.process.corner,
+    )
+    path = write_netlist(nl, out_dir)
+    if not quiet:
+        click.echo(f"wrote {path} ({nl.n_cycles} cycles, {nl.pdk} {nl.corner})")
+
+
+@main.command("spice")
+@_spec_options
+@click.option(
+    "--cycles",
+    "n_cycles",
+    type=click.IntRange(min=16),
+    default=16384,
+    show_default=True,
+    help="Clock cycles.",
+)
+@click.option("--seed", type=click.IntRange(min=0), help="Random seed (default from the spec).")
+@click.option(
+    "--amplitude", "amplitude_dbfs", type=float, help="Input amplitude, dBFS (default: spec)."
+)
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=click.FloatRange(min=1),
+    default=3600.0,
+    show_default=True,
+    help="Wall-clock limit of the ngspice run, s.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@_guarded
+def spice(
+    spec: str | None,
+    out_dir: str,
+    overrides: tuple[str, ...],
+    n_cycles: int,
+    seed: int | None,
+    amplitude_dbfs: float | None,
+    timeout_s: float,
+    quiet: bool,
+) -> None:
+    """Run SPEC's netlist closed-loop in ngspice and the behavioral engine on the same stimulus.
+
+    \b
+    Writes DIR/metrics.json (the keys of `simulate` plus behavioral_sndr_db, ...),
+    DIR/spice.npz (v_spice, v_behavioral), DIR/psd_overlay.png, and keeps the netlist
+    and ngspice.log in DIR/ngspice/.
+
+    \b
+    Examples:
+      ctdsm spice designs/singlebit.yaml -o out/sb-spice --cycles 16384
+      PDK_ROOT=../shared/pdk ctdsm spice designs/singlebit.yaml -o out/gf \\
+          --set process.pdk=gf180mcu
+    """
+    import tempfile
+    from pathlib import Path
+
+    from ctdsm.design import synthesize
+    from ctdsm.spice.report import spice_outputs, write_spice_outputs
+    from ctdsm.spice.run import run_spice
+
+    design = synthesize(_load(spec, overrides))
+    work = Path(tempfile.mkdtemp(prefix="ctdsm-spice-"))
+    result = run_spice(
+        design,
+        n_cycles=n_cycles,
+        amplitude_dbfs=amplitude_dbfs,
+        seed=seed,
+        corner=design.spec.process.corner,
+        timeout_s=timeout_s,
+        progress=not quiet,
+        keep_dir=work,
+    )
+    outputs = spice_outputs(design, result)
+    path = write_spice_outputs(out_dir, outputs, work)
+    if not quiet:
+        data = outputs["metrics"]
+        click.echo(_metrics_line(data))
+        b = data["behavioral_sndr_db"]
+        click.echo(
+            "behavioral (same stimulus): SNDR "
+            + ("n/a" if b is None else f"{b:.1f} dB")
+            + f"; ngspice {data['elapsed_s']:.1f} s"
+        )
+        click.echo(f"wrote {path}, spice.npz, psd_overlay.png")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,10 +1,23 @@
-"""The ngspice tier: run netlists in ngspice and read back what they wrote.
+"""The ngspice tier: netlists of a design, run closed-loop in ngspice.
 
-:func:`run_ngspice` runs ``ngspice -b`` on a netlist in a subprocess and returns an
-:class:`NgspiceRun` with the ``wrdata`` tables and scalar ``print`` values; process models
-come from :mod:`ctdsm.process`.
+:func:`build_netlist` writes the design as a fully differential active-RC netlist
+(:mod:`ctdsm.spice.netlist`); :func:`run_spice` runs it and returns the output code per clock
+(:class:`SpiceResult`, analyzed by :func:`ctdsm.analyze`); :func:`run_ngspice` runs any
+netlist with ``ngspice -b`` in a subprocess; process models come from :mod:`ctdsm.process`.
 """
 
+from ctdsm.spice.netlist import Netlist, build_netlist, write_netlist
+from ctdsm.spice.run import SpiceResult, run_spice
 from ctdsm.spice.runner import NgspiceError, NgspiceRun, ngspice_binary, run_ngspice
 
-__all__ = ["NgspiceError", "NgspiceRun", "ngspice_binary", "run_ngspice"]
+__all__ = [
+    "Netlist",
+    "build_netlist",
+    "write_netlist",
+    "SpiceResult",
+    "run_spice",
+    "NgspiceError",
+    "NgspiceRun",
+    "ngspice_binary",
+    "run_ngspice",
+]

@@ -15,9 +15,10 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -195,6 +196,65 @@ def _first_error(text: str) -> str | None:
     return None
 
 
+_REFERENCE_RE = re.compile(r"Reference value\s*:\s*([-+0-9.eE]+)")
+
+
+def _run_watched(
+    cmd: list[str], cwd: Path, timeout_s: float, on_progress: Callable[[float], None]
+) -> subprocess.CompletedProcess:
+    """``subprocess.run`` that reads stderr while ngspice runs and reports its sim time.
+
+    The process is killed on timeout (``TimeoutExpired``) and on ``KeyboardInterrupt``.
+    """
+    import threading
+
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
+    )
+    out_chunks: list[bytes] = []
+    err_chunks: list[bytes] = []
+
+    def read_out() -> None:
+        assert proc.stdout is not None
+        for chunk in iter(lambda: proc.stdout.read(65536), b""):
+            out_chunks.append(chunk)
+
+    def read_err() -> None:
+        assert proc.stderr is not None
+        tail = b""
+        for chunk in iter(lambda: proc.stderr.read1(4096), b""):
+            err_chunks.append(chunk)
+            text = (tail + chunk).decode(errors="replace")
+            found = _REFERENCE_RE.findall(text)
+            if found:
+                try:
+                    on_progress(float(found[-1]))
+                except ValueError:
+                    pass
+            tail = (tail + chunk)[-64:]
+
+    threads = [threading.Thread(target=f, daemon=True) for f in (read_out, read_err)]
+    for t in threads:
+        t.start()
+    try:
+        proc.wait(timeout=timeout_s)
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        for t in threads:
+            t.join(timeout=5)
+        if isinstance(sys.exc_info()[1], subprocess.TimeoutExpired):
+            raise subprocess.TimeoutExpired(
+                cmd, timeout_s, output=b"".join(out_chunks), stderr=b"".join(err_chunks)
+            ) from None
+        raise
+    for t in threads:
+        t.join()
+    out = b"".join(out_chunks).decode(errors="replace")
+    err = b"".join(err_chunks).decode(errors="replace")
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
 def run_ngspice(
     netlist: str,
     *,
@@ -203,6 +263,7 @@ def run_ngspice(
     keep_logs_on_failure: bool = True,
     spiceinit: Sequence[str] = (),
     ngspice: str = "ngspice",
+    on_progress: Callable[[float], None] | None = None,
 ) -> NgspiceRun:
     """Run ``ngspice -b`` on ``netlist`` and parse what its ``.control`` block wrote.
 
@@ -224,6 +285,9 @@ def run_ngspice(
         netlist is parsed (e.g. :func:`ctdsm.process.spiceinit_lines` for gf180mcu).
     ngspice : str
         Executable name or path.
+    on_progress : callable, optional
+        Called with the simulated time (s) whenever ngspice reports it (its ``Reference
+        value`` lines on stderr); the process is then read while it runs.
 
     Returns
     -------
@@ -262,15 +326,18 @@ def run_ngspice(
 
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run(
-            cmd,
-            cwd=run_dir,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=timeout_s,
-            stdin=subprocess.DEVNULL,
-        )
+        if on_progress is None:
+            proc = subprocess.run(
+                cmd,
+                cwd=run_dir,
+                capture_output=True,
+                text=True,
+                errors="replace",
+                timeout=timeout_s,
+                stdin=subprocess.DEVNULL,
+            )
+        else:
+            proc = _run_watched(cmd, run_dir, timeout_s, on_progress)
     except subprocess.TimeoutExpired as exc:
         out = exc.stdout.decode(errors="replace") if isinstance(exc.stdout, bytes) else ""
         err = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else ""

@@ -1,0 +1,180 @@
+"""XSPICE digital logic of the netlists: comparator bank, latches, DWA and retiming.
+
+Everything is generated as netlist lines (no files): ``adc_bridge`` comparators on the
+quantizer input, ``d_dff`` latches on the sampling clock, for multi-bit designs with
+``dac.dem = dwa`` a data-weighted-averaging selector in gates (a rotator driven by a pointer
+register that advances by the number of high comparators), optional retiming latches for
+an excess loop delay, and ``dac_bridge`` drivers that turn the element data into switch
+gate voltages.
+
+The DWA follows the engine's convention (:func:`ctdsm.sim.kernels.select_elements`):
+element ``e`` is high when ``(e - p) mod M < m``, ``m`` the number of high comparators and
+``p`` the pointer, which then advances to ``(p + m) mod M``. For a thermometer code
+``t_j = [j < m]`` this is ``out_e = t_((e - p) mod M)``: a barrel rotation of the
+thermometer by ``p`` (``log2 M`` stages of 2:1 multiplexers). ``m mod M`` in binary comes
+from the thermometer's transitions, the pointer update from a ripple-carry adder.
+
+References
+----------
+R. T. Baird and T. S. Fiez, "Linearity enhancement of multibit delta-sigma A/D and D/A
+converters using data weighted averaging," IEEE Trans. Circuits Syst. II, 42(12), 1995.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["GATE_DELAY_S", "LATCH_DELAY_S", "model_lines", "comparator_lines", "dwa_lines"]
+
+#: Propagation delay of every XSPICE gate, s (a fast 180 nm gate: tens of ps; kept small so
+#: that the logic adds no loop delay the behavioral model lacks).
+GATE_DELAY_S = 2e-12
+#: Clock-to-output delay of the latches, s.
+LATCH_DELAY_S = 5e-12
+
+
+def model_lines(vdd_v: float, edge_s: float) -> list[str]:
+    """The ``.model`` cards shared by the digital blocks.
+
+    Parameters
+    ----------
+    vdd_v : float
+        Logic-high level of the switch drivers, V.
+    edge_s : float
+        10-90 % edge time of the switch-gate drivers, s.
+    """
+    g = f"rise_delay={GATE_DELAY_S:.3g} fall_delay={GATE_DELAY_S:.3g}"
+    half = 0.5 * vdd_v
+    return [
+        f".model d_and2 d_and({g})",
+        f".model d_or2 d_or({g})",
+        f".model d_xor2 d_xor({g})",
+        f".model d_inv d_inverter({g})",
+        f".model d_latch d_dff(clk_delay={LATCH_DELAY_S:.3g} set_delay={LATCH_DELAY_S:.3g} "
+        f"reset_delay={LATCH_DELAY_S:.3g} ic=0)",
+        f".model clk_bridge adc_bridge(in_low={half:.6g} in_high={half:.6g})",
+        f".model gate_drv dac_bridge(out_low=0 out_high={vdd_v:.6g} out_undef={half:.6g} "
+        f"t_rise={edge_s:.3g} t_fall={edge_s:.3g})",
+        ".model unit_drv dac_bridge(out_low=0 out_high=1 out_undef=0.5 t_rise=1e-12 t_fall=1e-12)",
+    ]
+
+
+def comparator_lines(y_node: str, thresholds: Sequence[float], clk: str) -> list[str]:
+    """Comparators (``adc_bridge`` at each threshold) latched on ``clk``.
+
+    Parameters
+    ----------
+    y_node : str
+        Analog quantizer input (toolbox units, 1 V per unit).
+    thresholds : sequence of float
+        Decision levels including each comparator's offset, toolbox units, ascending.
+    clk : str
+        Digital sampling clock.
+
+    Returns
+    -------
+    list of str
+        Lines defining digital nodes ``t0 .. t{M-1}`` (latched thermometer code).
+    """
+    lines = []
+    for k, thr in enumerate(thresholds):
+        lines += [
+            f".model cmp{k} adc_bridge(in_low={thr:.9g} in_high={thr:.9g})",
+            f"acmp{k} [{y_node}] [c{k}] cmp{k}",
+            f"alat{k} c{k} {clk} null null t{k} tb{k} d_latch",
+        ]
+    return lines
+
+
+def _mux(out: str, sel: str, sel_b: str, a: str, b: str, tag: str) -> list[str]:
+    """``out = sel ? a : b`` from two ANDs and an OR."""
+    return [
+        f"a{tag}a [{sel} {a}] {tag}_a d_and2",
+        f"a{tag}b [{sel_b} {b}] {tag}_b d_and2",
+        f"a{tag}o [{tag}_a {tag}_b] {out} d_or2",
+    ]
+
+
+def dwa_lines(inputs: Sequence[str], clk: str, prefix: str = "dwa") -> tuple[list[str], list[str]]:
+    """Data-weighted averaging of a thermometer code, in XSPICE gates.
+
+    Parameters
+    ----------
+    inputs : sequence of str
+        Digital thermometer nodes ``t_0 .. t_(M-1)`` (``t_j`` high when ``j < m``);
+        ``M`` must be a power of two.
+    clk : str
+        Digital clock of the pointer register (the sampling clock).
+    prefix : str
+        Node-name prefix.
+
+    Returns
+    -------
+    (lines, outputs)
+        Netlist lines and the ``M`` digital element nodes.
+
+    Raises
+    ------
+    ValueError
+        When ``M`` is not a power of two.
+    """
+    m_el = len(inputs)
+    k_bits = m_el.bit_length() - 1
+    if m_el < 2 or 1 << k_bits != m_el:
+        raise ValueError(f"DWA in gates needs a power-of-two number of elements, got {m_el}")
+    p = [f"{prefix}_p{b}" for b in range(k_bits)]
+    lines = [f"* DWA: {m_el} elements, {k_bits}-bit pointer"]
+    # Pointer complements for the multiplexers.
+    for b in range(k_bits):
+        lines.append(f"a{prefix}_pi{b} {p[b]} {p[b]}b d_inv")
+    # Barrel rotation: stage b rotates by 2^b when pointer bit b is set.
+    cur = list(inputs)
+    for b in range(k_bits):
+        s = 1 << b
+        nxt = [f"{prefix}_r{b}_{e}" for e in range(m_el)]
+        for e in range(m_el):
+            lines += _mux(
+                nxt[e], p[b], f"{p[b]}b", cur[(e - s) % m_el], cur[e], f"{prefix}m{b}_{e}"
+            )
+        cur = nxt
+    outputs = cur
+    # m mod M in binary from the thermometer: bit b set iff m lies in a range
+    # [k 2^(b+1) + 2^b, (k+1) 2^(b+1) - 1], i.e. t_(lo-1) high and t_(hi) low.
+    inv = [f"{prefix}_ti{j}" for j in range(m_el)]
+    for j in range(m_el):
+        lines.append(f"a{prefix}_ti{j} {inputs[j]} {inv[j]} d_inv")
+    mbits = []
+    for b in range(k_bits):
+        terms = []
+        step = 1 << (b + 1)
+        for base in range(0, m_el, step):
+            lo = base + (1 << b) - 1
+            hi = base + step - 1
+            term = f"{prefix}_mb{b}_{base}"
+            lines.append(f"a{term} [{inputs[lo]} {inv[hi]}] {term} d_and2")
+            terms.append(term)
+        acc = terms[0]
+        for i, t in enumerate(terms[1:]):
+            node = f"{prefix}_mb{b}_or{i}"
+            lines.append(f"a{node} [{acc} {t}] {node} d_or2")
+            acc = node
+        mbits.append(acc)
+    # Ripple-carry adder p + m (mod M) and the pointer register.
+    carry = None
+    for b in range(k_bits):
+        a, m = p[b], mbits[b]
+        s = f"{prefix}_s{b}"
+        if carry is None:
+            lines.append(f"a{prefix}_x{b} [{a} {m}] {s} d_xor2")
+            lines.append(f"a{prefix}_c{b} [{a} {m}] {prefix}_c{b} d_and2")
+        else:
+            lines += [
+                f"a{prefix}_h{b} [{a} {m}] {prefix}_h{b} d_xor2",
+                f"a{prefix}_x{b} [{prefix}_h{b} {carry}] {s} d_xor2",
+                f"a{prefix}_g{b} [{a} {m}] {prefix}_g{b} d_and2",
+                f"a{prefix}_k{b} [{prefix}_h{b} {carry}] {prefix}_k{b} d_and2",
+                f"a{prefix}_c{b} [{prefix}_g{b} {prefix}_k{b}] {prefix}_c{b} d_or2",
+            ]
+        carry = f"{prefix}_c{b}"
+        lines.append(f"a{prefix}_reg{b} {s} {clk} null null {p[b]} {p[b]}_nq d_latch")
+    return lines, outputs

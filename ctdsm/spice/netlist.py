@@ -1,0 +1,785 @@
+"""ngspice netlists of a design: the same circuit the behavioral model describes.
+
+:func:`build_netlist` turns a :class:`ctdsm.Design` into a deterministic, fully differential
+active-RC netlist that plain ``ngspice -b`` runs closed-loop:
+
+* **Integrators**: one opamp macromodel per state (:mod:`ctdsm.spice.macromodels`: DC gain,
+  GBW, the first opamp's non-dominant pole, output clamp, input-referred white and 1/f
+  noise, offset), integrating capacitors ``C_i`` and resistors from ``design.sizing``
+  (coefficient sign = straight or crossed connection), each resistor with a series
+  ``trnoise`` source of density ``4 k T R``.
+* **First DAC** per ``dac.type`` with 180 nm MOS switches sized by
+  :func:`ctdsm.dac.dac_physics` (``R_on = R_u / 50``; the unit resistor is reduced by the
+  nominal switch resistance in series so the element's nominal value is ``R_u``):
+  ``r_dac`` inverters (PMOS to ``VREFP``, NMOS to ``VREFN``) driving the unit resistors;
+  ``vgs_r`` resistors tied to the references, NMOS switches at the virtual grounds steering
+  each half's current; ``dual_rto`` / ``zapped_dual_rto`` two return-to-open halves (A in
+  the first half of the pulse window, B in the second), each disconnected at both ends while
+  off (reference switch and steering switches), with the switch-node capacitance floating,
+  and, zapped, an NMOS that resets the switch nodes to the common mode before reconnection.
+  The references have the output resistance and decoupling of ``dac_physics``. Element
+  mismatch is drawn from the seed (``impairments.dac_mismatch_sigma``).
+* **Later DACs** (FB form) are ideal: a voltage ``+-k_u v / 2`` around the common mode
+  through the sized resistor (the engine models them ideal too).
+* **Chopper**: NMOS switches around the first opamp's input stage when
+  ``chopper.enabled``, at the engine's frequency and phase, the output chopper lagging by
+  ``impairments.chopper_skew_s``.
+* **Quantizer and logic** in XSPICE: ``adc_bridge`` comparators (offsets drawn from the
+  seed), ``d_dff`` latches on the sampling clock, DWA in gates for ``dac.dem = dwa``,
+  retiming latches for the loop delay, ``dac_bridge`` gate drivers (:mod:`ctdsm.spice.digital`).
+* **Clocks** as PULSE sources: sampling at ``t_n = (n + 1/2) T``, the DAC pulse window
+  ``[t_n + t0 T, t_n + t1 T)`` from ``design.tdac``, RTO halves, zap and chop phases.
+* **Input**: a differential sine at the engine's test frequency and amplitude.
+
+The code at each clock is written by ``wrdata`` at ``t = (n + 1) T``, half a period after
+the sampling instant ``t_n`` (``.options interp``: one output point per clock).
+
+What the behavioral engine has that the netlist leaves out: clock jitter, comparator
+hysteresis and noise, the chopper's explicit charge-injection term (the MOS switches inject
+their own charge instead). ngspice 39 cannot seed ``trnoise`` reproducibly (docs/spice.md),
+so the noise waveforms differ from run to run; everything else is fixed by the seed.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ctdsm.errors import CtdsmError, SpecError
+from ctdsm.spice import digital
+from ctdsm.spice.macromodels import OpampParams, fmt, opamp_subckt, trnoise_white_na
+
+if TYPE_CHECKING:
+    from ctdsm.design import Design
+
+__all__ = ["Netlist", "build_netlist", "OUTPUT_FILE", "SPICE_OPTIONS"]
+
+OUTPUT_FILE = "code.txt"
+#: Simulator options: ngspice defaults (trapezoidal, reltol 1e-3), output interpolated to the
+#: clock grid; tighter tolerances were 3x slower (docs/spice.md).
+SPICE_OPTIONS = "interp"
+#: Edge time of the switch-gate drivers and clock phases, s.
+EDGE_S = 50e-12
+#: Zap window of an RTO half, in clock periods after it opens (it is open for half a period):
+#: the switch nodes are reset from 0.2 T to 0.45 T after opening, 0.05 T before reconnection.
+ZAP_WINDOW = (0.2, 0.45)
+#: Width of the chopper switches, m (length: the PDK minimum).
+CHOP_SWITCH_W_M = 4e-6
+K_BOLTZMANN = 1.380649e-23
+#: Widest single GF180MCU finger used, m (the binned 3.3 V models stop at 100 um).
+GF180_W_MAX_M = 50e-6
+
+
+@dataclass(frozen=True)
+class Netlist:
+    """A generated netlist and what the runner needs to read its output.
+
+    Attributes
+    ----------
+    text : str
+        The netlist (deterministic for a given design and arguments).
+    name : str
+        Design name (the file is ``<name>.cir``).
+    fs_hz : float
+        Clock, Hz.
+    t_first_sample_s : float
+        First sampling instant ``t_0``, s; the code ``v[n]`` is written at ``t_0 + (n + 1/2) T``.
+    n_cycles : int
+        Clock cycles simulated (codes written).
+    fin_hz, amplitude_dbfs : float
+        Test tone.
+    seed : int
+        Seed of the drawn parameters (offsets, mismatch).
+    levels : int
+        Quantizer levels.
+    output_file : str
+        File the ``.control`` block writes (relative to the run directory).
+    code_vector : str
+        Column with the output code (toolbox units).
+    state_vectors : tuple of str
+        Columns with the integrator outputs (differential volts).
+    k_x_v : tuple of float
+        Volts per toolbox unit of each state.
+    pdk, corner : str
+    temp_c : float
+    files : tuple of str
+        Files the netlist references (absolute paths, gf180mcu only).
+    spiceinit : tuple of str
+        Lines the run directory's ``.spiceinit`` must hold.
+    """
+
+    text: str
+    name: str
+    fs_hz: float
+    t_first_sample_s: float
+    n_cycles: int
+    fin_hz: float
+    amplitude_dbfs: float
+    seed: int
+    levels: int
+    output_file: str
+    code_vector: str
+    state_vectors: tuple[str, ...]
+    k_x_v: tuple[float, ...]
+    pdk: str
+    corner: str
+    temp_c: float
+    files: tuple[str, ...] = ()
+    spiceinit: tuple[str, ...] = ()
+    info: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.cir"
+
+
+# ------------------------------------------------------------------------------- helpers
+
+
+@dataclass
+class _Ctx:
+    """Values shared by the section builders."""
+
+    design: Any
+    imp: Any
+    pdk: str
+    dev: Any
+    vdd_v: float
+    vcm_v: float
+    v_fs_v: float
+    period_s: float
+    t0_s: float
+    temp_k: float
+    noise: bool
+    noise_dt_s: float
+    rng: np.random.Generator
+    rng_seed: int
+
+    def nmos(self, n: str, d: str, g: str, s: str, w_m: float, l_m: float) -> str:
+        return self._mos(n, d, g, s, "0", self.dev.nmos, w_m, l_m)
+
+    def pmos(self, n: str, d: str, g: str, s: str, w_m: float, l_m: float) -> str:
+        return self._mos(n, d, g, s, "vdd", self.dev.pmos, w_m, l_m)
+
+    def _mos(self, n: str, d: str, g: str, s: str, b: str, model: str, w: float, l_m: float) -> str:
+        # GF180MCU devices are subcircuits (X) binned up to a finite width: wide switches
+        # are split into parallel fingers (m); the embedded card is a plain model (M).
+        if self.pdk == "gf180mcu":
+            fingers = max(1, math.ceil(w / GF180_W_MAX_M))
+            m = f" m={fingers}" if fingers > 1 else ""
+            return f"x{n} {d} {g} {s} {b} {model} w={fmt(w / fingers)} l={fmt(l_m)}{m}"
+        return f"m{n} {d} {g} {s} {b} {model} w={fmt(w)} l={fmt(l_m)}"
+
+    def nmos_template(self) -> str:
+        prefix = "x" if self.pdk == "gf180mcu" else "m"
+        return prefix + "{n} {d} {g} {s} 0 " + self.dev.nmos
+
+    def resistor(self, name: str, a: str, b: str, r_ohm: float) -> list[str]:
+        """A resistor with its thermal noise (series ``trnoise`` of density 4 k T R)."""
+        if not self.noise:
+            return [f"r{name} {a} {b} {fmt(r_ohm)}"]
+        na = trnoise_white_na(4.0 * K_BOLTZMANN * self.temp_k * r_ohm, self.noise_dt_s)
+        return [
+            f"r{name} {a} n{name} {fmt(r_ohm)}",
+            f"vn{name} n{name} {b} dc 0 trnoise({fmt(na)} {fmt(self.noise_dt_s)} 0 0)",
+        ]
+
+
+def _pulse(
+    name: str, node: str, v_hi: float, delay_s: float, width_s: float, period_s: float
+) -> str:
+    """A periodic 0 / ``v_hi`` PULSE source, high (at 50 %) on ``[delay, delay + width)``
+    modulo ``period``; a window that covers ``t = 0`` starts high (inverted pulse)."""
+    d = (delay_s - 0.5 * EDGE_S) % period_s
+    if d + width_s <= period_s:
+        lo, hi, start, on = 0.0, v_hi, d, width_s
+    else:  # high at t = 0: describe the low window instead
+        lo, hi, start, on = v_hi, 0.0, (d + width_s) % period_s, period_s - width_s
+    return (
+        f"v{name} {node} 0 pulse({fmt(lo)} {fmt(hi)} {fmt(start)} {fmt(EDGE_S)} {fmt(EDGE_S)} "
+        f"{fmt(on - EDGE_S)} {fmt(period_s)})"
+    )
+
+
+def _pulse_window(design: Design) -> tuple[float, float]:
+    """The first DAC's pulse ``[t0, t1]`` (clock periods), checked to be a full period."""
+    tdac = np.asarray(design.tdac, dtype=float)
+    if tdac.shape[0] != 2:
+        raise SpecError("architecture", "the netlist supports one feedback DAC (tdac rows 2)")
+    t0, t1 = float(tdac[1, 0]), float(tdac[1, 1])
+    if abs((t1 - t0) - 1.0) > 1e-9 or not (0.0 <= t0 < 1.0):
+        raise SpecError(
+            "architecture.dac_pulse",
+            f"the netlist needs an NRZ pulse [t0, t0 + 1] with 0 <= t0 < 1, got [{t0:g}, {t1:g}]",
+        )
+    return t0, t1
+
+
+def _sign_nodes(coefficient: float, p: str, n: str) -> tuple[str, str]:
+    """Source nodes in the order they connect to (vgp, vgn): crossed for a negative sign."""
+    return (p, n) if coefficient > 0 else (n, p)
+
+
+def _opamps(ctx: _Ctx, chopped: bool) -> tuple[list[str], list[str]]:
+    """Opamp subcircuits and instances."""
+    from ctdsm.sim.plant import FIRST_OPAMP_POLE2_RATIO
+
+    d, imp = ctx.design, ctx.imp
+    sz = d.sizing
+    n = d.order
+    # The engine treats "off" (None) as ideal; the netlist needs some opamp: 120 dB, 100 fs.
+    a0 = 10 ** ((imp.opamp_dc_gain_db if imp.opamp_dc_gain_db is not None else 120.0) / 20)
+    gbw = (imp.opamp_gbw_ratio if imp.opamp_gbw_ratio is not None else 100.0) * d.fs_hz
+    xlim = d.spec.architecture.xlim
+    # The engine's first rng draw is the first opamp's offset: the same value here.
+    offset = (
+        float(np.random.default_rng(int(ctx.rng_seed)).normal(0.0, imp.opamp_offset_v))
+        if imp.opamp_offset_v
+        else 0.0
+    )
+    subckts: list[str] = []
+    inst: list[str] = []
+    for i in range(n):
+        lim = None if imp.saturation_ratio is None else imp.saturation_ratio * xlim * sz.k_x_v[i]
+        p = OpampParams(
+            name=f"opamp{i + 1}",
+            dc_gain=a0,
+            gbw_hz=gbw,
+            pole2_hz=FIRST_OPAMP_POLE2_RATIO * gbw if i == 0 else None,
+            out_limit_v=None if lim is None else float(lim),
+            en_v_rthz=float(sz.opamp_en_v_rthz[i]) if ctx.noise else 0.0,
+            flicker_corner_hz=imp.flicker_corner_hz if i == 0 else None,
+            offset_v=offset if i == 0 else 0.0,
+            chopped=chopped and i == 0,
+            noise_dt_s=ctx.noise_dt_s,
+            switch=(ctx.nmos_template(), CHOP_SWITCH_W_M, ctx.dev.l_min_m) if i == 0 else None,
+        )
+        subckts += opamp_subckt(p)
+        pins = f"vgp{i + 1} vgn{i + 1} xp{i + 1} xn{i + 1} cm"
+        if p.chopped:
+            pins += " chi chib cho chob"
+        inst.append(f"xop{i + 1} {pins} opamp{i + 1}")
+    return subckts, inst
+
+
+def _integrators(ctx: _Ctx) -> list[str]:
+    """Integrating capacitors and the resistors between states and from the input."""
+    d = ctx.design
+    sz = d.sizing
+    lines: list[str] = []
+    for i in range(d.order):
+        c = float(sz.c_f[i])
+        lines += [
+            f"cf{i + 1}p vgp{i + 1} xn{i + 1} {fmt(c)}",
+            f"cf{i + 1}n vgn{i + 1} xp{i + 1} {fmt(c)}",
+        ]
+    for r in sz.resistors:
+        if r.stage < 1 or r.source.startswith("dac"):
+            continue
+        if r.source == "u":
+            sp, sn = "inp", "inn"
+        else:
+            j = int(r.source[1:])
+            sp, sn = f"xp{j}", f"xn{j}"
+        a, b = _sign_nodes(r.coefficient, sp, sn)
+        tag = r.name.lower()
+        lines += ctx.resistor(f"{tag}p", a, f"vgp{r.stage}", r.r_ohm)
+        lines += ctx.resistor(f"{tag}n", b, f"vgn{r.stage}", r.r_ohm)
+    return lines
+
+
+def _later_dacs(ctx: _Ctx) -> list[str]:
+    """Ideal DACs into the later integrators (FB form): ``+-k_u v/2`` through the resistor."""
+    d = ctx.design
+    sz = d.sizing
+    lines: list[str] = []
+    later = [r for r in sz.resistors if r.stage > 1 and r.source == "dac1"]
+    if not later:
+        return lines
+    half = 0.5 * sz.k_u_v
+    lines += [
+        f"edacp dacp cm vcode 0 {fmt(half)}",
+        f"edacn dacn cm vcode 0 {fmt(-half)}",
+    ]
+    for r in later:
+        a, b = _sign_nodes(r.coefficient, "dacp", "dacn")
+        tag = r.name.lower()
+        lines += ctx.resistor(f"{tag}p", a, f"vgp{r.stage}", r.r_ohm)
+        lines += ctx.resistor(f"{tag}n", b, f"vgn{r.stage}", r.r_ohm)
+    return lines
+
+
+def _references(ctx: _Ctx, phys: Any) -> list[str]:
+    """Reference rails with the DAC physics' output resistance and decoupling."""
+    refp = ctx.vcm_v + 0.5 * ctx.v_fs_v
+    refn = ctx.vcm_v - 0.5 * ctx.v_fs_v
+    return [
+        f"vrefp refp_s 0 dc {fmt(refp)}",
+        f"rrefp refp_s refp {fmt(phys.ref_r_ohm)}",
+        f"cdecp refp 0 {fmt(phys.ref_c_f)}",
+        f"vrefn refn_s 0 dc {fmt(refn)}",
+        f"rrefn refn_s refn {fmt(phys.ref_r_ohm)}",
+        f"cdecn refn 0 {fmt(phys.ref_c_f)}",
+    ]
+
+
+def _unit_weights(ctx: _Ctx, units: int) -> np.ndarray:
+    """Relative conductance of each unit element (mismatch from the seed, mean 1)."""
+    sigma = ctx.imp.dac_mismatch_sigma
+    if not sigma or units < 2:
+        return np.ones(units)
+    w = 1.0 + ctx.rng.normal(0.0, sigma, units)
+    return w * units / w.sum()
+
+
+def _first_dac(
+    ctx: _Ctx, elements: list[str], elements_b: list[str], phases: dict[str, str]
+) -> list[str]:
+    """The first integrator's DAC: one unit element per data node (analog gate nodes)."""
+    from ctdsm.dac import MU_N_COX, VT_V, dac_physics
+
+    d = ctx.design
+    sz = d.sizing
+    kind = d.spec.dac.type
+    r_u = float(sz.dac_unit_r_ohm)
+    phys = dac_physics(kind, r_u, ctx.v_fs_v, d.spec.process.vdd_v)
+    coef = next(r.coefficient for r in sz.resistors if r.stage == 1 and r.source == "dac1")
+    l_m = ctx.dev.l_min_m
+    # W/L for R_on,n in deep triode at full drive (the dac_physics design rule).
+    wl = 1.0 / (MU_N_COX * (d.spec.process.vdd_v - VT_V) * phys.r_on_n_ohm)
+    w_n = wl * l_m
+    w_p = 2.5 * w_n
+    lines = _references(ctx, phys)
+    lines.append(
+        f"* {kind}: {len(elements)} unit(s), R_u {fmt(r_u)} ohm per half, "
+        f"R_on,n {fmt(phys.r_on_n_ohm)}"
+        f" ohm (W {fmt(w_n)} m, L {fmt(l_m)} m), node C {fmt(phys.c_sw_f)} F"
+    )
+    weights = _unit_weights(ctx, len(elements))
+    vg_plus, vg_minus = _sign_nodes(coef, "vgp1", "vgn1")
+    for k, (g, gb) in enumerate(zip(elements, elements_b, strict=True)):
+        r_el = r_u / weights[k]
+        e = f"u{k}"
+        if kind == "vgs_r":
+            r = r_el - phys.r_on_n_ohm
+            lines += ctx.resistor(f"{e}p", "refp", f"{e}sp", r)
+            lines += ctx.resistor(f"{e}n", "refn", f"{e}sn", r)
+            lines += [
+                ctx.nmos(f"{e}a", f"{e}sp", g, vg_plus, w_n, l_m),
+                ctx.nmos(f"{e}b", f"{e}sp", gb, vg_minus, w_n, l_m),
+                ctx.nmos(f"{e}c", f"{e}sn", g, vg_minus, w_n, l_m),
+                ctx.nmos(f"{e}d", f"{e}sn", gb, vg_plus, w_n, l_m),
+                f"c{e}sp {e}sp 0 {fmt(phys.c_sw_f)}",
+                f"c{e}sn {e}sn 0 {fmt(phys.c_sw_f)}",
+            ]
+        elif kind == "r_dac":
+            r = r_el - 0.5 * (phys.r_on_n_ohm + phys.r_on_p_ohm)
+            # P half: high (VREFP) for data 1, so its inverter input is the complement.
+            lines += [
+                ctx.pmos(f"{e}pp", f"{e}op", gb, "refp", w_p, l_m),
+                ctx.nmos(f"{e}pn", f"{e}op", gb, "refn", w_n, l_m),
+                ctx.pmos(f"{e}np", f"{e}on", g, "refp", w_p, l_m),
+                ctx.nmos(f"{e}nn", f"{e}on", g, "refn", w_n, l_m),
+                f"c{e}op {e}op 0 {fmt(phys.c_node_f)}",
+                f"c{e}on {e}on 0 {fmt(phys.c_node_f)}",
+            ]
+            lines += ctx.resistor(f"{e}p", f"{e}op", vg_plus, r)
+            lines += ctx.resistor(f"{e}n", f"{e}on", vg_minus, r)
+        else:  # dual_rto / zapped_dual_rto: g, gb are the per-half gate nodes "a|b"
+            zapped = kind == "zapped_dual_rto"
+            r = r_el - 2.0 * phys.r_on_n_ohm
+            for h in ("a", "b"):
+                on, on_b = phases[f"ph{h}"], phases[f"ph{h}b"]
+                gh, ghb = f"{g}{h}", f"{gb}{h}"
+                x = f"{e}{h}"
+                lines += [
+                    # Reference switches: a transmission gate to VREFP, an NMOS to VREFN.
+                    ctx.nmos(f"{x}rpn", "refp", on, f"{x}rp", w_n, l_m),
+                    ctx.pmos(f"{x}rpp", "refp", on_b, f"{x}rp", w_p, l_m),
+                    ctx.nmos(f"{x}rn", "refn", on, f"{x}rn", w_n, l_m),
+                ]
+                lines += ctx.resistor(f"{x}p", f"{x}rp", f"{x}sp", r)
+                lines += ctx.resistor(f"{x}n", f"{x}rn", f"{x}sn", r)
+                lines += [
+                    ctx.nmos(f"{x}a", f"{x}sp", gh, vg_plus, w_n, l_m),
+                    ctx.nmos(f"{x}b", f"{x}sp", ghb, vg_minus, w_n, l_m),
+                    ctx.nmos(f"{x}c", f"{x}sn", gh, vg_minus, w_n, l_m),
+                    ctx.nmos(f"{x}d", f"{x}sn", ghb, vg_plus, w_n, l_m),
+                    f"c{x}sp {x}sp 0 {fmt(phys.c_float_f)}",
+                    f"c{x}sn {x}sn 0 {fmt(phys.c_float_f)}",
+                ]
+                if zapped:
+                    z = phases[f"zap{h}"]
+                    lines += [
+                        ctx.nmos(f"{x}zp", f"{x}sp", z, "cm", w_n, l_m),
+                        ctx.nmos(f"{x}zn", f"{x}sn", z, "cm", w_n, l_m),
+                    ]
+    return lines
+
+
+def _quantizer_input(ctx: _Ctx) -> list[str]:
+    """Behavioural summer: ``y = C x + d_u u + d v`` in toolbox units (1 V per unit)."""
+    d = ctx.design
+    sz = d.sizing
+    n = d.order
+    abcdc = np.asarray(d.abcdc, dtype=float)
+    terms = []
+    for j in range(n):
+        cy = float(abcdc[n, j])
+        if cy:
+            terms.append(f"{fmt(cy / sz.k_x_v[j])}*v(xp{j + 1},xn{j + 1})")
+    if abcdc[n, n]:
+        terms.append(f"{fmt(abcdc[n, n] / sz.k_u_v)}*v(inp,inn)")
+    if abcdc[n, n + 1]:
+        terms.append(f"{fmt(abcdc[n, n + 1])}*v(vcode)")
+    return [f"by y 0 v={' + '.join(terms) if terms else '0'}"]
+
+
+def _clocks_and_logic(
+    ctx: _Ctx, t0: float
+) -> tuple[list[str], list[str], list[str], dict[str, str]]:
+    """Clocks, comparators, latches, DWA and drivers.
+
+    Returns the lines, the analog gate nodes of the elements and of their complements, and
+    the RTO/zap phase nodes.
+    """
+    from ctdsm.sim.engine import static_errors
+
+    d = ctx.design
+    T = ctx.period_s
+    levels = d.levels
+    units = max(levels - 1, 1)
+    kind = d.spec.dac.type
+    vdd = ctx.vdd_v
+    lines = digital.model_lines(vdd, EDGE_S)
+    # Clocks. Every PULSE edge is a simulator breakpoint (small steps after it), so the
+    # phases share edges: with a loop delay the DAC clock "dclk" (high on
+    # [t_n + t0 T, t_n + t0 T + T/2): retiming edge, RTO half A) is the only source, and for
+    # t0 = 1/2 the sampling clock is its complement.
+    if t0 > 0:
+        lines += [
+            _pulse("dclk", "dclk_a", vdd, ctx.t0_s + t0 * T, 0.5 * T, T),
+            "adclkb [dclk_a] [dclk] clk_bridge",
+            "adclki dclk dclk_n d_inv",
+            f"bdclkn dclk_an 0 v={fmt(vdd)}-v(dclk_a)",
+        ]
+    if t0 > 0 and abs(t0 - 0.5) < 1e-12:
+        lines.append("aclki dclk clk d_inv")
+    else:
+        lines += [
+            _pulse("clk", "aclk", vdd, ctx.t0_s, 0.5 * T, T),
+            "aclkb [aclk] [clk] clk_bridge",
+        ]
+    # Comparator offsets (one LSB = 2 units) from the seed's static draws.
+    off, _, _ = static_errors(ctx.imp, levels, np.random.default_rng([ctx.rng_seed, 1]))
+    thr = [-(units - 1) + 2.0 * k + float(off[k]) for k in range(units)]
+    lines += digital.comparator_lines("y", thr, "clk")
+    data = [f"t{k}" for k in range(units)]
+    # Retiming for the loop delay: the DAC data changes at t_n + t0 T.
+    if t0 > 0:
+        for k in range(units):
+            lines.append(f"art{k} t{k} dclk null null r{k} rb{k} d_latch")
+        data = [f"r{k}" for k in range(units)]
+    # Output code (before retiming) and the DAC's code (after), analog, 1 V per unit.
+    lines.append(
+        f"acode [{' '.join(f't{k}' for k in range(units))}] "
+        f"[{' '.join(f'ta{k}' for k in range(units))}] unit_drv"
+    )
+    lines.append(f"bcode code 0 v=2*({'+'.join(f'v(ta{k})' for k in range(units))})-{units}")
+    lines.append(f"avc [{' '.join(data)}] [{' '.join(f'da{k}' for k in range(units))}] unit_drv")
+    lines.append(f"bvc vcode 0 v=2*({'+'.join(f'v(da{k})' for k in range(units))})-{units}")
+    # Element selection.
+    if d.spec.dac.dem == "dwa" and units > 1:
+        clk_sel = "dclk" if t0 > 0 else "clk"
+        try:
+            dwa, data = digital.dwa_lines(data, clk_sel)
+        except ValueError as exc:
+            raise SpecError("dac.dem", str(exc)) from None
+        lines += dwa
+    phases: dict[str, str] = {}
+    gates, gates_b = [f"g{k}" for k in range(units)], [f"gb{k}" for k in range(units)]
+    for k in range(units):
+        lines.append(f"ainv{k} {data[k]} {data[k]}_b d_inv")
+    if kind in ("dual_rto", "zapped_dual_rto"):
+        # Half A connected on [t_n + t0, t_n + t0 + T/2) (dclk high), half B on the second
+        # half (dclk low); the PMOS of a half's reference switch takes the other phase.
+        if t0 <= 0:
+            raise SpecError("architecture.eld", "a dual RTO DAC needs a loop delay t0 > 0")
+        phases.update(pha="dclk_a", phab="dclk_an", phb="dclk_an", phbb="dclk_a")
+        digital_phase = {"a": "dclk", "b": "dclk_n"}
+        for h, start in (("a", t0), ("b", t0 + 0.5)):
+            # Zap: while the half is open (from start + T/2), before it reconnects.
+            z0, z1 = ZAP_WINDOW
+            lines.append(
+                _pulse(
+                    f"zap{h}", f"zap{h}", vdd, ctx.t0_s + (start + 0.5 + z0) * T, (z1 - z0) * T, T
+                )
+            )
+            phases[f"zap{h}"] = f"zap{h}"
+            for k in range(units):
+                lines += [
+                    f"aon{h}{k} [{data[k]} {digital_phase[h]}] e{k}{h} d_and2",
+                    f"aoff{h}{k} [{data[k]}_b {digital_phase[h]}] eb{k}{h} d_and2",
+                ]
+            lines.append(
+                f"adrv{h} [{' '.join(f'e{k}{h} eb{k}{h}' for k in range(units))}] "
+                f"[{' '.join(f'g{k}{h} gb{k}{h}' for k in range(units))}] gate_drv"
+            )
+    else:
+        lines.append(
+            f"adrv [{' '.join(f'{data[k]} {data[k]}_b' for k in range(units))}] "
+            f"[{' '.join(f'g{k} gb{k}' for k in range(units))}] gate_drv"
+        )
+    return lines, gates, gates_b, phases
+
+
+def _chopper_clocks(ctx: _Ctx) -> list[str]:
+    """Chopper gate phases: straight switches on while c = +1, crossed while c = -1."""
+    from ctdsm.chopper import chop_frequency, half_period_cycles
+
+    d = ctx.design
+    ch = d.spec.chopper
+    f_chop = float(
+        chop_frequency(d.fs_hz, d.bw_hz, d.f0_hz) if ch.f_chop_hz == "auto" else ch.f_chop_hz
+    )
+    try:
+        h = half_period_cycles(d.fs_hz, f_chop)
+    except ValueError as exc:
+        raise SpecError("chopper.f_chop_hz", str(exc).split(": ", 1)[-1]) from None
+    T = ctx.period_s
+    half_s = h * T
+    start = ctx.t0_s + float(ch.phase) * T
+    skew = float(ctx.imp.chopper_skew_s or 0.0)
+    vdd = ctx.vdd_v
+    return [
+        f"* chopper at {fmt(f_chop)} Hz ({h} clock periods per half), "
+        f"phase {fmt(float(ch.phase))} T,"
+        f" output chopper {fmt(skew)} s late",
+        _pulse("chi", "chi", vdd, start - 2 * half_s, half_s, 2 * half_s),
+        _pulse("chib", "chib", vdd, start - half_s, half_s, 2 * half_s),
+        _pulse("cho", "cho", vdd, start - 2 * half_s + skew, half_s, 2 * half_s),
+        _pulse("chob", "chob", vdd, start - half_s + skew, half_s, 2 * half_s),
+    ]
+
+
+# ------------------------------------------------------------------------------- public
+
+
+def build_netlist(
+    design: Design,
+    *,
+    n_cycles: int,
+    amplitude_dbfs: float | None = None,
+    fin_hz: float | None = None,
+    seed: int | None = None,
+    pdk_root: str | os.PathLike[str] | None = None,
+    corner: str = "typical",
+    temp_c: float | None = None,
+) -> Netlist:
+    """The ngspice netlist of ``design`` for a closed-loop run of ``n_cycles`` clocks.
+
+    Parameters
+    ----------
+    design : Design
+    n_cycles : int
+        Clock cycles to simulate (>= 16).
+    amplitude_dbfs : float, optional
+        Input amplitude relative to the DAC full scale (default ``simulation.amplitude_dbfs``).
+    fin_hz : float, optional
+        Input frequency, Hz (default the engine's coherent test frequency for ``n_cycles``).
+    seed : int, optional
+        Seed of the drawn parameters: the first opamp's offset (the engine's first draw, the
+        same value), comparator offsets and element mismatch (default ``simulation.seed``).
+    pdk_root : path-like, optional
+        PDK root for ``process.pdk = gf180mcu`` (default ``$PDK_ROOT``).
+    corner : {"typical", "ff", "ss", "fs", "sf"}
+        Process corner.
+    temp_c : float, optional
+        Temperature, degC (default ``process.temp_c``).
+
+    Returns
+    -------
+    Netlist
+
+    Raises
+    ------
+    SpecError
+        Unsupported structure (more than one DAC, a non-NRZ pulse, DWA on a non-power-of-two
+        element count, a chopping frequency off the clock grid), unknown PDK/corner, missing
+        PDK, references above the supply.
+    CtdsmError
+        ``n_cycles`` too small.
+    """
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    from ctdsm.analysis import coherent_frequency, default_test_frequency
+    from ctdsm.impairments import resolve_impairments
+    from ctdsm.process import devices, model_lines, spiceinit_lines
+
+    n_cycles = int(n_cycles)
+    if n_cycles < 16:
+        raise CtdsmError(f"n_cycles: {n_cycles} is too short (at least 16)")
+    spec = design.spec
+    sim = spec.simulation
+    amplitude_dbfs = float(sim.amplitude_dbfs if amplitude_dbfs is None else amplitude_dbfs)
+    seed = int(sim.seed if seed is None else seed)
+    temp_c = float(spec.process.temp_c if temp_c is None else temp_c)
+    pdk = spec.process.pdk
+    fs, bw, f0 = design.fs_hz, design.bw_hz, design.f0_hz
+    if fin_hz is None:
+        if sim.fin_hz != "auto":
+            lo, hi = (0.0, bw) if f0 == 0 else (f0 - bw / 2, f0 + bw / 2)
+            fin_hz = coherent_frequency(fs, n_cycles, sim.fin_hz, f_min_hz=lo, f_max_hz=hi)
+        else:
+            fin_hz = default_test_frequency(fs, n_cycles, bw, f0)
+    fin_hz = float(fin_hz)
+    t0, _ = _pulse_window(design)
+    dev = devices(pdk)
+    models = model_lines(pdk, corner, pdk_root=pdk_root)
+    imp = resolve_impairments(spec.impairments.to_engine())
+    vdd = dev.vdd_max_v if pdk == "gf180mcu" else float(spec.process.vdd_v)
+    v_fs = float(spec.target.full_scale_v)
+    vcm = 0.5 * v_fs  # VREFN at ground: the references are 0 and V_fs
+    if v_fs >= vdd:
+        raise SpecError(
+            "target.full_scale_v", f"{v_fs:g} V references do not fit a {vdd:g} V supply"
+        )
+    T = 1.0 / fs
+    ctx = _Ctx(
+        design=design,
+        imp=imp,
+        pdk=pdk,
+        dev=dev,
+        vdd_v=vdd,
+        vcm_v=vcm,
+        v_fs_v=v_fs,
+        period_s=T,
+        t0_s=0.5 * T,
+        temp_k=temp_c + 273.15,
+        noise=bool(imp.thermal_noise),
+        noise_dt_s=T,  # one noise sample per clock (white to fs/2); fewer breakpoints
+        rng=np.random.default_rng([seed, 2]),
+        rng_seed=seed,
+    )
+    chopped = bool(spec.chopper.enabled)
+    sz = design.sizing
+    amp_v = v_fs * 10 ** (amplitude_dbfs / 20)
+
+    logic, gates, gates_b, phases = _clocks_and_logic(ctx, t0)
+    subckts, opamp_inst = _opamps(ctx, chopped)
+    sections = [
+        {"title": f"process models ({pdk}, {corner})", "lines": models},
+        {"title": "opamp macromodels", "lines": subckts},
+        {
+            "title": "supplies, common mode, input",
+            "lines": [
+                f"vvdd vdd 0 dc {fmt(vdd)}",
+                f"vcm cm 0 dc {fmt(vcm)}",
+                f"* differential sine {fmt(amp_v)} V peak ({fmt(amplitude_dbfs)} dBFS) "
+                f"at {fmt(fin_hz)} Hz",
+                f"vinp inp cm sin(0 {fmt(0.5 * amp_v)} {fmt(fin_hz)} {fmt(ctx.t0_s)} 0 0)",
+                f"vinn inn cm sin(0 {fmt(-0.5 * amp_v)} {fmt(fin_hz)} {fmt(ctx.t0_s)} 0 0)",
+            ],
+        },
+        {
+            "title": "loop filter: opamps, capacitors, resistors",
+            "lines": opamp_inst + _integrators(ctx),
+        },
+        {"title": f"first DAC ({spec.dac.type})", "lines": _first_dac(ctx, gates, gates_b, phases)},
+    ]
+    later = _later_dacs(ctx)
+    if later:
+        sections.append({"title": "later DACs (ideal, as in the engine)", "lines": later})
+    if chopped:
+        sections.append({"title": "chopper clocks", "lines": _chopper_clocks(ctx)})
+    sections += [
+        {"title": "quantizer input", "lines": _quantizer_input(ctx)},
+        {"title": "clocks, quantizer, latches, element selection, drivers", "lines": logic},
+    ]
+    vectors = ["v(code)"] + [f"v(xp{i + 1},xn{i + 1})" for i in range(design.order)]
+    summary = [
+        f"{design.order}th-order {design.form} {design.levels}-level, fs {fmt(fs)} Hz, "
+        f"bw {fmt(bw)} Hz, ELD {fmt(design.eld)} T, DAC {spec.dac.type}, DEM {spec.dac.dem}, "
+        f"chopper {'on' if chopped else 'off'}",
+        f"{n_cycles} clock cycles, seed {seed}, {pdk} {corner}, {fmt(temp_c)} degC, "
+        f"thermal noise {'on' if ctx.noise else 'off'}",
+        f"VDD {fmt(vdd)} V, VREFN {fmt(vcm - 0.5 * v_fs)} V, VREFP {fmt(vcm + 0.5 * v_fs)} V, "
+        f"common mode {fmt(vcm)} V",
+    ]
+    env = Environment(
+        loader=PackageLoader("ctdsm", "templates"),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=False,
+        autoescape=False,
+    )
+    text = env.get_template("netlist.cir.j2").render(
+        name=design.name,
+        title=spec.description or design.name,
+        summary=summary,
+        sections=sections,
+        options=f"{SPICE_OPTIONS} temp={fmt(temp_c)}",
+        tstep=fmt(T),
+        tstop=fmt((n_cycles + 1) * T),
+        output_file=OUTPUT_FILE,
+        vectors=vectors,
+        ic=[
+            f"v({node}{i + 1})={fmt(vcm)}"
+            for i in range(design.order)
+            for node in ("vgp", "vgn", "xp", "xn")
+        ]
+        + [
+            f"v(refp)={fmt(vcm + 0.5 * v_fs)}",
+            f"v(refn)={fmt(vcm - 0.5 * v_fs)}",
+            f"v(cm)={fmt(vcm)}",
+        ],
+    )
+    files: tuple[str, ...] = ()
+    if pdk == "gf180mcu":
+        from ctdsm.process import gf180mcu_paths
+
+        files = tuple(str(p) for p in gf180mcu_paths(pdk_root))
+    return Netlist(
+        text=text,
+        name=design.name,
+        fs_hz=fs,
+        t_first_sample_s=ctx.t0_s,
+        n_cycles=n_cycles,
+        fin_hz=fin_hz,
+        amplitude_dbfs=amplitude_dbfs,
+        seed=seed,
+        levels=design.levels,
+        output_file=OUTPUT_FILE,
+        code_vector="v(code)",
+        state_vectors=tuple(vectors[1:]),
+        k_x_v=tuple(float(k) for k in sz.k_x_v),
+        pdk=pdk,
+        corner=corner,
+        temp_c=temp_c,
+        files=files,
+        spiceinit=tuple(spiceinit_lines(pdk)),
+    )
+
+
+def write_netlist(netlist: Netlist, out_dir: str | os.PathLike[str]) -> Path:
+    """Write ``<name>.cir`` (and ``.spiceinit`` when the PDK needs it) atomically.
+
+    Returns
+    -------
+    pathlib.Path
+        The netlist file.
+    """
+    from ctdsm.io import atomic_write_text, prepare_output_dir
+
+    out = prepare_output_dir(out_dir)
+    if netlist.spiceinit:
+        atomic_write_text(out / ".spiceinit", "\n".join(netlist.spiceinit) + "\n")
+    return atomic_write_text(out / netlist.filename, netlist.text)
+
+
+_ = math

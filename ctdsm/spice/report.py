@@ -1,0 +1,146 @@
+"""Outputs of ``ctdsm spice``: metrics against the behavioral engine, arrays and PSD overlay.
+
+:func:`spice_outputs` runs the behavioral engine on the *same stimulus* as an ngspice run
+(same test frequency, amplitude, seed and length, the spec's impairments) and collects
+``metrics.json`` (the keys ``ctdsm simulate`` writes plus ``behavioral_sndr_db``,
+``behavioral_snr_db``, ``behavioral_thd_db``, ``elapsed_s``, ``pdk``, ``engine``),
+``spice.npz`` (``v_spice``, ``v_behavioral``, ``fs_hz``, ``fin_hz``, ``bw_hz``, ``levels``)
+and ``psd_overlay.png``; :func:`write_spice_outputs` writes them atomically.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ctdsm.design import Design
+    from ctdsm.spice.run import SpiceResult
+
+__all__ = ["spice_outputs", "write_spice_outputs", "psd_overlay_png"]
+
+
+def psd_overlay_png(
+    v_spice: np.ndarray, v_behavioral: np.ndarray, fs_hz: float, bw_hz: float, title: str
+) -> bytes:
+    """PNG of the two output PSDs (Hann window), the signal band marked.
+
+    Parameters
+    ----------
+    v_spice, v_behavioral : ndarray
+        Output codes, toolbox units.
+    fs_hz, bw_hz : float
+        Clock and band edge, Hz.
+    title : str
+
+    Returns
+    -------
+    bytes
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ctdsm.analysis import psd
+
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
+    for v, label in ((v_behavioral, "behavioral"), (v_spice, "ngspice")):
+        f, s = psd(np.asarray(v, dtype=float), fs_hz)
+        ax.semilogx(f[1:], 10 * np.log10(np.maximum(s[1:], 1e-30)), label=label, lw=0.8)
+    ax.axvspan(f[1], bw_hz, color="0.9", zorder=0, label="signal band")
+    ax.set_xlabel("frequency (Hz)")
+    ax.set_ylabel("PSD (dB re 1 unit$^2$/Hz)")
+    ax.set_title(title)
+    ax.grid(True, which="both", lw=0.3)
+    ax.legend(loc="lower right")
+    buf = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _db(x: float | None) -> float | None:
+    return None if x is None or not np.isfinite(x) else float(x)
+
+
+def spice_outputs(design: Design, result: SpiceResult) -> dict[str, Any]:
+    """Metrics, arrays and plot of an ngspice run and its behavioral twin.
+
+    Returns
+    -------
+    dict
+        ``metrics`` (dict), ``npz`` (bytes), ``png`` (bytes).
+    """
+    from ctdsm.analysis import analyze
+    from ctdsm.sim.engine import simulate
+
+    m = analyze(result)
+    beh = simulate(
+        design, result.n_samples, result.amplitude_dbfs, None, result.seed, fin_hz=result.fin_hz
+    )
+    mb = analyze(beh)
+    metrics = m.to_dict() | {
+        "name": design.name,
+        "engine": "ngspice",
+        "amplitude_dbfs": result.amplitude_dbfs,
+        "n_samples": result.n_samples,
+        "seed": result.seed,
+        "stable": bool(result.stable and m.stable),
+        "measured_amplitude_dbfs": m.amplitude_dbfs,
+        "behavioral_sndr_db": _db(mb.sndr_db),
+        "behavioral_snr_db": _db(mb.snr_db),
+        "behavioral_thd_db": _db(mb.thd_db),
+        "behavioral_stable": bool(beh.stable and mb.stable),
+        "elapsed_s": result.elapsed_s,
+        "pdk": result.pdk,
+        "corner": result.netlist.corner if result.netlist is not None else None,
+        "xmax": [None if not np.isfinite(x) else float(x) for x in result.xmax],
+    }
+    buf = io.BytesIO()
+    np.savez_compressed(
+        buf,
+        v_spice=result.v.astype(np.int16),
+        v_behavioral=beh.v.astype(np.int16),
+        fs_hz=result.fs_hz,
+        fin_hz=result.fin_hz,
+        bw_hz=result.bw_hz,
+        levels=result.levels,
+    )
+    png = psd_overlay_png(
+        result.v,
+        beh.v,
+        result.fs_hz,
+        result.bw_hz,
+        f"{design.name}: ngspice vs behavioral, {result.n_samples} cycles",
+    )
+    return {"metrics": metrics, "npz": buf.getvalue(), "png": png}
+
+
+def write_spice_outputs(out_dir: str | Path, outputs: dict[str, Any], run_dir: Path | None) -> Path:
+    """Write ``metrics.json``, ``spice.npz``, ``psd_overlay.png`` and keep the run's netlist and
+    log in ``DIR/ngspice/``.
+
+    Returns
+    -------
+    pathlib.Path
+        ``metrics.json``.
+    """
+    from ctdsm.io import atomic_write_bytes, atomic_write_json, prepare_output_dir
+
+    out = prepare_output_dir(out_dir)
+    if run_dir is not None and Path(run_dir).is_dir():
+        keep = out / "ngspice"
+        keep.mkdir(exist_ok=True)
+        for p in Path(run_dir).iterdir():
+            if p.is_file():
+                shutil.copy2(p, keep / p.name)
+        shutil.rmtree(run_dir, ignore_errors=True)
+    atomic_write_bytes(out / "spice.npz", outputs["npz"])
+    atomic_write_bytes(out / "psd_overlay.png", outputs["png"])
+    return atomic_write_json(out / "metrics.json", outputs["metrics"])

@@ -1,0 +1,226 @@
+"""Netlists of the seed designs (ctdsm/spice/netlist.py): structure, values, determinism,
+errors, the committed copies, and short closed-loop ngspice runs.
+
+The generation tests take well under a second each (one synthesis per design, cached); the
+closed-loop runs (64-256 cycles) a few seconds each and skip without ngspice.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import ctdsm
+from ctdsm.errors import CtdsmError, SpecError
+from ctdsm.spice.netlist import build_netlist
+
+ROOT = Path(__file__).resolve().parents[2]
+DESIGNS = ROOT / "designs"
+NETLISTS = ROOT / "netlists"
+
+needs_ngspice = pytest.mark.skipif(
+    shutil.which("ngspice") is None, reason="ngspice not installed (apt-get install ngspice)"
+)
+
+
+@functools.cache
+def design(name: str, *overrides: str) -> ctdsm.Design:
+    return ctdsm.synthesize(ctdsm.load_spec(DESIGNS / f"{name}.yaml", list(overrides)))
+
+
+def _lines(text: str, prefix: str) -> list[str]:
+    return [ln for ln in text.splitlines() if ln.lower().startswith(prefix)]
+
+
+def _value(text: str, name: str) -> float:
+    line = next(ln for ln in text.splitlines() if ln.split() and ln.split()[0] == name)
+    return float(line.split()[3])
+
+
+# ----------------------------------------------------------------------------- structure
+
+
+def test_multibit_structure():
+    d = design("multibit")
+    text = build_netlist(d, n_cycles=4096).text
+    units = d.sizing.dac_units
+    assert units == d.levels - 1
+    # VGS-R: four NMOS steering switches per element, resistors to both references.
+    for k in range(units):
+        names = {f"mu{k}{x}" for x in "abcd"}
+        assert (
+            len([ln for ln in text.splitlines() if ln.split()[:1] and ln.split()[0] in names]) == 4
+        )
+        assert _lines(text, f"ru{k}p refp ")
+        assert _lines(text, f"ru{k}n refn ")
+    # One opamp per integrator, the first chopped (eight switches inside its subcircuit).
+    assert len(_lines(text, ".subckt opamp")) == d.order
+    assert len(_lines(text, "mci")) == 4 and len(_lines(text, "mco")) == 4
+    # Comparators and latches, DWA pointer register (log2 16 = 4 bits), 16 gate drivers.
+    assert len(_lines(text, "acmp")) == units
+    assert len(_lines(text, "adwa_reg")) == 4
+    assert "trnoise(" in text
+    assert re.search(r"^\.tran \S+ \S+ uic$", text, re.M)
+    assert "wrdata code.txt v(code)" in text
+    # Deterministic and machine-independent: no absolute paths, no dates.
+    assert "/" not in "".join(ln for ln in text.splitlines() if not ln.startswith("*"))
+
+
+def test_singlebit_structure_and_variants():
+    d = design("singlebit")
+    text = build_netlist(d, n_cycles=4096).text
+    # Zapped dual RTO: halves a and b, each with reference switches, steering and zap.
+    for h in "ab":
+        assert _lines(text, f"mu0{h}rpn refp ")
+        assert len(_lines(text, f"mu0{h}z")) == 2
+    # The later DACs of the FB form are ideal sources through the sized resistors.
+    later = [r for r in d.sizing.resistors if r.stage > 1 and r.source == "dac1"]
+    assert later and all(_lines(text, f"r{r.name.lower()}p ") for r in later)
+    unzapped = build_netlist(design("singlebit", "dac.type=dual_rto"), n_cycles=4096).text
+    assert not _lines(unzapped, "mu0az") and _lines(unzapped, "mu0arpn")
+    plain = build_netlist(design("singlebit", "chopper.enabled=false"), n_cycles=4096).text
+    assert not _lines(plain, "mci") and not _lines(plain, "vchi")
+
+
+def test_r_dac_has_inverters():
+    text = build_netlist(design("multibit", "dac.type=r_dac"), n_cycles=4096).text
+    assert len(_lines(text, "mu0p")) == 2 and len(_lines(text, "mu0n")) == 2
+    assert _lines(text, "mu0pp u0op ") and "pch_g180" in _lines(text, "mu0pp")[0]
+
+
+def test_values_come_from_the_design():
+    d = design("multibit")
+    text = build_netlist(d, n_cycles=4096).text
+    sz = d.sizing
+    for r in sz.resistors:
+        if r.stage >= 1 and not r.source.startswith("dac"):
+            assert _value(text, f"r{r.name.lower()}p") == pytest.approx(r.r_ohm, rel=1e-8)
+    for i, c in enumerate(sz.c_f):
+        assert _value(text, f"cf{i + 1}p") == pytest.approx(c, rel=1e-8)
+    # Unit element: nominal R_u minus the nominal switch resistance, mismatch ~1e-3.
+    r_u = sz.dac_unit_r_ohm
+    vals = np.array([_value(text, f"ru{k}p") for k in range(sz.dac_units)])
+    assert np.all(np.abs(vals / (r_u * (1 - 1 / 50)) - 1) < 0.01)
+    assert np.std(vals / vals.mean()) > 1e-5  # the mismatch is there
+
+
+def test_deterministic_and_seeded():
+    d = design("multibit")
+    a = build_netlist(d, n_cycles=2048, seed=3).text
+    assert build_netlist(d, n_cycles=2048, seed=3).text == a
+    b = build_netlist(d, n_cycles=2048, seed=4).text
+    assert a != b
+    nl = build_netlist(d, n_cycles=2048, amplitude_dbfs=-10)
+    assert nl.amplitude_dbfs == -10 and nl.n_cycles == 2048 and nl.pdk == "generic180"
+    assert f"{(2048 + 1) / d.fs_hz:.9g}" in nl.text
+
+
+def test_errors():
+    d = design("singlebit")
+    with pytest.raises(CtdsmError, match="n_cycles"):
+        build_netlist(d, n_cycles=8)
+    with pytest.raises(SpecError, match="process.corner"):
+        build_netlist(d, n_cycles=4096, corner="tt")
+    gf = design("singlebit", "process.pdk=gf180mcu")
+    with pytest.raises(SpecError, match="process.pdk"):
+        build_netlist(gf, n_cycles=4096, pdk_root="/nonexistent/pdk")
+
+
+def test_cli_netlist_writes_file_and_one_line_errors(tmp_path):
+    env_py = [sys.executable, "-m", "ctdsm", "netlist"]
+    ok = subprocess.run(
+        [*env_py, str(DESIGNS / "singlebit.yaml"), "-o", str(tmp_path / "n"), "--cycles", "2048"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert (tmp_path / "n" / "singlebit.cir").read_text().startswith("* ctdsm singlebit")
+    bad = subprocess.run(
+        [*env_py, str(DESIGNS / "singlebit.yaml"), "-o", str(tmp_path / "b"), "--set",
+         "process.pdk=gf180mcu"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert bad.returncode == 2
+    assert len(bad.stderr.strip().splitlines()) == 1 and "process.pdk" in bad.stderr
+    assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize("name", ["multibit", "singlebit"])
+def test_committed_netlists_are_current(name):
+    committed = NETLISTS / name / f"{name}.cir"
+    assert committed.is_file(), "netlists missing: run `make netlists`"
+    d = design(name)
+    fresh = build_netlist(d, n_cycles=16384, corner=d.spec.process.corner).text
+    assert committed.read_text() == fresh, (
+        f"netlists/{name}/{name}.cir is stale: run `make netlists` and commit it"
+    )
+
+
+# ----------------------------------------------------------------- short closed-loop runs
+
+
+@needs_ngspice
+def test_singlebit_closed_loop_short():
+    """64 cycles: the loop is closed (alternating +-1 codes, states well inside xlim)."""
+    from ctdsm.spice import run_spice
+
+    d = design("singlebit")
+    r = run_spice(d, n_cycles=64, fin_hz=1e5, timeout_s=120)
+    assert r.stable
+    assert set(np.unique(r.v)) <= {-1.0, 1.0}
+    assert 10 < np.count_nonzero(np.diff(r.v)) < 63  # toggling, not stuck
+    assert np.all(r.xmax < d.spec.architecture.xlim)
+
+
+@needs_ngspice
+def test_multibit_closed_loop_follows_the_behavioral_model():
+    """128 cycles: the code is on the 17 levels and, filtered, follows the behavioral one."""
+    from ctdsm.spice import run_spice
+
+    d = design("multibit")
+    r = run_spice(d, n_cycles=128, fin_hz=2e5, timeout_s=180)
+    assert r.stable
+    assert np.all(np.abs(r.v) <= 16) and np.all(r.v % 2 == 0)
+    beh = ctdsm.simulate(d, 128, r.amplitude_dbfs, None, r.seed, fin_hz=2e5)
+    k = np.ones(8) / 8
+    a = np.convolve(r.v, k, "valid")[8:]
+    b = np.convolve(beh.v, k, "valid")[8:]
+    assert np.corrcoef(a, b)[0, 1] > 0.95
+    assert np.max(np.abs(a - b)) < 2.0
+
+
+GF_MODELS = (
+    Path(__import__("os").environ.get("PDK_ROOT", str(ROOT.parent / "shared" / "pdk")))
+    / "gf180mcuD"
+    / "libs.tech"
+    / "ngspice"
+    / "sm141064.ngspice"
+)
+
+
+@pytest.mark.skipif(not GF_MODELS.is_file(), reason="GF180MCU models not found under PDK_ROOT")
+def test_gf180mcu_netlist_uses_the_pdk():
+    pdk_root = GF_MODELS.parents[3]
+    nl = build_netlist(
+        design("singlebit", "process.pdk=gf180mcu"), n_cycles=4096, pdk_root=pdk_root
+    )
+    assert nl.pdk == "gf180mcu" and nl.spiceinit == ("set ngbehavior=hsa",)
+    assert f".lib {GF_MODELS.resolve()} typical" in nl.text
+    assert str(GF_MODELS.resolve()) in nl.files
+    switches = [ln for ln in nl.text.splitlines() if " nfet_03v3 " in ln]
+    assert switches and all(ln.startswith("x") for ln in switches)
+    # Wide switches are split into fingers within the models' bins (W <= 100 um).
+    widths = [float(re.search(r" w=(\S+)", ln).group(1)) for ln in switches]
+    assert max(widths) <= 50e-6 and any(" m=" in ln for ln in switches)
+    assert "nch_g180" not in nl.text

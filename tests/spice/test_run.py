@@ -1,0 +1,68 @@
+"""run_spice and its helpers (ctdsm/spice/run.py): reading the codes, failures as one line."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ctdsm.errors import CtdsmError
+from ctdsm.spice.run import codes_from_table
+
+ROOT = Path(__file__).resolve().parents[2]
+
+needs_ngspice = pytest.mark.skipif(
+    shutil.which("ngspice") is None, reason="ngspice not installed (apt-get install ngspice)"
+)
+
+
+class _Nl:
+    fs_hz = 1e6
+    n_cycles = 4
+    code_vector = "v(code)"
+
+
+def test_codes_from_table_reads_one_code_per_clock():
+    T = 1e-6
+    t = np.array([0.0, 1.0, 2.0, 3.0, 4.0]) * T
+    code = np.array([-1.0, 0.98, -1.01, 1.0, 1.0])
+    v = codes_from_table({"scale": t, "v(code)": code}, _Nl())
+    assert v.tolist() == [1.0, -1.0, 1.0, 1.0]
+    with pytest.raises(CtdsmError, match="expected 4 clock samples"):
+        codes_from_table({"scale": t[:3], "v(code)": code[:3]}, _Nl())
+
+
+@needs_ngspice
+def test_cli_spice_timeout_is_one_line_with_the_log(tmp_path):
+    out = tmp_path / "sb"
+    proc = subprocess.run(
+        [sys.executable, "-m", "ctdsm", "spice", str(ROOT / "designs" / "singlebit.yaml"),
+         "-o", str(out), "--cycles", "4096", "--timeout", "1", "-q"],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "timed out after 1 s" in lines[0] and "ngspice.log" in lines[0]
+    log = Path(lines[0].split("log: ")[1].rstrip(")"))
+    assert log.is_file() and (log.parent / "netlist.cir").is_file()
+    assert not out.exists()  # no partial output
+    shutil.rmtree(log.parent, ignore_errors=True)
+
+
+@needs_ngspice
+def test_progress_reports_the_simulated_time():
+    import ctdsm
+    from ctdsm.spice.netlist import build_netlist
+    from ctdsm.spice.runner import run_ngspice
+
+    d = ctdsm.synthesize(ctdsm.load_spec(ROOT / "designs" / "singlebit.yaml"))
+    nl = build_netlist(d, n_cycles=64, fin_hz=1e5)
+    seen: list[float] = []
+    run_ngspice(nl.text, timeout_s=120, on_progress=seen.append)
+    t_stop = (nl.n_cycles + 1) / d.fs_hz
+    assert len(seen) >= 2 and all(b >= a for a, b in zip(seen, seen[1:], strict=False))
+    assert 0 < seen[-1] <= t_stop * (1 + 1e-6)
