@@ -162,20 +162,12 @@ def simulate(
 
     from ctdsm.design import synthesize
     from ctdsm.io import atomic_write_bytes, atomic_write_json, prepare_output_dir
+    from ctdsm.report import metrics_record
     from ctdsm.sim import simulate as run
 
     design = synthesize(_load(spec, overrides))
     result = run(design, n_samples, amplitude_dbfs, None, seed, progress=not quiet)
-    metrics = result.metrics()
-    data = metrics.to_dict() | {
-        "name": design.name,
-        "amplitude_dbfs": result.amplitude_dbfs,
-        "n_samples": result.n_samples,
-        "seed": result.seed,
-        "stable": bool(result.stable and metrics.stable),
-        "measured_amplitude_dbfs": metrics.amplitude_dbfs,
-        "impairments": result.impairments.to_dict(),
-    }
+    data = metrics_record(design, result, result.metrics())
     sweep_data = None
     if sweep:
         from ctdsm.sim import sweep_amplitude

@@ -131,6 +131,19 @@ class Design:
         """Band centre normalized to fs."""
         return self.f0_hz / self.fs_hz
 
+    def test_frequency(self, n_samples: int) -> float:
+        """The test tone for a record of ``n_samples``: coherent, near the spec's
+        ``simulation.fin_hz`` and in band, or :func:`ctdsm.analysis.default_test_frequency`
+        for ``auto``. Hz."""
+        from ctdsm.analysis import coherent_frequency, default_test_frequency
+
+        fs, bw, f0 = self.fs_hz, self.bw_hz, self.f0_hz
+        fin = self.spec.simulation.fin_hz
+        if fin == "auto":
+            return float(default_test_frequency(fs, n_samples, bw, f0))
+        lo, hi = (0.0, bw) if f0 == 0 else (f0 - bw / 2, f0 + bw / 2)
+        return float(coherent_frequency(fs, n_samples, fin, f_min_hz=lo, f_max_hz=hi))
+
     def ntf_response(self, f_hz: np.ndarray) -> np.ndarray:
         """Complex NTF at frequencies ``f_hz`` (Hz)."""
         from ctdsm.toolbox._common import evalTF

@@ -1266,7 +1266,6 @@ def simulate_circuit(
         ``info`` holds ``g0``, ``steps_per_period``, ``latency_s``, ``seconds`` and
         ``tier = "circuit"``.
     """
-    from ctdsm.analysis import coherent_frequency, default_test_frequency
     from ctdsm.dac import dac_physics
     from ctdsm.sim.engine import Result, build_plant
 
@@ -1278,15 +1277,10 @@ def simulate_circuit(
     steps = int(steps_per_period)
     if steps < 4:
         raise CtdsmError("steps_per_period: must be at least 4")
-    sim = design.spec.simulation
     fs, bw, f0 = design.fs_hz, design.bw_hz, design.f0_hz
     T = 1.0 / fs
     if fin_hz is None:
-        if sim.fin_hz != "auto":
-            lo, hi = (0.0, bw) if f0 == 0 else (f0 - bw / 2, f0 + bw / 2)
-            fin_hz = coherent_frequency(fs, n_samples, sim.fin_hz, f_min_hz=lo, f_max_hz=hi)
-        else:
-            fin_hz = default_test_frequency(fs, n_samples, bw, f0)
+        fin_hz = design.test_frequency(n_samples)
     levels = design.levels
     amp = (levels - 1) * 10 ** (amplitude_dbfs / 20)
     w = 2 * math.pi * fin_hz / fs

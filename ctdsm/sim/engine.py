@@ -260,8 +260,6 @@ def simulate(
     -------
     Result
     """
-    from ctdsm.analysis import coherent_frequency, default_test_frequency
-
     sim = design.spec.simulation
     n_samples = int(sim.n_samples if n_samples is None else n_samples)
     if n_samples < 16:
@@ -273,11 +271,7 @@ def simulate(
     )
     fs, bw, f0 = design.fs_hz, design.bw_hz, design.f0_hz
     if fin_hz is None:
-        if sim.fin_hz != "auto":
-            lo, hi = (0.0, bw) if f0 == 0 else (f0 - bw / 2, f0 + bw / 2)
-            fin_hz = coherent_frequency(fs, n_samples, sim.fin_hz, f_min_hz=lo, f_max_hz=hi)
-        else:
-            fin_hz = default_test_frequency(fs, n_samples, bw, f0)
+        fin_hz = design.test_frequency(n_samples)
     rng = np.random.default_rng(seed)
     levels = design.levels
     amp = (levels - 1) * 10 ** (amplitude_dbfs / 20)

@@ -617,7 +617,6 @@ def build_netlist(
     """
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    from ctdsm.analysis import coherent_frequency, default_test_frequency
     from ctdsm.impairments import resolve_impairments
     from ctdsm.process import devices, model_lines, spiceinit_lines
 
@@ -630,13 +629,9 @@ def build_netlist(
     seed = int(sim.seed if seed is None else seed)
     temp_c = float(spec.process.temp_c if temp_c is None else temp_c)
     pdk = spec.process.pdk
-    fs, bw, f0 = design.fs_hz, design.bw_hz, design.f0_hz
+    fs, bw = design.fs_hz, design.bw_hz
     if fin_hz is None:
-        if sim.fin_hz != "auto":
-            lo, hi = (0.0, bw) if f0 == 0 else (f0 - bw / 2, f0 + bw / 2)
-            fin_hz = coherent_frequency(fs, n_cycles, sim.fin_hz, f_min_hz=lo, f_max_hz=hi)
-        else:
-            fin_hz = default_test_frequency(fs, n_cycles, bw, f0)
+        fin_hz = design.test_frequency(n_cycles)
     fin_hz = float(fin_hz)
     t0, _ = _pulse_window(design)
     dev = devices(pdk)
