@@ -17,7 +17,7 @@ REPORT_DESIGNS ?= multibit singlebit
 .PHONY: help system-deps setup demo test test-all lint format bench clean reports netlists
 
 help:
-	@echo "make demo      set up, synthesize and simulate the embedded default design into $(OUT)/demo"
+	@echo "make demo      set up, synthesize, simulate and report the embedded default design into $(OUT)/demo"
 	@echo "make test      set up and run the tests (fast tier, as CI does)"
 	@echo "make test-all  also the slow, spice and bench-marked tests"
 	@echo "make lint      ruff check + format check"
@@ -47,6 +47,7 @@ setup: system-deps $(VENV)/.installed
 demo: setup
 	$(BIN)/ctdsm synth -o $(OUT)/demo
 	$(BIN)/ctdsm simulate -o $(OUT)/demo
+	$(BIN)/ctdsm report -o $(OUT)/demo
 
 lint: setup
 	$(BIN)/ruff check ctdsm tests
