@@ -71,6 +71,16 @@ def _spec_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+# Options several verbs share (one definition: one help text).
+_seed_option = click.option(
+    "--seed", type=click.IntRange(min=0), help="Random seed (default from the spec)."
+)
+_amplitude_option = click.option(
+    "--amplitude", "amplitude_dbfs", type=float, help="Input amplitude, dBFS (default: spec)."
+)
+_quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+
+
 def _load(spec_path: str | None, overrides: tuple[str, ...]):
     from ctdsm.spec import load_spec
 
@@ -125,16 +135,14 @@ def synth(spec: str | None, out_dir: str, overrides: tuple[str, ...], quiet: boo
 @main.command()
 @_spec_options
 @click.option("--samples", "n_samples", type=click.IntRange(min=256), help="Clock cycles.")
-@click.option("--seed", type=click.IntRange(min=0), help="Random seed (default from the spec).")
-@click.option(
-    "--amplitude", "amplitude_dbfs", type=float, help="Input amplitude, dBFS (default: spec)."
-)
+@_seed_option
+@_amplitude_option
 @click.option(
     "--sweep",
     is_flag=True,
     help="Also sweep the input amplitude (-120..0 dBFS): DR, peak SNDR -> DIR/sweep.json.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@_quiet_option
 @_guarded
 def simulate(
     spec: str | None,
@@ -296,7 +304,7 @@ def _metrics_line(m: dict) -> str:
 @click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask scheduler instead.")
 @click.option("--target", "target_sndr_db", type=float, help="Yield target SNDR, dB.")
 @click.option("--pdk-root", help="PDK_ROOT for --engine spice (default: $PDK_ROOT).")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@_quiet_option
 @_guarded
 def sweep(
     spec: str | None,
@@ -402,11 +410,9 @@ def _sweep_lines(res: Any) -> list[str]:
     show_default=True,
     help="Clock cycles the netlist simulates.",
 )
-@click.option("--seed", type=click.IntRange(min=0), help="Random seed (default from the spec).")
-@click.option(
-    "--amplitude", "amplitude_dbfs", type=float, help="Input amplitude, dBFS (default: spec)."
-)
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@_seed_option
+@_amplitude_option
+@_quiet_option
 @_guarded
 def netlist_cmd(
     spec: str | None,
@@ -451,10 +457,8 @@ def netlist_cmd(
     show_default=True,
     help="Clock cycles.",
 )
-@click.option("--seed", type=click.IntRange(min=0), help="Random seed (default from the spec).")
-@click.option(
-    "--amplitude", "amplitude_dbfs", type=float, help="Input amplitude, dBFS (default: spec)."
-)
+@_seed_option
+@_amplitude_option
 @click.option(
     "--timeout",
     "timeout_s",
@@ -463,7 +467,7 @@ def netlist_cmd(
     show_default=True,
     help="Wall-clock limit of the ngspice run, s.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@_quiet_option
 @_guarded
 def spice(
     spec: str | None,

@@ -107,33 +107,25 @@ class ReportData:
 
 
 class _Steps:
-    """A rich progress bar over the report's steps (no-op when disabled)."""
+    """The report's steps on a progress bar (a no-op when disabled)."""
 
     def __init__(self, enabled: bool, total: int, name: str) -> None:
-        self._p = None
+        self._bar = None
         if enabled:
-            from rich.console import Console
-            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+            from ctdsm.progress import ProgressBar
 
-            self._p = Progress(
-                TextColumn(f"report {name}:"),
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TextColumn("{task.completed:.0f}/{task.total:.0f}"),
-                TimeElapsedColumn(),
-                transient=True,
-                console=Console(stderr=True),
-            )
-            self._task = self._p.add_task("starting", total=total)
-            self._p.start()
+            self._bar = ProgressBar(
+                f"report {name}:", total, elapsed=True, remaining=False, described=True,
+                stderr=True,
+            )  # fmt: skip
 
     def step(self, description: str, advance: float = 0.0) -> None:
-        if self._p is not None:
-            self._p.update(self._task, description=description, advance=advance)
+        if self._bar is not None:
+            self._bar.advance(advance, description)
 
     def stop(self) -> None:
-        if self._p is not None:
-            self._p.stop()
+        if self._bar is not None:
+            self._bar.stop()
 
 
 # ----------------------------------------------------------------------------------------------

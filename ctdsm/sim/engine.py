@@ -16,6 +16,7 @@ import numpy as np
 
 from ctdsm.errors import CtdsmError
 from ctdsm.impairments import Impairments, resolve_impairments
+from ctdsm.progress import ProgressBar
 from ctdsm.sim import kernels
 from ctdsm.sim.discretize import (
     discretize_segments,
@@ -629,26 +630,7 @@ def sweep_amplitude(
     return {"amplitudes_dbfs": amps, "sndr_db": sndr, "stable": stable} | dr
 
 
-class _Bar:
-    def __init__(self, total: int, name: str) -> None:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-        self._p = Progress(
-            TextColumn(f"simulating {name}"),
-            BarColumn(),
-            TextColumn("{task.completed:,}/{task.total:,} cycles"),
-            TimeRemainingColumn(),
-            transient=True,
-        )
-        self._task = self._p.add_task("sim", total=total)
-        self._p.start()
-
-    def advance(self, k: int) -> None:
-        self._p.advance(self._task, k)
-
-    def stop(self) -> None:
-        self._p.stop()
-
-
-def _progress(enabled: bool, total: int, name: str) -> _Bar | None:
-    return _Bar(total, name) if enabled and total > 4 * BLOCK else None
+def _progress(enabled: bool, total: int, name: str) -> ProgressBar | None:
+    if not (enabled and total > 4 * BLOCK):
+        return None
+    return ProgressBar(f"simulating {name}", total, unit="cycles")

@@ -337,6 +337,24 @@ def _unit_weights(ctx: _Ctx, units: int) -> np.ndarray:
     return w * units / w.sum()
 
 
+def _steering(
+    ctx: _Ctx, x: str, g: str, gb: str, vgs: tuple[str, str], w_n: float, c_node_f: float
+) -> list[str]:
+    """The four NMOS steering switches of one element's switch nodes ``{x}sp``/``{x}sn``
+    (gate ``g`` steers P to the first virtual ground and N to the second, ``gb`` the other way
+    round) and the nodes' parasitic capacitance: shared by vgs_r and the RTO sub-DACs."""
+    vg_plus, vg_minus = vgs
+    l_m = ctx.dev.l_min_m
+    return [
+        ctx.nmos(f"{x}a", f"{x}sp", g, vg_plus, w_n, l_m),
+        ctx.nmos(f"{x}b", f"{x}sp", gb, vg_minus, w_n, l_m),
+        ctx.nmos(f"{x}c", f"{x}sn", g, vg_minus, w_n, l_m),
+        ctx.nmos(f"{x}d", f"{x}sn", gb, vg_plus, w_n, l_m),
+        f"c{x}sp {x}sp 0 {fmt(c_node_f)}",
+        f"c{x}sn {x}sn 0 {fmt(c_node_f)}",
+    ]
+
+
 def _first_dac(
     ctx: _Ctx, elements: list[str], elements_b: list[str], phases: dict[str, str]
 ) -> list[str]:
@@ -369,14 +387,7 @@ def _first_dac(
             r = r_el - phys.r_on_n_ohm
             lines += ctx.resistor(f"{e}p", "refp", f"{e}sp", r)
             lines += ctx.resistor(f"{e}n", "refn", f"{e}sn", r)
-            lines += [
-                ctx.nmos(f"{e}a", f"{e}sp", g, vg_plus, w_n, l_m),
-                ctx.nmos(f"{e}b", f"{e}sp", gb, vg_minus, w_n, l_m),
-                ctx.nmos(f"{e}c", f"{e}sn", g, vg_minus, w_n, l_m),
-                ctx.nmos(f"{e}d", f"{e}sn", gb, vg_plus, w_n, l_m),
-                f"c{e}sp {e}sp 0 {fmt(phys.c_sw_f)}",
-                f"c{e}sn {e}sn 0 {fmt(phys.c_sw_f)}",
-            ]
+            lines += _steering(ctx, e, g, gb, (vg_plus, vg_minus), w_n, phys.c_sw_f)
         elif kind == "r_dac":
             r = r_el - 0.5 * (phys.r_on_n_ohm + phys.r_on_p_ohm)
             # P half: high (VREFP) for data 1, so its inverter input is the complement.
@@ -405,14 +416,7 @@ def _first_dac(
                 ]
                 lines += ctx.resistor(f"{x}p", f"{x}rp", f"{x}sp", r)
                 lines += ctx.resistor(f"{x}n", f"{x}rn", f"{x}sn", r)
-                lines += [
-                    ctx.nmos(f"{x}a", f"{x}sp", gh, vg_plus, w_n, l_m),
-                    ctx.nmos(f"{x}b", f"{x}sp", ghb, vg_minus, w_n, l_m),
-                    ctx.nmos(f"{x}c", f"{x}sn", gh, vg_minus, w_n, l_m),
-                    ctx.nmos(f"{x}d", f"{x}sn", ghb, vg_plus, w_n, l_m),
-                    f"c{x}sp {x}sp 0 {fmt(phys.c_float_f)}",
-                    f"c{x}sn {x}sn 0 {fmt(phys.c_float_f)}",
-                ]
+                lines += _steering(ctx, x, gh, ghb, (vg_plus, vg_minus), w_n, phys.c_float_f)
                 if zapped:
                     z = phases[f"zap{h}"]
                     lines += [

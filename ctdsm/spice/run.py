@@ -162,7 +162,11 @@ def run_spice(
         temp_c=temp_c,
     )
     t_stop = (netlist.n_cycles + 1) / netlist.fs_hz
-    bar = _Bar(t_stop, netlist.n_cycles, design.name) if progress else None
+    bar = None
+    if progress:
+        from ctdsm.progress import ProgressBar
+
+        bar = ProgressBar(f"ngspice {design.name}", netlist.n_cycles, unit="cycles")
     t0 = time.perf_counter()
     try:
         run = run_ngspice(
@@ -170,7 +174,7 @@ def run_spice(
             timeout_s=timeout_s,
             workdir=keep_dir,
             spiceinit=netlist.spiceinit,
-            on_progress=None if bar is None else bar.update,
+            on_progress=None if bar is None else (lambda t_s: bar.set_fraction(t_s / t_stop)),
         )
     finally:
         if bar is not None:
@@ -220,28 +224,3 @@ def _saturation_limit(design: Design) -> float | None:
     if imp.saturation_ratio is None:
         return None
     return float(imp.saturation_ratio * design.spec.architecture.xlim)
-
-
-class _Bar:
-    """A rich progress bar over the simulated time."""
-
-    def __init__(self, t_stop_s: float, n_cycles: int, name: str) -> None:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-        self._t_stop = t_stop_s
-        self._n = n_cycles
-        self._p = Progress(
-            TextColumn(f"ngspice {name}"),
-            BarColumn(),
-            TextColumn("{task.completed:,.0f}/{task.total:,} cycles"),
-            TimeRemainingColumn(),
-            transient=True,
-        )
-        self._task = self._p.add_task("ngspice", total=n_cycles)
-        self._p.start()
-
-    def update(self, t_s: float) -> None:
-        self._p.update(self._task, completed=min(self._n, self._n * t_s / self._t_stop))
-
-    def stop(self) -> None:
-        self._p.stop()

@@ -164,35 +164,6 @@ def plan(
     return base, axes_l, jobs
 
 
-class _Progress:
-    def __init__(self, total: int, name: str, workers: int, where: str) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self._p = Progress(
-            TextColumn(f"sweep {name} ({where}, {workers} workers)"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            transient=True,
-        )
-        self._task = self._p.add_task("sweep", total=total)
-        self._p.start()
-
-    def __call__(self, k: int) -> None:
-        self._p.advance(self._task, k)
-
-    def stop(self) -> None:
-        self._p.stop()
-
-
 def sweep(
     spec: Spec | str | Path | None,
     axes: Mapping[str, Iterable[Any]] | Iterable[SweepAxis | str] | None = None,
@@ -273,9 +244,14 @@ def sweep(
     # its __exit__ cancels the pending jobs and stops the workers).
     ctx = make_backend(workers, scheduler) if backend is None else contextlib.nullcontext(backend)
     with ctx as be:
-        bar = _Progress(len(jobs), base.name, be.workers, be.name) if progress else None
+        bar = None
+        if progress:
+            from ctdsm.progress import ProgressBar
+
+            label = f"sweep {base.name} ({be.name}, {be.workers} workers)"
+            bar = ProgressBar(label, len(jobs), elapsed=True)
         try:
-            measured = be.run(jobs, bar)
+            measured = be.run(jobs, None if bar is None else bar.advance)
         finally:
             if bar is not None:
                 bar.stop()
