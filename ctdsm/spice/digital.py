@@ -24,16 +24,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["GATE_DELAY_S", "LATCH_DELAY_S", "model_lines", "comparator_lines", "dwa_lines"]
+__all__ = [
+    "BRIDGE_DELAY_S",
+    "GATE_DELAY_S",
+    "LATCH_DELAY_S",
+    "model_lines",
+    "comparator_lines",
+    "dwa_lines",
+]
 
 #: Propagation delay of every XSPICE gate, s (a fast 180 nm gate: tens of ps; kept small so
 #: that the logic adds no loop delay the behavioral model lacks).
 GATE_DELAY_S = 2e-12
 #: Clock-to-output delay of the latches, s.
 LATCH_DELAY_S = 5e-12
+#: Delay of the analog-to-digital clock and comparator bridges, s.
+BRIDGE_DELAY_S = 1e-12
+#: The extra output delay of latches and bridges (XSPICE wants one > 0; its default is 1 ns).
+_MIN_DELAY = f"rise_delay={BRIDGE_DELAY_S:.3g} fall_delay={BRIDGE_DELAY_S:.3g}"
 
 
-def model_lines(vdd_v: float, edge_s: float) -> list[str]:
+def model_lines(vdd_v: float, edge_s: float, retime_s: float) -> list[str]:
     """The ``.model`` cards shared by the digital blocks.
 
     Parameters
@@ -41,8 +52,13 @@ def model_lines(vdd_v: float, edge_s: float) -> list[str]:
     vdd_v : float
         Logic-high level of the switch drivers, V.
     edge_s : float
-        10-90 % edge time of the switch-gate drivers, s.
+        0-100 % edge time of the switch-gate drivers, s.
+    retime_s : float
+        Delay of the late clock copies (``d_retime``, ``d_retime_inv``), s.
     """
+    r = f"rise_delay={retime_s:.3g} fall_delay={retime_s:.3g}"
+    # Every XSPICE delay defaults to 1 ns: set them all, or the DAC data would lag the analog
+    # clock phases by 2 ns (bridge + latch) and switch mid-pulse with the previous data.
     g = f"rise_delay={GATE_DELAY_S:.3g} fall_delay={GATE_DELAY_S:.3g}"
     half = 0.5 * vdd_v
     return [
@@ -50,9 +66,12 @@ def model_lines(vdd_v: float, edge_s: float) -> list[str]:
         f".model d_or2 d_or({g})",
         f".model d_xor2 d_xor({g})",
         f".model d_inv d_inverter({g})",
+        f".model d_buf d_buffer({g})",
+        f".model d_retime d_buffer({r})",
+        f".model d_retime_inv d_inverter({r})",
         f".model d_latch d_dff(clk_delay={LATCH_DELAY_S:.3g} set_delay={LATCH_DELAY_S:.3g} "
-        f"reset_delay={LATCH_DELAY_S:.3g} ic=0)",
-        f".model clk_bridge adc_bridge(in_low={half:.6g} in_high={half:.6g})",
+        f"reset_delay={LATCH_DELAY_S:.3g} {_MIN_DELAY} ic=0)",
+        f".model clk_bridge adc_bridge(in_low={half:.6g} in_high={half:.6g} {_MIN_DELAY})",
         f".model gate_drv dac_bridge(out_low=0 out_high={vdd_v:.6g} out_undef={half:.6g} "
         f"t_rise={edge_s:.3g} t_fall={edge_s:.3g})",
         ".model unit_drv dac_bridge(out_low=0 out_high=1 out_undef=0.5 t_rise=1e-12 t_fall=1e-12)",
@@ -79,7 +98,7 @@ def comparator_lines(y_node: str, thresholds: Sequence[float], clk: str) -> list
     lines = []
     for k, thr in enumerate(thresholds):
         lines += [
-            f".model cmp{k} adc_bridge(in_low={thr:.9g} in_high={thr:.9g})",
+            f".model cmp{k} adc_bridge(in_low={thr:.9g} in_high={thr:.9g} {_MIN_DELAY})",
             f"acmp{k} [{y_node}] [c{k}] cmp{k}",
             f"alat{k} c{k} {clk} null null t{k} tb{k} d_latch",
         ]

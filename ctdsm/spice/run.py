@@ -79,20 +79,23 @@ class SpiceResult:
 
 
 def codes_from_table(table: dict[str, np.ndarray], netlist: Netlist) -> np.ndarray:
-    """The ``n_cycles`` codes from the ``wrdata`` table (rows at ``t = k T``, ``k >= 1``).
+    """The ``n_cycles`` codes from the ``wrdata`` table (rows every ``T/2`` from ``t = 0``).
 
-    The code of clock ``n`` is held from just after ``t_n = (n + 1/2) T`` and read at
-    ``(n + 1) T``; codes are rounded to the quantizer's levels.
+    The code of clock ``n`` is held from just after ``t_n = t_0 + n T`` and read half a
+    period later, at ``t_n + T/2`` (a row: ``t_0`` is ``T/2`` or ``T``); codes are rounded to
+    the quantizer's levels.
     """
     t = np.asarray(table.get("scale", table.get("time")), dtype=float)
     code = np.asarray(table[netlist.code_vector], dtype=float)
-    T = 1.0 / netlist.fs_hz
-    k = np.rint(t / T).astype(np.int64)
-    want = np.arange(1, netlist.n_cycles + 1)
+    half = 0.5 / netlist.fs_hz
+    k = np.rint(t / half).astype(np.int64)
+    first = int(round(netlist.t_first_sample_s / half)) + 1
+    want = first + 2 * np.arange(netlist.n_cycles)
     idx = np.searchsorted(k, want)
     if np.any(idx >= k.size) or np.any(k[np.minimum(idx, k.size - 1)] != want):
+        found = int(np.count_nonzero(np.isin(k, want)))
         raise CtdsmError(
-            f"ngspice output: expected {netlist.n_cycles} clock samples, found {k.size - 1}"
+            f"ngspice output: expected {netlist.n_cycles} clock samples, found {found}"
         )
     return np.rint(code[idx])
 
@@ -161,7 +164,7 @@ def run_spice(
         corner=corner,
         temp_c=temp_c,
     )
-    t_stop = (netlist.n_cycles + 1) / netlist.fs_hz
+    t_stop = netlist.t_first_sample_s + netlist.n_cycles / netlist.fs_hz
     bar = None
     if progress:
         from ctdsm.progress import ProgressBar

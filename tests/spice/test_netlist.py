@@ -119,7 +119,7 @@ def test_deterministic_and_seeded():
     assert a != b
     nl = build_netlist(d, n_cycles=2048, amplitude_dbfs=-10)
     assert nl.amplitude_dbfs == -10 and nl.n_cycles == 2048 and nl.pdk == "generic180"
-    assert f"{(2048 + 1) / d.fs_hz:.9g}" in nl.text
+    assert f".tran {0.5 / d.fs_hz:.9g} {nl.t_first_sample_s + 2048 / d.fs_hz:.9g} uic" in nl.text
 
 
 def test_errors():
@@ -224,3 +224,97 @@ def test_gf180mcu_netlist_uses_the_pdk():
     widths = [float(re.search(r" w=(\S+)", ln).group(1)) for ln in switches]
     assert max(widths) <= 50e-6 and any(" m=" in ln for ln in switches)
     assert "nch_g180" not in nl.text
+
+
+# ------------------------------------------------------------------- digital timing
+
+
+def test_every_digital_delay_is_set():
+    """XSPICE's delays default to 1 ns: a bridge or latch without explicit delays would make
+    the DAC data lag the analog phases by nanoseconds (it once did, by 2 ns)."""
+    for name in ("multibit", "singlebit"):
+        text = build_netlist(design(name), n_cycles=4096).text
+        # The digital and bridge cards: ".model NAME KIND(...)" on one line.
+        models = [ln for ln in text.splitlines() if ln.startswith(".model") and "(" in ln]
+        assert len(models) >= 8
+        for ln in models:
+            if "dac_bridge" in ln:
+                assert "t_rise=" in ln and "t_fall=" in ln, ln
+            else:
+                assert "rise_delay=" in ln and "fall_delay=" in ln, ln
+                delays = [float(v) for v in re.findall(r"(?:rise|fall|clk)_delay=([0-9.e+-]+)", ln)]
+                assert max(delays) <= 60e-12, ln
+
+
+def _crossings(t: np.ndarray, v: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Times at which ``v`` crosses ``level`` (linear interpolation) and their directions."""
+    s = np.sign(v - level)
+    i = np.nonzero(s[:-1] * s[1:] < 0)[0]
+    tc = t[i] + (level - v[i]) * (t[i + 1] - t[i]) / (v[i + 1] - v[i])
+    return tc, s[i + 1]
+
+
+def _gate_waveforms(d: ctdsm.Design, vectors: list[str], n_cycles: int = 24):
+    """Run the netlist without output interpolation, writing ``vectors`` at every step."""
+    from ctdsm.spice.runner import run_ngspice
+
+    nl = build_netlist(d, n_cycles=n_cycles, fin_hz=1e5)
+    text = nl.text.replace(".options interp", ".options")
+    text = re.sub(r"^wrdata .*$", "wrdata gates.txt " + " ".join(vectors), text, flags=re.M)
+    table = run_ngspice(text, timeout_s=120).tables["gates.txt"]
+    return nl, table
+
+
+@needs_ngspice
+def test_rto_gates_switch_once_per_edge_at_the_dac_instants():
+    """Single-bit zapped dual RTO: each half's steering gates cross mid-supply only at the DAC
+    clock edges t_n + t0 T and t_n + (t0 + 1/2) T (+- 2 ps), never in between (no logic
+    glitch); the reference switches lead them by 40-120 ps."""
+    d = design("singlebit")
+    t0 = float(np.asarray(d.tdac)[1, 0])
+    nl, tab = _gate_waveforms(d, ["v(g0a)", "v(gb0a)", "v(g0b)", "v(gb0b)", "v(dclke_a)"])
+    t = tab["scale"] if "scale" in tab else tab[next(iter(tab))]
+    T = 1 / d.fs_hz
+    half = 0.5 * 1.8
+    edges = nl.t_first_sample_s + (np.arange(nl.n_cycles) + t0) * T
+    edges = np.sort(np.concatenate([edges, edges + 0.5 * T]))
+    for h in "ab":
+        on, _ = _crossings(t, tab[f"v(g0{h})"], half)
+        off, _ = _crossings(t, tab[f"v(gb0{h})"], half)
+        cross = np.sort(np.concatenate([on, off]))
+        cross = cross[cross > edges[0] - 0.25 * T]  # the start from .ic is not an edge
+        assert len(cross) > nl.n_cycles  # the gates do switch
+        dist = np.min(np.abs(cross[:, None] - edges[None, :]), axis=1)
+        assert np.max(dist) < 2e-12, f"half {h}: a gate edge {np.max(dist):.3g} s off the DAC edges"
+    # The reference switches (on the early clock's analog phase) lead the steering.
+    ref, _ = _crossings(t, tab["v(dclke_a)"], half)
+    lead = np.min(np.abs(edges[:, None] - ref[None, :]), axis=1)
+    assert np.all(lead[2:] > 40e-12) and np.all(lead[2:] < 120e-12)
+
+
+@needs_ngspice
+def test_vgs_r_steering_pairs_are_complementary_and_glitch_free():
+    """Multi-bit vgs_r with DWA: every element's two gates cross together (within 1 ps), at
+    most once per clock, right after the sampling instant (the retimed DWA output)."""
+    d = design("multibit")
+    vecs = [f"v(g{k})" for k in range(4)] + [f"v(gb{k})" for k in range(4)]
+    nl, tab = _gate_waveforms(d, vecs)
+    t = tab["scale"] if "scale" in tab else tab[next(iter(tab))]
+    T = 1 / d.fs_hz
+    samples = nl.t_first_sample_s + np.arange(nl.n_cycles) * T
+    n_edges = 0
+    for k in range(4):
+        a, sa = _crossings(t, tab[f"v(g{k})"], 0.9)
+        b, sb = _crossings(t, tab[f"v(gb{k})"], 0.9)
+        # From the second clock on (the drivers start from their initial state).
+        sa, a = sa[a > samples[1]], a[a > samples[1]]
+        sb, b = sb[b > samples[1]], b[b > samples[1]]
+        assert len(a) == len(b)
+        assert np.max(np.abs(a - b)) < 1e-12 and np.all(sa == -sb)
+        # One transition at most per clock, 50-150 ps after the sampling instant.
+        k_clock = np.floor((a - samples[0]) / T)
+        assert len(np.unique(k_clock)) == len(a)
+        delay = a - samples[0] - k_clock * T
+        assert np.all((delay > 50e-12) & (delay < 150e-12))
+        n_edges += len(a)
+    assert n_edges > 8  # DWA rotates the elements

@@ -24,16 +24,21 @@ class _Nl:
     fs_hz = 1e6
     n_cycles = 4
     code_vector = "v(code)"
+    t_first_sample_s = 0.5e-6
 
 
 def test_codes_from_table_reads_one_code_per_clock():
     T = 1e-6
-    t = np.array([0.0, 1.0, 2.0, 3.0, 4.0]) * T
-    code = np.array([-1.0, 0.98, -1.01, 1.0, 1.0])
+    t = np.arange(10) * 0.5 * T  # rows every T/2; codes read at t_0 + (n + 1/2) T = (n + 1) T
+    code = np.array([0, 0, -1.0, 9, 0.98, 9, -1.01, 9, 1.0, 9])
     v = codes_from_table({"scale": t, "v(code)": code}, _Nl())
-    assert v.tolist() == [1.0, -1.0, 1.0, 1.0]
+    assert v.tolist() == [-1.0, 1.0, -1.0, 1.0]
+    late = _Nl()
+    late.t_first_sample_s = T  # read at (n + 3/2) T
+    v = codes_from_table({"scale": np.arange(12) * 0.5 * T, "v(code)": np.arange(12.0)}, late)
+    assert v.tolist() == [3.0, 5.0, 7.0, 9.0]
     with pytest.raises(CtdsmError, match="expected 4 clock samples"):
-        codes_from_table({"scale": t[:3], "v(code)": code[:3]}, _Nl())
+        codes_from_table({"scale": t[:5], "v(code)": code[:5]}, _Nl())
 
 
 @needs_ngspice
@@ -63,6 +68,6 @@ def test_progress_reports_the_simulated_time():
     nl = build_netlist(d, n_cycles=64, fin_hz=1e5)
     seen: list[float] = []
     run_ngspice(nl.text, timeout_s=120, on_progress=seen.append)
-    t_stop = (nl.n_cycles + 1) / d.fs_hz
+    t_stop = nl.t_first_sample_s + nl.n_cycles / d.fs_hz
     assert len(seen) >= 2 and all(b >= a for a, b in zip(seen, seen[1:], strict=False))
     assert 0 < seen[-1] <= t_stop * (1 + 1e-6)
