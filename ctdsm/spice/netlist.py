@@ -10,7 +10,7 @@ active-RC netlist that plain ``ngspice -b`` runs closed-loop:
   ``trnoise`` source of density ``4 k T R``.
 * **First DAC** per ``dac.type`` with 180 nm MOS switches sized by
   :func:`ctdsm.dac.dac_physics` (``R_on = R_u / 50``; the unit resistor is reduced by the
-  nominal switch resistance in series so the element's nominal value is ``R_u``):
+  switches' resistance at the operating point so that each half's path is ``R_u``):
   ``r_dac`` inverters (PMOS to ``VREFP``, NMOS to ``VREFN``) driving the unit resistors;
   ``vgs_r`` resistors tied to the references, NMOS switches at the virtual grounds steering
   each half's current; ``dual_rto`` / ``zapped_dual_rto`` two return-to-open halves (A in
@@ -76,6 +76,11 @@ ZAP_WINDOW = (0.2, 0.45)
 #: Time constants of the zap switch and the floating node in the zap window (its gate drive
 #: at the common mode is about 1.6x below full drive: still more than 20).
 ZAP_TAUS = 40.0
+#: Body-effect coefficient and surface potential of the switch-resistance estimate, sqrt(V)
+#: and V: the embedded card's K1 (0.55-0.58) and 2 phi_F. (The estimate only trims the unit
+#: resistors; the simulation uses the device models.)
+BODY_GAMMA_SQRT_V = 0.57
+PHI_2F_V = 0.8
 #: Width of the chopper switches, m (length: the PDK minimum).
 CHOP_SWITCH_W_M = 4e-6
 K_BOLTZMANN = 1.380649e-23
@@ -367,7 +372,7 @@ def _first_dac(
     ctx: _Ctx, elements: list[str], elements_b: list[str], phases: dict[str, str]
 ) -> list[str]:
     """The first integrator's DAC: one unit element per data node (analog gate nodes)."""
-    from ctdsm.dac import MU_N_COX, VT_V, dac_physics
+    from ctdsm.dac import MU_N_COX, MU_P_COX, VT_V, dac_physics
 
     d = ctx.design
     sz = d.sizing
@@ -384,6 +389,25 @@ def _first_dac(
     # at full drive), not to carry the element's current: far narrower than the steering.
     r_zap = (ZAP_WINDOW[1] - ZAP_WINDOW[0]) * ctx.period_s / (ZAP_TAUS * phys.c_float_f)
     w_zap = min(w_n, l_m / (MU_N_COX * (d.spec.process.vdd_v - VT_V) * r_zap))
+    # Series switch resistance at the netlist's operating point (square law, triode, the
+    # switches' sources at their rail or at V_cm): the unit resistor is trimmed by it so that
+    # each half's full path is R_u, as the engine's sizing assumes (a designer sizes R_u for
+    # the full-scale current). Nominal R_on,n would leave the DAC 5-10 % short.
+    vdd_sw = d.spec.process.vdd_v
+    k_n, k_p = MU_N_COX * wl, MU_P_COX * 2.5 * wl
+    vrefp, vrefn = ctx.vcm_v + 0.5 * ctx.v_fs_v, ctx.vcm_v - 0.5 * ctx.v_fs_v
+
+    def vt(v_sb: float) -> float:  # threshold with the body effect (bulk at a rail)
+        return VT_V + BODY_GAMMA_SQRT_V * (math.sqrt(PHI_2F_V + v_sb) - math.sqrt(PHI_2F_V))
+
+    def r_nmos(v_source: float) -> float:
+        return 1.0 / (k_n * max(vdd_sw - v_source - vt(v_source), 1e-3))
+
+    def r_tg(v: float) -> float:  # NMOS and PMOS in parallel at node voltage v
+        g_n = k_n * max(vdd_sw - v - vt(v), 0.0)
+        return 1.0 / (g_n + k_p * max(v - vt(vdd_sw - v), 1e-3))
+
+    r_steer = r_nmos(ctx.vcm_v)
     lines = _references(ctx, phys)
     lines.append(
         f"* {kind}: {len(elements)} unit(s), R_u {fmt(r_u)} ohm per half, "
@@ -396,12 +420,13 @@ def _first_dac(
         r_el = r_u / weights[k]
         e = f"u{k}"
         if kind == "vgs_r":
-            r = r_el - phys.r_on_n_ohm
+            r = r_el - r_steer
             lines += ctx.resistor(f"{e}p", "refp", f"{e}sp", r)
             lines += ctx.resistor(f"{e}n", "refn", f"{e}sn", r)
             lines += _steering(ctx, e, g, gb, (vg_plus, vg_minus), w_n, phys.c_sw_f)
         elif kind == "r_dac":
-            r = r_el - 0.5 * (phys.r_on_n_ohm + phys.r_on_p_ohm)
+            # Each inverter spends half the time high (PMOS from VREFP), half low.
+            r = r_el - 0.5 * (1.0 / (k_p * (vrefp - vt(vdd_sw - vrefp))) + r_nmos(vrefn))
             # P half: high (VREFP) for data 1, so its inverter input is the complement.
             lines += [
                 ctx.pmos(f"{e}pp", f"{e}op", gb, "refp", w_p, l_m),
@@ -415,7 +440,8 @@ def _first_dac(
             lines += ctx.resistor(f"{e}n", f"{e}on", vg_minus, r)
         else:  # dual_rto / zapped_dual_rto: g, gb are the per-half gate nodes "a|b"
             zapped = kind == "zapped_dual_rto"
-            r = r_el - 2.0 * phys.r_on_n_ohm
+            r_p = r_el - r_tg(vrefp) - r_steer
+            r_n = r_el - r_nmos(vrefn) - r_steer
             for h in ("a", "b"):
                 on, on_b = phases[f"ph{h}"], phases[f"ph{h}b"]
                 gh, ghb = f"{g}{h}", f"{gb}{h}"
@@ -426,8 +452,8 @@ def _first_dac(
                     ctx.pmos(f"{x}rpp", "refp", on_b, f"{x}rp", w_p, l_m),
                     ctx.nmos(f"{x}rn", "refn", on, f"{x}rn", w_n, l_m),
                 ]
-                lines += ctx.resistor(f"{x}p", f"{x}rp", f"{x}sp", r)
-                lines += ctx.resistor(f"{x}n", f"{x}rn", f"{x}sn", r)
+                lines += ctx.resistor(f"{x}p", f"{x}rp", f"{x}sp", r_p)
+                lines += ctx.resistor(f"{x}n", f"{x}rn", f"{x}sn", r_n)
                 lines += _steering(ctx, x, gh, ghb, (vg_plus, vg_minus), w_n, phys.c_float_f)
                 if zapped:
                     z = phases[f"zap{h}"]
