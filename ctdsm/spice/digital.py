@@ -64,6 +64,7 @@ def model_lines(vdd_v: float, edge_s: float, retime_s: float) -> list[str]:
     return [
         f".model d_and2 d_and({g})",
         f".model d_or2 d_or({g})",
+        f".model d_nand2 d_nand({g})",
         f".model d_xor2 d_xor({g})",
         f".model d_inv d_inverter({g})",
         f".model d_buf d_buffer({g})",

@@ -67,6 +67,9 @@ OUTPUT_FILE = "code.txt"
 SPICE_OPTIONS = "interp bypass=1"
 #: Edge time of the switch-gate drivers and clock phases, s.
 EDGE_S = 50e-12
+#: Edge of the clock sources that only feed the logic (their bridge detects the crossing at
+#: the first time point after it: a 50 ps ramp left the DAC edges up to 10 ps late).
+CLOCK_EDGE_S = 1e-12
 #: Time the digital logic gets to settle before the DAC gates are retimed, s (the DWA's
 #: four multiplexer stages take 16 ps).
 RETIME_S = 50e-12
@@ -204,18 +207,24 @@ class _Ctx:
 
 
 def _pulse(
-    name: str, node: str, v_hi: float, delay_s: float, width_s: float, period_s: float
+    name: str,
+    node: str,
+    v_hi: float,
+    delay_s: float,
+    width_s: float,
+    period_s: float,
+    edge_s: float = EDGE_S,
 ) -> str:
     """A periodic 0 / ``v_hi`` PULSE source, high (at 50 %) on ``[delay, delay + width)``
     modulo ``period``; a window that covers ``t = 0`` starts high (inverted pulse)."""
-    d = (delay_s - 0.5 * EDGE_S) % period_s
+    d = (delay_s - 0.5 * edge_s) % period_s
     if d + width_s <= period_s:
         lo, hi, start, on = 0.0, v_hi, d, width_s
     else:  # high at t = 0: describe the low window instead
         lo, hi, start, on = v_hi, 0.0, (d + width_s) % period_s, period_s - width_s
     return (
-        f"v{name} {node} 0 pulse({fmt(lo)} {fmt(hi)} {fmt(start)} {fmt(EDGE_S)} {fmt(EDGE_S)} "
-        f"{fmt(on - EDGE_S)} {fmt(period_s)})"
+        f"v{name} {node} 0 pulse({fmt(lo)} {fmt(hi)} {fmt(start)} {fmt(edge_s)} {fmt(edge_s)} "
+        f"{fmt(on - edge_s)} {fmt(period_s)})"
     )
 
 
@@ -403,9 +412,11 @@ def _first_dac(
     def r_nmos(v_source: float) -> float:
         return 1.0 / (k_n * max(vdd_sw - v_source - vt(v_source), 1e-3))
 
+    def r_pmos(v_source: float) -> float:  # gate at 0, bulk at VDD
+        return 1.0 / (k_p * max(v_source - vt(vdd_sw - v_source), 1e-3))
+
     def r_tg(v: float) -> float:  # NMOS and PMOS in parallel at node voltage v
-        g_n = k_n * max(vdd_sw - v - vt(v), 0.0)
-        return 1.0 / (g_n + k_p * max(v - vt(vdd_sw - v), 1e-3))
+        return 1.0 / (k_n * max(vdd_sw - v - vt(v), 0.0) + 1.0 / r_pmos(v))
 
     r_steer = r_nmos(ctx.vcm_v)
     lines = _references(ctx, phys)
@@ -426,7 +437,7 @@ def _first_dac(
             lines += _steering(ctx, e, g, gb, (vg_plus, vg_minus), w_n, phys.c_sw_f)
         elif kind == "r_dac":
             # Each inverter spends half the time high (PMOS from VREFP), half low.
-            r = r_el - 0.5 * (1.0 / (k_p * (vrefp - vt(vdd_sw - vrefp))) + r_nmos(vrefn))
+            r = r_el - 0.5 * (r_pmos(vrefp) + r_nmos(vrefn))
             # P half: high (VREFP) for data 1, so its inverter input is the complement.
             lines += [
                 ctx.pmos(f"{e}pp", f"{e}op", gb, "refp", w_p, l_m),
@@ -448,6 +459,8 @@ def _first_dac(
                 x = f"{e}{h}"
                 lines += [
                     # Reference switches: a transmission gate to VREFP, an NMOS to VREFN.
+                    # (A PMOS alone ran 14 % faster but, about twice as resistive in BSIM3
+                    # as the square-law trim assumes, left the DAC 9 % short.)
                     ctx.nmos(f"{x}rpn", "refp", on, f"{x}rp", w_n, l_m),
                     ctx.pmos(f"{x}rpp", "refp", on_b, f"{x}rp", w_p, l_m),
                     ctx.nmos(f"{x}rn", "refn", on, f"{x}rn", w_n, l_m),
@@ -517,7 +530,7 @@ def _clocks_and_logic(
         # DAC clock: early copy "dclke" (data retimed on it), late copy "dclk" (gates), high on
         # [t_n + t0 T, t_n + t0 T + T/2) at the gates.
         lines += [
-            _pulse("dclk", "dclke_a", vdd, ctx.t0_s + t0 * T - lead, 0.5 * T, T),
+            _pulse("dclk", "dclke_a", vdd, ctx.t0_s + t0 * T - lead, 0.5 * T, T, CLOCK_EDGE_S),
             "adclkb [dclke_a] [dclke] clk_bridge",
             "adclkei dclke dclke_n d_inv",
             "adclkd dclke dclk d_retime",
@@ -527,7 +540,7 @@ def _clocks_and_logic(
         lines.append("aclki dclk clk d_inv")  # samples at t_n (the late clock's falling edge)
     else:
         lines += [
-            _pulse("clk", "aclk", vdd, ctx.t0_s - digital.BRIDGE_DELAY_S, 0.5 * T, T),
+            _pulse("clk", "aclk", vdd, ctx.t0_s - digital.BRIDGE_DELAY_S, 0.5 * T, T, CLOCK_EDGE_S),
             "aclkb [aclk] [clk] clk_bridge",
         ]
     # Comparator offsets (one LSB = 2 units) from the seed's static draws.
@@ -567,12 +580,23 @@ def _clocks_and_logic(
                 f"ata{k} {data[k]} {data[k]}_t d_buf",
                 f"atb{k} {data[k]} {data[k]}_b d_inv",
             ]
-        # Reference switches: on the early clock's analog phases, so they close and open
-        # `lead` (about 80 ps) before the steering switches: the resistor's reference end has
-        # settled (R_u C_f is about 45 ps) when the half connects to the integrator. (Switching
-        # both ends together, or 10 ps apart, left the run noisy or failing to converge.)
-        lines.append(f"bdclkn dclke_an 0 v={fmt(vdd)}-v(dclke_a)")
-        phases.update(pha="dclke_a", phab="dclke_an", phb="dclke_an", phbb="dclke_a")
+        # Reference switches: on inside the steering window, closing RETIME_S after the
+        # steering and opening RETIME_S before it (dclke AND dclk delayed). So the floating
+        # node meets the virtual ground before any current flows (its memory is dumped, as
+        # the engine models it) and is left at the virtual-ground voltage when the half
+        # opens. (Switching both ends in one event, or the reference 10 ps ahead, gave noisy
+        # runs or "timestep too small"; 80 ps ahead recharged the node through R_u before
+        # reconnection and erased the unzapped DAC's memory.)
+        lines += [
+            "adclkdd dclk dclk_d d_retime",
+            "adclkdn dclk dclk_dn d_retime_inv",
+            "arefa [dclke dclk_d] refa d_and2",
+            "arefan [dclke dclk_d] refan d_nand2",
+            "arefb [dclke_n dclk_dn] refb d_and2",
+            "arefbn [dclke_n dclk_dn] refbn d_nand2",
+            "adrvref [refa refan refb refbn] [pha phab phb phbb] gate_drv",
+        ]
+        phases.update(pha="pha", phab="phab", phb="phb", phbb="phbb")
         sources = {"a": ("dclk", "_t", "_b"), "b": ("dclk_n", "_hb", "_hbn")}
         for h, start in (("a", t0), ("b", t0 + 0.5)):
             # Zap: while the half is open (from start + T/2), before it reconnects.

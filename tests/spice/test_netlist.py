@@ -78,7 +78,7 @@ def test_singlebit_structure_and_variants():
     text = build_netlist(d, n_cycles=4096).text
     # Zapped dual RTO: halves a and b, each with reference switches, steering and zap.
     for h in "ab":
-        assert _lines(text, f"mu0{h}rpn refp ")
+        assert _lines(text, f"mu0{h}rpn refp ") and _lines(text, f"mu0{h}rpp refp ")
         assert len(_lines(text, f"mu0{h}z")) == 2
     # The later DACs of the FB form are ideal sources through the sized resistors.
     later = [r for r in d.sizing.resistors if r.stage > 1 and r.source == "dac1"]
@@ -235,8 +235,12 @@ def test_every_digital_delay_is_set():
     the DAC data lag the analog phases by nanoseconds (it once did, by 2 ns)."""
     for name in ("multibit", "singlebit"):
         text = build_netlist(design(name), n_cycles=4096).text
-        # The digital and bridge cards: ".model NAME KIND(...)" on one line.
-        models = [ln for ln in text.splitlines() if ln.startswith(".model") and "(" in ln]
+        # The XSPICE digital and bridge cards: ".model NAME d_xxx(...)" / "..._bridge(...)".
+        models = [
+            ln
+            for ln in text.splitlines()
+            if re.match(r"\.model \S+ (d_\w+|adc_bridge|dac_bridge)\(", ln)
+        ]
         assert len(models) >= 8
         for ln in models:
             if "dac_bridge" in ln:
@@ -270,10 +274,10 @@ def _gate_waveforms(d: ctdsm.Design, vectors: list[str], n_cycles: int = 24):
 def test_rto_gates_switch_once_per_edge_at_the_dac_instants():
     """Single-bit zapped dual RTO: each half's steering gates cross mid-supply only at the DAC
     clock edges t_n + t0 T and t_n + (t0 + 1/2) T (+- 2 ps), never in between (no logic
-    glitch); the reference switches lead them by 40-120 ps."""
+    glitch); the reference switches close after them and open before them."""
     d = design("singlebit")
     t0 = float(np.asarray(d.tdac)[1, 0])
-    nl, tab = _gate_waveforms(d, ["v(g0a)", "v(gb0a)", "v(g0b)", "v(gb0b)", "v(dclke_a)"])
+    nl, tab = _gate_waveforms(d, ["v(g0a)", "v(gb0a)", "v(g0b)", "v(gb0b)", "v(pha)"])
     t = tab["scale"] if "scale" in tab else tab[next(iter(tab))]
     T = 1 / d.fs_hz
     half = 0.5 * 1.8
@@ -287,10 +291,16 @@ def test_rto_gates_switch_once_per_edge_at_the_dac_instants():
         assert len(cross) > nl.n_cycles  # the gates do switch
         dist = np.min(np.abs(cross[:, None] - edges[None, :]), axis=1)
         assert np.max(dist) < 2e-12, f"half {h}: a gate edge {np.max(dist):.3g} s off the DAC edges"
-    # The reference switches (on the early clock's analog phase) lead the steering.
-    ref, _ = _crossings(t, tab["v(dclke_a)"], half)
-    lead = np.min(np.abs(edges[:, None] - ref[None, :]), axis=1)
-    assert np.all(lead[2:] > 40e-12) and np.all(lead[2:] < 120e-12)
+    # Half A's reference switch is on inside its steering window: it closes 30-70 ps after
+    # the steering closes and opens 30-70 ps before the steering opens.
+    ref, rising = _crossings(t, tab["v(pha)"], half)
+    keep = ref > edges[0] - 0.25 * T
+    ref, rising = ref[keep], rising[keep]
+    nearest = edges[np.argmin(np.abs(ref[:, None] - edges[None, :]), axis=1)]
+    lag = ref - nearest
+    assert np.all((lag[rising > 0] > 30e-12) & (lag[rising > 0] < 70e-12))
+    assert np.all((lag[rising < 0] < -30e-12) & (lag[rising < 0] > -70e-12))
+    assert np.count_nonzero(rising > 0) >= nl.n_cycles - 2
 
 
 @needs_ngspice
