@@ -131,9 +131,10 @@ def _output_stage(p: OpampParams, sense_p: str, sense_n: str) -> list[str]:
     ]
     if p.out_limit_v is not None:
         # Two diodes to +-lim with a sharp knee (emission coefficient 0.05: about 30 mV
-        # from 1 pA to 1 mA) and 1/_G_CLAMP_S series resistance. (A behavioural B-source
-        # clamp did the same and cost 10 % of the single-bit run: B-sources are evaluated
-        # from their expression at every iteration.)
+        # from 1 pA to 1 mA) and 1/_G_CLAMP_S series resistance, in place of a behavioural
+        # B-source clamp (B-sources are evaluated from their expression at every iteration;
+        # dropping the clamps and a B-source clock complement saved 13 % of a single-bit
+        # run; the diodes' own cost was not isolated, docs/spice.md).
         lim = fmt(p.out_limit_v)
         lines += [
             f".model dclamp d(is=1e-14 n=0.05 rs={fmt(1.0 / _G_CLAMP_S)})",

@@ -260,14 +260,16 @@ def _crossings(t: np.ndarray, v: np.ndarray, level: float) -> tuple[np.ndarray, 
 
 
 def _gate_waveforms(d: ctdsm.Design, vectors: list[str], n_cycles: int = 24):
-    """Run the netlist without output interpolation, writing ``vectors`` at every step."""
+    """Run the netlist without output interpolation, writing ``vectors`` at every step:
+    ``(netlist, time, table)``."""
     from ctdsm.spice.runner import run_ngspice
 
     nl = build_netlist(d, n_cycles=n_cycles, fin_hz=1e5)
     text = nl.text.replace(".options interp", ".options")
     text = re.sub(r"^wrdata .*$", "wrdata gates.txt " + " ".join(vectors), text, flags=re.M)
     table = run_ngspice(text, timeout_s=120).tables["gates.txt"]
-    return nl, table
+    t = table["scale"] if "scale" in table else table[next(iter(table))]
+    return nl, t, table
 
 
 @needs_ngspice
@@ -277,8 +279,7 @@ def test_rto_gates_switch_once_per_edge_at_the_dac_instants():
     glitch); the reference switches close after them and open before them."""
     d = design("singlebit")
     t0 = float(np.asarray(d.tdac)[1, 0])
-    nl, tab = _gate_waveforms(d, ["v(g0a)", "v(gb0a)", "v(g0b)", "v(gb0b)", "v(pha)"])
-    t = tab["scale"] if "scale" in tab else tab[next(iter(tab))]
+    nl, t, tab = _gate_waveforms(d, ["v(g0a)", "v(gb0a)", "v(g0b)", "v(gb0b)", "v(pha)"])
     T = 1 / d.fs_hz
     half = 0.5 * 1.8
     edges = nl.t_first_sample_s + (np.arange(nl.n_cycles) + t0) * T
@@ -309,8 +310,7 @@ def test_vgs_r_steering_pairs_are_complementary_and_glitch_free():
     most once per clock, right after the sampling instant (the retimed DWA output)."""
     d = design("multibit")
     vecs = [f"v(g{k})" for k in range(4)] + [f"v(gb{k})" for k in range(4)]
-    nl, tab = _gate_waveforms(d, vecs)
-    t = tab["scale"] if "scale" in tab else tab[next(iter(tab))]
+    nl, t, tab = _gate_waveforms(d, vecs)
     T = 1 / d.fs_hz
     samples = nl.t_first_sample_s + np.arange(nl.n_cycles) * T
     n_edges = 0
