@@ -78,5 +78,6 @@ clean:
 
 # The committed ngspice netlists of the seed designs (CI fails when they are stale).
 netlists: setup
+	rm -rf netlists/multibit netlists/singlebit
 	$(BIN)/python -m ctdsm netlist designs/multibit.yaml -o netlists/multibit -q
 	$(BIN)/python -m ctdsm netlist designs/singlebit.yaml -o netlists/singlebit -q

@@ -283,3 +283,15 @@ def test_unstable_test_amplitude_is_reported_unstable(tmp_path):
     assert m["chopping"]["amplitude_dbfs"] == design.peak_amplitude_dbfs < 0
     assert all(x is not None and x > 60 for x in m["chopping"]["snr_chopped_db"][1:])
     assert "<td>stable</td><td>NO</td>" in path.read_text()
+
+
+def test_atomic_write_gives_files_the_umask_mode(tmp_path):
+    """Written files get 0666 & ~umask like open() (mkstemp alone leaves them 0600)."""
+    import os
+
+    from ctdsm.io import _UMASK, atomic_write_text
+
+    p = atomic_write_text(tmp_path / "a.txt", "x")
+    assert p.read_text() == "x"
+    assert (os.stat(p).st_mode & 0o777) == (0o666 & ~_UMASK)
+    assert (os.stat(p).st_mode & 0o044) == (0o044 & ~_UMASK)

@@ -1,11 +1,13 @@
 """XSPICE digital logic of the netlists: comparator bank, latches, DWA and retiming.
 
-Everything is generated as netlist lines (no files): ``adc_bridge`` comparators on the
+Everything is generated as netlist lines: ``adc_bridge`` comparators on the
 quantizer input, ``d_dff`` latches on the sampling clock, for multi-bit designs with
 ``dac.dem = dwa`` a data-weighted-averaging selector in gates (a rotator driven by a pointer
 register that advances by the number of high comparators), optional retiming latches for
 an excess loop delay, and ``dac_bridge`` drivers that turn the element data into switch
-gate voltages.
+gate voltages. A clock with jitter is the one exception: a ``d_source`` reads its edge
+times from a table written beside the netlist (:func:`jittered_clock`), because no ngspice
+source or digital model can draw a per-edge random delay.
 
 The DWA follows the engine's convention (:func:`ctdsm.sim.kernels.select_elements`):
 element ``e`` is high when ``(e - p) mod M < m``, ``m`` the number of high comparators and
@@ -22,7 +24,10 @@ converters using data weighted averaging," IEEE Trans. Circuits Syst. II, 42(12)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+
+import numpy as np
 
 __all__ = [
     "BRIDGE_DELAY_S",
@@ -30,6 +35,7 @@ __all__ = [
     "LATCH_DELAY_S",
     "model_lines",
     "comparator_lines",
+    "jittered_clock",
     "dwa_lines",
 ]
 
@@ -77,6 +83,74 @@ def model_lines(vdd_v: float, edge_s: float, retime_s: float) -> list[str]:
         f"t_rise={edge_s:.3g} t_fall={edge_s:.3g})",
         ".model unit_drv dac_bridge(out_low=0 out_high=1 out_undef=0.5 t_rise=1e-12 t_fall=1e-12)",
     ]
+
+
+#: Earliest event of a ``d_source`` table, s (see :func:`jittered_clock`).
+_D_SOURCE_FIRST_EVENT_S = 1e-9
+
+
+def jittered_clock(
+    node: str,
+    file_name: str,
+    first_edge_s: float,
+    half_period_s: float,
+    t_stop_s: float,
+    jitter_rms_s: float,
+    rng: np.random.Generator,
+) -> tuple[list[str], str]:
+    """A digital clock with white Gaussian edge jitter, as a ``d_source`` and its table.
+
+    The clock is high on ``[t_k, t_k + T/2)`` for the nominal rising edges
+    ``t_k = first_edge + k T`` (``k`` any integer); every edge, rising and falling, is moved by
+    an independent draw ``N(0, jitter_rms_s**2)`` (:mod:`ctdsm.impairments`, ``jitter_rms_s``:
+    the engine's model, white and not accumulated). The events are exact: no bridge threshold
+    or time-point detection is involved. An edge in the first nanosecond is moved to 1 ns:
+    ngspice 39's ``d_source`` drops an event that comes before its first analog time step,
+    and every later one with it (an edge at 50 ps did).
+
+    Parameters
+    ----------
+    node : str
+        Digital output node.
+    file_name : str
+        Name of the edge table (ngspice finds it beside the netlist or in the run directory).
+    first_edge_s : float
+        A nominal rising edge, s (any one: the phase is taken modulo the period).
+    half_period_s : float
+        Half the clock period, s.
+    t_stop_s : float
+        End of the simulation, s: edges are listed up to one period beyond it.
+    jitter_rms_s : float
+        Standard deviation of each edge's timing error, s.
+    rng : numpy.random.Generator
+        Source of the draws (one per edge, in time order).
+
+    Returns
+    -------
+    lines, table : list of str, str
+        The netlist lines and the table's text.
+    """
+    if not (0.0 <= jitter_rms_s < 0.1 * half_period_s):
+        raise ValueError(f"jitter_rms_s: {jitter_rms_s:g} s is not small against the period")
+    # Nominal edges from the first one after t = 0 (even index: rising).
+    k0 = math.floor(-first_edge_s / half_period_s) + 1
+    k1 = math.ceil((t_stop_s - first_edge_s) / half_period_s) + 2
+    k = np.arange(k0, k1)
+    t = first_edge_s + k * half_period_s + jitter_rms_s * rng.standard_normal(k.size)
+    t = np.maximum(t, _D_SOURCE_FIRST_EVENT_S)
+    if np.any(np.diff(t) <= 0):
+        raise ValueError(f"half_period_s: {half_period_s:g} s is too short for the table")
+    state = np.where(k % 2 == 0, "1s", "0s")
+    initial = "0s" if k0 % 2 == 0 else "1s"
+    # 12 decimals: 0.5 fs resolution at 0.5 ms.
+    rows = [f"0 {initial}"] + [f"{ti:.12e} {st}" for ti, st in zip(t, state, strict=True)]
+    table = "\n".join(rows) + "\n"
+    model = f"src_{node}"
+    lines = [
+        f'.model {model} d_source(input_file="{file_name}")',
+        f"asrc_{node} [{node}] {model}",
+    ]
+    return lines, table
 
 
 def comparator_lines(y_node: str, thresholds: Sequence[float], clk: str) -> list[str]:

@@ -35,9 +35,14 @@ active-RC netlist that plain ``ngspice -b`` runs closed-loop:
 The code at each clock is written by ``wrdata`` at ``t_n + T/2``, half a period after the
 sampling instant (``.options interp`` with a ``T/2`` step: two output points per clock).
 
-What the behavioral engine has that the netlist leaves out: clock jitter, comparator
-hysteresis and noise, the chopper's explicit charge-injection term (the MOS switches inject
-their own charge instead). ngspice 39 cannot seed ``trnoise`` reproducibly (docs/spice.md),
+* **Jitter** (``impairments.jitter_rms_s``): the clock that times the first DAC is a
+  ``d_source`` with every edge moved by its own Gaussian draw from the seed (the engine's
+  white, per-edge model); its edge table ``<name>_<clock>.txt`` is written beside the
+  netlist (:attr:`Netlist.inputs`). Without jitter the clocks are PULSE sources.
+
+What the behavioral engine has that the netlist leaves out: comparator hysteresis and
+noise, the chopper's explicit charge-injection term (the MOS switches inject their own
+charge instead). ngspice 39 cannot seed ``trnoise`` reproducibly (docs/spice.md),
 so the noise waveforms differ from run to run; everything else is fixed by the seed.
 """
 
@@ -127,6 +132,9 @@ class Netlist:
         Files the netlist references (absolute paths, gf180mcu only).
     spiceinit : tuple of str
         Lines the run directory's ``.spiceinit`` must hold.
+    inputs : tuple of (str, str)
+        Files the netlist reads, as ``(name, text)``, written beside it (the jittered clock's
+        edge table).
     """
 
     text: str
@@ -147,6 +155,7 @@ class Netlist:
     temp_c: float
     files: tuple[str, ...] = ()
     spiceinit: tuple[str, ...] = ()
+    inputs: tuple[tuple[str, str], ...] = ()
     info: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -175,6 +184,8 @@ class _Ctx:
     noise_dt_s: float
     rng: np.random.Generator
     rng_seed: int
+    t_stop_s: float = 0.0
+    inputs: dict[str, str] = field(default_factory=dict)  # files written beside the netlist
 
     def nmos(self, n: str, d: str, g: str, s: str, w_m: float, l_m: float) -> str:
         return self._mos(n, d, g, s, "0", self.dev.nmos, w_m, l_m)
@@ -226,6 +237,38 @@ def _pulse(
         f"v{name} {node} 0 pulse({fmt(lo)} {fmt(hi)} {fmt(start)} {fmt(edge_s)} {fmt(edge_s)} "
         f"{fmt(on - edge_s)} {fmt(period_s)})"
     )
+
+
+def _clock(ctx: _Ctx, name: str, node: str, delay_s: float, *, jittered: bool) -> list[str]:
+    """A logic clock ``node``, high on ``[delay, delay + T/2)`` modulo ``T`` at the bridge input.
+
+    Without jitter (or ``jittered`` false): a PULSE source with ``CLOCK_EDGE_S`` edges and a
+    bridge. With ``impairments.jitter_rms_s``: a ``d_source`` whose events come one bridge
+    delay after each nominal edge (where the bridge would put them), each edge moved by its
+    own draw from the seed; the edge table is one of the netlist's inputs.
+    """
+    T = ctx.period_s
+    sigma = float(ctx.imp.jitter_rms_s or 0.0)
+    if not (jittered and sigma > 0):
+        return [
+            _pulse(name, f"{node}_a", ctx.vdd_v, delay_s, 0.5 * T, T, CLOCK_EDGE_S),
+            f"a{name}b [{node}_a] [{node}] clk_bridge",
+        ]
+    file_name = f"{ctx.design.name}_{name}.txt"
+    lines, table = digital.jittered_clock(
+        node,
+        file_name,
+        delay_s + digital.BRIDGE_DELAY_S,
+        0.5 * T,
+        ctx.t_stop_s,
+        sigma,
+        np.random.default_rng([ctx.rng_seed, 3]),
+    )
+    ctx.inputs[file_name] = table
+    return [
+        f"* {node}: edges jittered by {fmt(sigma)} s rms (white, per edge), table {file_name}",
+        *lines,
+    ]
 
 
 def _pulse_window(design: Design) -> tuple[float, float]:
@@ -529,9 +572,8 @@ def _clocks_and_logic(
     if t0 > 0:
         # DAC clock: early copy "dclke" (data retimed on it), late copy "dclk" (gates), high on
         # [t_n + t0 T, t_n + t0 T + T/2) at the gates.
+        lines += _clock(ctx, "dclk", "dclke", ctx.t0_s + t0 * T - lead, jittered=True)
         lines += [
-            _pulse("dclk", "dclke_a", vdd, ctx.t0_s + t0 * T - lead, 0.5 * T, T, CLOCK_EDGE_S),
-            "adclkb [dclke_a] [dclke] clk_bridge",
             "adclkei dclke dclke_n d_inv",
             "adclkd dclke dclk d_retime",
             "adclkn dclke dclk_n d_retime_inv",
@@ -539,10 +581,10 @@ def _clocks_and_logic(
     if t0 > 0 and abs(t0 - 0.5) < 1e-12:
         lines.append("aclki dclk clk d_inv")  # samples at t_n (the late clock's falling edge)
     else:
-        lines += [
-            _pulse("clk", "aclk", vdd, ctx.t0_s - digital.BRIDGE_DELAY_S, 0.5 * T, T, CLOCK_EDGE_S),
-            "aclkb [aclk] [clk] clk_bridge",
-        ]
+        # Not jittered: the engine's jitter is the DAC's (and the sampling edge needs the
+        # PULSE's breakpoints: the comparator bridges are evaluated at analog time points,
+        # and without one just before the edge they would latch a stale input).
+        lines += _clock(ctx, "clk", "clk", ctx.t0_s - digital.BRIDGE_DELAY_S, jittered=False)
     # Comparator offsets (one LSB = 2 units) from the seed's static draws.
     off, _, _ = static_errors(ctx.imp, levels, np.random.default_rng([ctx.rng_seed, 1]))
     thr = [-(units - 1) + 2.0 * k + float(off[k]) for k in range(units)]
@@ -629,6 +671,12 @@ def _clocks_and_logic(
         # RETIME_S plus a latch and half an edge after t_n: about 0.002 T at 20 MHz.)
         if t0 > 0:
             clk_gate = "dclk"
+        elif ctx.imp.jitter_rms_s:
+            # The DAC's own clock, RETIME_S after the sampling clock, with the jitter.
+            clk_gate = "clk_r"
+            lines += _clock(
+                ctx, "clkr", "clk_r", ctx.t0_s + RETIME_S - digital.BRIDGE_DELAY_S, jittered=True
+            )
         else:
             clk_gate = "clk_r"
             lines.append("aclkd clk clk_r d_retime")
@@ -772,6 +820,7 @@ def build_netlist(
         noise_dt_s=T,  # one noise sample per clock (white to fs/2); fewer breakpoints
         rng=np.random.default_rng([seed, 2]),
         rng_seed=seed,
+        t_stop_s=t_first_s + n_cycles * T,
     )
     chopped = bool(spec.chopper.enabled)
     sz = design.sizing
@@ -832,7 +881,7 @@ def build_netlist(
         sections=sections,
         options=f"{SPICE_OPTIONS} temp={fmt(temp_c)}",
         tstep=fmt(0.5 * T),
-        tstop=fmt(t_first_s + n_cycles * T),
+        tstop=fmt(ctx.t_stop_s),
         output_file=OUTPUT_FILE,
         vectors=vectors,
         ic=[
@@ -870,11 +919,13 @@ def build_netlist(
         temp_c=temp_c,
         files=files,
         spiceinit=tuple(spiceinit_lines(pdk)),
+        inputs=tuple(sorted(ctx.inputs.items())),
     )
 
 
 def write_netlist(netlist: Netlist, out_dir: str | os.PathLike[str]) -> Path:
-    """Write ``<name>.cir`` (and ``.spiceinit`` when the PDK needs it) atomically.
+    """Write ``<name>.cir``, its input files and ``.spiceinit`` (when the PDK needs it),
+    each atomically.
 
     Returns
     -------
@@ -886,4 +937,6 @@ def write_netlist(netlist: Netlist, out_dir: str | os.PathLike[str]) -> Path:
     out = prepare_output_dir(out_dir)
     if netlist.spiceinit:
         atomic_write_text(out / ".spiceinit", "\n".join(netlist.spiceinit) + "\n")
+    for name, text in netlist.inputs:
+        atomic_write_text(out / name, text)
     return atomic_write_text(out / netlist.filename, netlist.text)

@@ -177,6 +177,7 @@ def run_spice(
             timeout_s=timeout_s,
             workdir=keep_dir,
             spiceinit=netlist.spiceinit,
+            inputs=dict(netlist.inputs),
             on_progress=None if bar is None else (lambda t_s: bar.set_fraction(t_s / t_stop)),
         )
     finally:

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -190,9 +190,15 @@ def _read_wrdata(path: Path, vectors: Sequence[str]) -> dict[str, np.ndarray]:
 
 
 def _first_error(text: str) -> str | None:
-    for line in text.splitlines():
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
         if _ERROR_RE.match(line):
-            return " ".join(line.split())[:200]
+            msg = " ".join(line.split())
+            # XSPICE code models print a bare "ERROR **" and the reason on the next line.
+            if len(msg.strip("* ")) <= len("error"):
+                nxt = next((ln for ln in lines[i + 1 :] if ln.strip()), "")
+                msg = f"{msg} {' '.join(nxt.split())}"
+            return msg[:200]
     return None
 
 
@@ -262,6 +268,7 @@ def run_ngspice(
     workdir: str | os.PathLike[str] | None = None,
     keep_logs_on_failure: bool = True,
     spiceinit: Sequence[str] = (),
+    inputs: Mapping[str, str] | None = None,
     ngspice: str = "ngspice",
     on_progress: Callable[[float], None] | None = None,
 ) -> NgspiceRun:
@@ -283,6 +290,9 @@ def run_ngspice(
     spiceinit : sequence of str
         Lines written to ``.spiceinit`` in the run directory, read by ngspice before the
         netlist is parsed (e.g. :func:`ctdsm.process.spiceinit_lines` for gf180mcu).
+    inputs : mapping of str to str, optional
+        Files the netlist reads (name relative to the run directory -> text), written
+        before the run (e.g. :attr:`ctdsm.spice.netlist.Netlist.inputs`).
     ngspice : str
         Executable name or path.
     on_progress : callable, optional
@@ -309,6 +319,10 @@ def run_ngspice(
     (run_dir / NETLIST_NAME).write_text(netlist if netlist.endswith("\n") else netlist + "\n")
     if spiceinit:
         (run_dir / ".spiceinit").write_text("\n".join(spiceinit) + "\n")
+    for name, text in (inputs or {}).items():
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise ValueError(f"inputs: {name!r} is not a plain name inside the run directory")
+        (run_dir / name).write_text(text)
     log_path = run_dir / LOG_NAME
     cmd = [exe, "-b", NETLIST_NAME]
 

@@ -162,10 +162,18 @@ def test_committed_netlists_are_current(name):
     committed = NETLISTS / name / f"{name}.cir"
     assert committed.is_file(), "netlists missing: run `make netlists`"
     d = design(name)
-    fresh = build_netlist(d, n_cycles=16384, corner=d.spec.process.corner).text
-    assert committed.read_text() == fresh, (
+    fresh = build_netlist(d, n_cycles=16384, corner=d.spec.process.corner)
+    assert committed.read_text() == fresh.text, (
         f"netlists/{name}/{name}.cir is stale: run `make netlists` and commit it"
     )
+    # The jittered clock's edge table is part of the netlist.
+    assert fresh.inputs, "the seed designs have clock jitter: expected an edge table"
+    for fname, text in fresh.inputs:
+        assert (NETLISTS / name / fname).read_text() == text, (
+            f"netlists/{name}/{fname} is stale: run `make netlists` and commit it"
+        )
+    expected = {f"{name}.cir", *(f for f, _ in fresh.inputs)}
+    assert {p.name for p in (NETLISTS / name).iterdir()} == expected
 
 
 # ----------------------------------------------------------------- short closed-loop runs
@@ -230,6 +238,26 @@ def test_gf180mcu_netlist_uses_the_pdk():
 # ------------------------------------------------------------------- digital timing
 
 
+def test_jitter_moves_the_dac_clock_edges():
+    """With impairments.jitter_rms_s the DAC's clock is a d_source reading an edge table from
+    the seed; without it a PULSE source and no extra file."""
+    for name, node, fname in (("singlebit", "dclke", "dclk"), ("multibit", "clk_r", "clkr")):
+        nl = build_netlist(design(name), n_cycles=256, fin_hz=1e5)
+        assert [f for f, _ in nl.inputs] == [f"{name}_{fname}.txt"]
+        assert f"asrc_{node} [{node}] src_{node}" in nl.text
+        table = dict(nl.inputs)[f"{name}_{fname}.txt"]
+        t = np.array([float(ln.split()[0]) for ln in table.splitlines()[1:]])
+        t = t[t > 2e-9]  # an edge in the first nanosecond is moved to 1 ns (digital.py)
+        T = 1 / design(name).fs_hz
+        dev = np.diff(t) - 0.5 * T
+        assert 0.5 * 0.3e-12 < np.std(dev) < 2 * 0.3e-12 * np.sqrt(2)
+        again = build_netlist(design(name), n_cycles=256, fin_hz=1e5, seed=2).inputs
+        assert again != nl.inputs  # drawn from the seed
+        off = build_netlist(design(name, "impairments.jitter_rms_s=off"), n_cycles=256, fin_hz=1e5)
+        assert off.inputs == () and "d_source" not in off.text
+        assert re.search(r"^v\S+ d?clke?_a 0 pulse\(", off.text, flags=re.M)
+
+
 def test_every_digital_delay_is_set():
     """XSPICE's delays default to 1 ns: a bridge or latch without explicit delays would make
     the DAC data lag the analog phases by nanoseconds (it once did, by 2 ns)."""
@@ -240,6 +268,7 @@ def test_every_digital_delay_is_set():
             ln
             for ln in text.splitlines()
             if re.match(r"\.model \S+ (d_\w+|adc_bridge|dac_bridge)\(", ln)
+            and "d_source(" not in ln  # a source: its events are the table's times
         ]
         assert len(models) >= 8
         for ln in models:
@@ -267,7 +296,7 @@ def _gate_waveforms(d: ctdsm.Design, vectors: list[str], n_cycles: int = 24):
     nl = build_netlist(d, n_cycles=n_cycles, fin_hz=1e5)
     text = nl.text.replace(".options interp", ".options")
     text = re.sub(r"^wrdata .*$", "wrdata gates.txt " + " ".join(vectors), text, flags=re.M)
-    table = run_ngspice(text, timeout_s=120).tables["gates.txt"]
+    table = run_ngspice(text, timeout_s=120, inputs=dict(nl.inputs)).tables["gates.txt"]
     t = table["scale"] if "scale" in table else table[next(iter(table))]
     return nl, t, table
 
