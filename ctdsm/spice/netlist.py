@@ -78,9 +78,15 @@ CLOCK_EDGE_S = 1e-12
 #: Time the digital logic gets to settle before the DAC gates are retimed, s (the DWA's
 #: four multiplexer stages take 16 ps).
 RETIME_S = 50e-12
-#: Zap window of an RTO half, in clock periods after it opens (it is open for half a period):
-#: the switch nodes are reset from 0.2 T to 0.45 T after opening, 0.05 T before reconnection.
-ZAP_WINDOW = (0.2, 0.45)
+#: High time of the sampling clock when it is a PULSE source of its own, s (latches use its
+#: rising edge only).
+SAMPLE_PULSE_S = 20e-12
+#: Zap window of an RTO half: the switch nodes are reset from ZAP_GUARD_S after the half
+#: opens to ZAP_GUARD_S before it reconnects (at the zap gate's mid-swing). The guard clears
+#: the switching edges (the gates move from 78 ps before to 75 ps after a DAC edge), and the
+#: zap edges share the time steps the simulator takes at those edges anyway: a window in
+#: the middle of the open half (0.2-0.45 T) cost 17 time points per zap edge.
+ZAP_GUARD_S = 150e-12
 #: Time constants of the zap switch and the floating node in the zap window (its gate drive
 #: at the common mode is about 1.6x below full drive: still more than 20).
 ZAP_TAUS = 40.0
@@ -239,19 +245,23 @@ def _pulse(
     )
 
 
-def _clock(ctx: _Ctx, name: str, node: str, delay_s: float, *, jittered: bool) -> list[str]:
+def _clock(
+    ctx: _Ctx, name: str, node: str, delay_s: float, *, jittered: bool, high_s: float | None = None
+) -> list[str]:
     """A logic clock ``node``, high on ``[delay, delay + T/2)`` modulo ``T`` at the bridge input.
 
     Without jitter (or ``jittered`` false): a PULSE source with ``CLOCK_EDGE_S`` edges and a
-    bridge. With ``impairments.jitter_rms_s``: a ``d_source`` whose events come one bridge
-    delay after each nominal edge (where the bridge would put them), each edge moved by its
-    own draw from the seed; the edge table is one of the netlist's inputs.
+    bridge, high for ``high_s`` (default ``T/2``). With ``impairments.jitter_rms_s``: a
+    ``d_source`` whose events come one bridge delay after each nominal edge (where the bridge
+    would put them), each edge moved by its own draw from the seed; the edge table is one of
+    the netlist's inputs.
     """
     T = ctx.period_s
     sigma = float(ctx.imp.jitter_rms_s or 0.0)
     if not (jittered and sigma > 0):
+        width = 0.5 * T if high_s is None else high_s
         return [
-            _pulse(name, f"{node}_a", ctx.vdd_v, delay_s, 0.5 * T, T, CLOCK_EDGE_S),
+            _pulse(name, f"{node}_a", ctx.vdd_v, delay_s, width, T, CLOCK_EDGE_S),
             f"a{name}b [{node}_a] [{node}] clk_bridge",
         ]
     file_name = f"{ctx.design.name}_{name}.txt"
@@ -269,6 +279,11 @@ def _clock(ctx: _Ctx, name: str, node: str, delay_s: float, *, jittered: bool) -
         f"* {node}: edges jittered by {fmt(sigma)} s rms (white, per edge), table {file_name}",
         *lines,
     ]
+
+
+def _zap_window_s(period_s: float) -> float:
+    """Length of an RTO half's zap window, s (it is open for half a period)."""
+    return 0.5 * period_s - 2.0 * ZAP_GUARD_S
 
 
 def _pulse_window(design: Design) -> tuple[float, float]:
@@ -439,7 +454,7 @@ def _first_dac(
     w_p = 2.5 * w_n
     # Zap switch: only has to reset C_f within the zap window (R_zap C_f = window / ZAP_TAUS
     # at full drive), not to carry the element's current: far narrower than the steering.
-    r_zap = (ZAP_WINDOW[1] - ZAP_WINDOW[0]) * ctx.period_s / (ZAP_TAUS * phys.c_float_f)
+    r_zap = _zap_window_s(ctx.period_s) / (ZAP_TAUS * phys.c_float_f)
     w_zap = min(w_n, l_m / (MU_N_COX * (d.spec.process.vdd_v - VT_V) * r_zap))
     # Series switch resistance at the netlist's operating point (square law, triode, the
     # switches' sources at their rail or at V_cm): the unit resistor is trimmed by it so that
@@ -584,7 +599,17 @@ def _clocks_and_logic(
         # Not jittered: the engine's jitter is the DAC's (and the sampling edge needs the
         # PULSE's breakpoints: the comparator bridges are evaluated at analog time points,
         # and without one just before the edge they would latch a stale input).
-        lines += _clock(ctx, "clk", "clk", ctx.t0_s - digital.BRIDGE_DELAY_S, jittered=False)
+        # Only its rising edge is used: a short pulse puts the falling edge's breakpoints
+        # among the DAC's, not in a cluster of small steps of its own at mid-period (about
+        # 10 of the multi-bit netlist's 88 time points per clock).
+        lines += _clock(
+            ctx,
+            "clk",
+            "clk",
+            ctx.t0_s - digital.BRIDGE_DELAY_S,
+            jittered=False,
+            high_s=SAMPLE_PULSE_S,
+        )
     # Comparator offsets (one LSB = 2 units) from the seed's static draws.
     off, _, _ = static_errors(ctx.imp, levels, np.random.default_rng([ctx.rng_seed, 1]))
     thr = [-(units - 1) + 2.0 * k + float(off[k]) for k in range(units)]
@@ -642,11 +667,9 @@ def _clocks_and_logic(
         sources = {"a": ("dclk", "_t", "_b"), "b": ("dclk_n", "_hb", "_hbn")}
         for h, start in (("a", t0), ("b", t0 + 0.5)):
             # Zap: while the half is open (from start + T/2), before it reconnects.
-            z0, z1 = ZAP_WINDOW
+            opens_s = ctx.t0_s + (start + 0.5) * T
             lines.append(
-                _pulse(
-                    f"zap{h}", f"zap{h}", vdd, ctx.t0_s + (start + 0.5 + z0) * T, (z1 - z0) * T, T
-                )
+                _pulse(f"zap{h}", f"zap{h}", vdd, opens_s + ZAP_GUARD_S, _zap_window_s(T), T)
             )
             phases[f"zap{h}"] = f"zap{h}"
             ph, on_sfx, off_sfx = sources[h]
