@@ -248,10 +248,11 @@ def _pulse(
 def _clock(
     ctx: _Ctx, name: str, node: str, delay_s: float, *, jittered: bool, high_s: float | None = None
 ) -> list[str]:
-    """A logic clock ``node``, high on ``[delay, delay + T/2)`` modulo ``T`` at the bridge input.
+    """A logic clock ``node``, high on ``[delay, delay + high_s)`` modulo ``T`` (default
+    ``high_s = T/2``) at the bridge input.
 
     Without jitter (or ``jittered`` false): a PULSE source with ``CLOCK_EDGE_S`` edges and a
-    bridge, high for ``high_s`` (default ``T/2``). With ``impairments.jitter_rms_s``: a
+    bridge. With ``impairments.jitter_rms_s`` (``high_s`` must be ``T/2``): a
     ``d_source`` whose events come one bridge delay after each nominal edge (where the bridge
     would put them), each edge moved by its own draw from the seed; the edge table is one of
     the netlist's inputs.
@@ -264,6 +265,8 @@ def _clock(
             _pulse(name, f"{node}_a", ctx.vdd_v, delay_s, width, T, CLOCK_EDGE_S),
             f"a{name}b [{node}_a] [{node}] clk_bridge",
         ]
+    if high_s is not None and abs(high_s - 0.5 * T) > 1e-15:
+        raise ValueError("a jittered clock has a 50 % duty cycle")
     file_name = f"{ctx.design.name}_{name}.txt"
     lines, table = digital.jittered_clock(
         node,
