@@ -37,10 +37,6 @@ def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(EXIT_USER_ERROR)
         except KeyboardInterrupt:
             click.echo("interrupted; no output was written", err=True)
-            backends = sys.modules.get("ctdsm.sweeps.backends")
-            if backends is not None and backends.POOL_ABANDONED:
-                # The abandoned pool's threads can block the interpreter's exit.
-                backends.exit_abandoned(EXIT_INTERRUPTED)
             sys.exit(EXIT_INTERRUPTED)
         except Exception as exc:  # noqa: BLE001 - last line of defence: one line, no traceback
             if os.environ.get("CTDSM_DEBUG"):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -84,24 +83,6 @@ def _environ(values: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-
-
-#: Set when a local pool was torn down with jobs running (Ctrl-C). Its executor's manager
-#: thread may then never finish, and the interpreter joins it at exit: the CLI then leaves
-#: through :func:`exit_abandoned` (a CI run once hung past 60 s after a Ctrl-C).
-POOL_ABANDONED = False
-
-
-def exit_abandoned(code: int) -> None:
-    """Exit now, after an abandoned pool: run multiprocessing's own exit handler (it unlinks
-    the pool's semaphores, so the resource tracker has nothing to warn about, and joins the
-    terminated workers), flush, and skip the join of the executor's threads."""
-    import multiprocessing.util
-
-    multiprocessing.util._exit_function()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
 
 
 # Worker-process state, set by the pool initializer.
@@ -184,17 +165,12 @@ class LocalBackend(Backend):
         if pool is None:
             return
         if cancel:
-            global POOL_ABANDONED
-            POOL_ABANDONED = True
             procs = list(getattr(pool, "_processes", {}).values())
             pool.shutdown(wait=False, cancel_futures=True)
             for p in procs:  # running jobs are abandoned, not awaited
                 p.terminate()
             for p in procs:
                 p.join(5)
-                if p.is_alive():
-                    p.kill()
-                    p.join(1)
         else:
             pool.shutdown(wait=True)
 
