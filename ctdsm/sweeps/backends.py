@@ -139,6 +139,8 @@ class LocalBackend(Backend):
         from concurrent.futures import ProcessPoolExecutor
 
         ctx = mp.get_context("spawn")
+        # Children that exist before the pool are not ours to stop on a Ctrl-C.
+        self._children_before = set(mp.active_children())
         self._barrier = ctx.Barrier(self.workers)
         # Spawned children copy os.environ when they start: set the single-thread
         # variables for exactly that moment (the pool starts them all below).
@@ -165,12 +167,21 @@ class LocalBackend(Backend):
         if pool is None:
             return
         if cancel:
-            procs = list(getattr(pool, "_processes", {}).values())
+            import multiprocessing as mp
+
+            # The pool's own list misses a worker that a Ctrl-C caught between its start and
+            # its registration (it would wait at the start barrier and hold the exit): stop
+            # every child started since the pool was made.
+            procs = set(getattr(pool, "_processes", {}).values())
+            procs |= set(mp.active_children()) - getattr(self, "_children_before", set())
             pool.shutdown(wait=False, cancel_futures=True)
             for p in procs:  # running jobs are abandoned, not awaited
                 p.terminate()
             for p in procs:
                 p.join(5)
+                if p.is_alive():
+                    p.kill()
+                    p.join(1)
         else:
             pool.shutdown(wait=True)
 
