@@ -90,11 +90,19 @@ def test_unreachable_scheduler(tmp_path, monkeypatch):
     assert not out.exists()
 
 
+def _default_sigint() -> None:
+    # A Ctrl-C at a terminal: SIGINT at its default. (A test run started in the background
+    # by a non-interactive shell inherits SIGINT ignored, and so would the child: it then
+    # runs all 2000 jobs and the test times out.)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_cancels_cleanly(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.Popen(
         _cmd("designs/singlebit.yaml", "-o", str(out), "--mc", "2000", "--workers", "2"),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=_env(),
+        preexec_fn=_default_sigint,
     )  # fmt: skip
     try:
         assert proc.stdout.readline().strip() == "2000 runs"  # validated; workers starting

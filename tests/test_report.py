@@ -255,6 +255,8 @@ def test_ctrl_c_exits_130_without_output(tmp_path):
         [sys.executable, "-m", "ctdsm", "report", "designs/multibit.yaml", "-o", str(out),
          "--samples", str(1 << 22), "-q"],
         cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # SIGINT at its default, as at a terminal (a background test run inherits it ignored)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     try:
         # Past the imports and the synthesis (about 3 s of CPU), inside the 4M-sample runs:
