@@ -268,15 +268,18 @@ def _clock(
     if high_s is not None and abs(high_s - 0.5 * T) > 1e-15:
         raise ValueError("a jittered clock has a 50 % duty cycle")
     file_name = f"{ctx.design.name}_{name}.txt"
-    lines, table = digital.jittered_clock(
-        node,
-        file_name,
-        delay_s + digital.BRIDGE_DELAY_S,
-        0.5 * T,
-        ctx.t_stop_s,
-        sigma,
-        np.random.default_rng([ctx.rng_seed, 3]),
-    )
+    try:
+        lines, table = digital.jittered_clock(
+            node,
+            file_name,
+            delay_s + digital.BRIDGE_DELAY_S,
+            0.5 * T,
+            ctx.t_stop_s,
+            sigma,
+            np.random.default_rng([ctx.rng_seed, 3]),
+        )
+    except ValueError as exc:
+        raise SpecError("impairments.jitter_rms_s", str(exc).split(": ", 1)[-1]) from None
     ctx.inputs[file_name] = table
     return [
         f"* {node}: edges jittered by {fmt(sigma)} s rms (white, per edge), table {file_name}",
@@ -599,9 +602,9 @@ def _clocks_and_logic(
     if t0 > 0 and abs(t0 - 0.5) < 1e-12:
         lines.append("aclki dclk clk d_inv")  # samples at t_n (the late clock's falling edge)
     else:
-        # Not jittered: the engine's jitter is the DAC's (and the sampling edge needs the
-        # PULSE's breakpoints: the comparator bridges are evaluated at analog time points,
-        # and without one just before the edge they would latch a stale input).
+        # Not jittered: the engine's jitter is the DAC's. (The PULSE's breakpoints also put
+        # an analog time point at the sampling edge, where the comparator bridges read the
+        # quantizer input.)
         # Only its rising edge is used: a short pulse puts the falling edge's breakpoints
         # among the DAC's, not in a cluster of small steps of its own at mid-period (about
         # 10 of the multi-bit netlist's 88 time points per clock).

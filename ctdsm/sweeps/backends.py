@@ -133,6 +133,7 @@ class LocalBackend(Backend):
             raise CtdsmError(f"--workers: {workers} must be >= 1")
         self._timeout = start_timeout_s
         self._pool: Any = None
+        self._children_before: set[Any] = set()
 
     def __enter__(self) -> LocalBackend:
         import multiprocessing as mp
@@ -173,7 +174,7 @@ class LocalBackend(Backend):
             # its registration (it would wait at the start barrier and hold the exit): stop
             # every child started since the pool was made.
             procs = set(getattr(pool, "_processes", {}).values())
-            procs |= set(mp.active_children()) - getattr(self, "_children_before", set())
+            procs |= set(mp.active_children()) - self._children_before
             pool.shutdown(wait=False, cancel_futures=True)
             for p in procs:  # running jobs are abandoned, not awaited
                 p.terminate()

@@ -258,6 +258,11 @@ def test_jitter_moves_the_dac_clock_edges():
         assert re.search(r"^v\S+ d?clke?_a 0 pulse\(", off.text, flags=re.M)
 
 
+def test_jitter_too_large_for_the_clock_names_the_field():
+    with pytest.raises(SpecError, match="impairments.jitter_rms_s"):
+        build_netlist(design("singlebit", "impairments.jitter_rms_s=1e-8"), n_cycles=2048)
+
+
 def test_every_digital_delay_is_set():
     """XSPICE's delays default to 1 ns: a bridge or latch without explicit delays would make
     the DAC data lag the analog phases by nanoseconds (it once did, by 2 ns)."""
