@@ -5,9 +5,10 @@ quantizer input, ``d_dff`` latches on the sampling clock, for multi-bit designs 
 ``dac.dem = dwa`` a data-weighted-averaging selector in gates (a rotator driven by a pointer
 register that advances by the number of high comparators), optional retiming latches for
 an excess loop delay, and ``dac_bridge`` drivers that turn the element data into switch
-gate voltages. A clock with jitter is the one exception: a ``d_source`` reads its edge
-times from a table written beside the netlist (:func:`jittered_clock`), because no ngspice
-source or digital model can draw a per-edge random delay.
+gate voltages. The logic clocks are the one exception: a ``d_source`` reads their edge
+times from a table written beside the netlist (:func:`clock_source`), because no ngspice
+source or digital model can draw a per-edge random delay, and because digital clocks
+put no breakpoints of their own into the analog solution.
 
 The DWA follows the engine's convention (:func:`ctdsm.sim.kernels.select_elements`):
 element ``e`` is high when ``(e - p) mod M < m``, ``m`` the number of high comparators and
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -35,6 +37,8 @@ __all__ = [
     "LATCH_DELAY_S",
     "model_lines",
     "comparator_lines",
+    "Clock",
+    "clock_source",
     "jittered_clock",
     "dwa_lines",
 ]
@@ -76,17 +80,138 @@ def model_lines(vdd_v: float, edge_s: float, retime_s: float) -> list[str]:
         f".model d_buf d_buffer({g})",
         f".model d_retime d_buffer({r})",
         f".model d_retime_inv d_inverter({r})",
-        f".model d_latch d_dff(clk_delay={LATCH_DELAY_S:.3g} set_delay={LATCH_DELAY_S:.3g} "
-        f"reset_delay={LATCH_DELAY_S:.3g} {_MIN_DELAY} ic=0)",
-        f".model clk_bridge adc_bridge(in_low={half:.6g} in_high={half:.6g} {_MIN_DELAY})",
+        # Latches start low, or high ("d_latch_set"): the comparators' and the DAC's latches
+        # start on the code of a zero quantizer input (no start-up kick to the integrators).
+        *(
+            f".model {name} d_dff(clk_delay={LATCH_DELAY_S:.3g} set_delay={LATCH_DELAY_S:.3g} "
+            f"reset_delay={LATCH_DELAY_S:.3g} {_MIN_DELAY} ic={ic})"
+            for name, ic in (("d_latch", 0), ("d_latch_set", 1))
+        ),
         f".model gate_drv dac_bridge(out_low=0 out_high={vdd_v:.6g} out_undef={half:.6g} "
         f"t_rise={edge_s:.3g} t_fall={edge_s:.3g})",
-        ".model unit_drv dac_bridge(out_low=0 out_high=1 out_undef=0.5 t_rise=1e-12 t_fall=1e-12)",
+        # The DAC's code as analog units (1 V each), on the gate drivers' events and edges:
+        # its breakpoints are theirs.
+        f".model code_drv dac_bridge(out_low=0 out_high=1 out_undef=0.5 "
+        f"t_rise={edge_s:.3g} t_fall={edge_s:.3g})",
     ]
 
 
 #: Earliest event of a ``d_source`` table, s (see :func:`jittered_clock`).
 _D_SOURCE_FIRST_EVENT_S = 1e-9
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One logic clock of a :func:`clock_source`.
+
+    Attributes
+    ----------
+    node : str
+        Digital output node.
+    first_edge_s : float
+        A nominal rising edge, s (any one: the phase is taken modulo the period).
+    half_period_s : float
+        Half the clock period, s (50 % duty cycle).
+    jitter_rms_s : float
+        Standard deviation of each edge's timing error, s (0: the nominal edges).
+    complement : str, optional
+        Digital node of the inverted clock, a second output of the same source: its edges
+        are the clock's own events, not an inverter's delay later.
+    """
+
+    node: str
+    first_edge_s: float
+    half_period_s: float
+    jitter_rms_s: float = 0.0
+    complement: str | None = None
+
+
+def clock_source(
+    clocks: Sequence[Clock],
+    file_name: str,
+    t_stop_s: float,
+    rng: np.random.Generator,
+) -> tuple[list[str], str]:
+    """Logic clocks as one ``d_source`` and its table (rows: time, then each output's state).
+
+    Each clock is high on ``[t_k, t_k + T/2)`` for its nominal rising edges
+    ``t_k = first_edge + k T`` (``k`` any integer); with ``jitter_rms_s`` every edge, rising
+    and falling, is moved by an independent draw ``N(0, jitter_rms_s**2)``
+    (:mod:`ctdsm.impairments`, ``jitter_rms_s``: the engine's model, white and not
+    accumulated), drawn in time order, clock after clock. The events are exact: no bridge
+    threshold or time-point detection is involved (and no analog breakpoint: a clock's edges
+    only touch the analog circuit through the bridges they trigger). Edges in the first
+    nanosecond are left out, the clock starting in the state they leave: ngspice 39's
+    ``d_source`` drops an event that comes before its first analog time step, and every later
+    one with it (an edge at 50 ps did). (Moving them to 1 ns instead made two clocks' first
+    edges simultaneous, and the multi-bit DAC took its first code before the quantizer's.)
+
+    Parameters
+    ----------
+    clocks : sequence of Clock
+        The clocks (outputs in this order, each followed by its complement if any).
+    file_name : str
+        Name of the table (ngspice finds it beside the netlist or in the run directory).
+    t_stop_s : float
+        End of the simulation, s: edges are listed up to one period beyond it.
+    rng : numpy.random.Generator
+        Source of the jitter draws.
+
+    Returns
+    -------
+    lines, table : list of str, str
+        The netlist lines and the table's text.
+    """
+    times, columns, states, initial = [], [], [], []
+    for i, c in enumerate(clocks):
+        if not (0.0 <= c.jitter_rms_s < 0.1 * c.half_period_s):
+            raise ValueError(f"jitter_rms_s: {c.jitter_rms_s:g} s is not small against the period")
+        # Nominal edges from the first one after t = 0 (even index: rising).
+        k0 = math.floor(-c.first_edge_s / c.half_period_s) + 1
+        k1 = math.ceil((t_stop_s - c.first_edge_s) / c.half_period_s) + 2
+        k = np.arange(k0, k1)
+        t = c.first_edge_s + k * c.half_period_s
+        if c.jitter_rms_s > 0:
+            t = t + c.jitter_rms_s * rng.standard_normal(k.size)
+        if np.any(np.diff(t) <= 0):
+            raise ValueError(f"half_period_s: {c.half_period_s:g} s is too short for the table")
+        # Edges too early for the d_source are taken as done at t = 0.
+        early = t < _D_SOURCE_FIRST_EVENT_S
+        last_early = int(np.count_nonzero(early)) - 1
+        initial.append(bool(k[last_early] % 2 == 0) if last_early >= 0 else bool(k0 % 2 == 1))
+        t, k = t[~early], k[~early]
+        times.append(t)
+        columns.append(np.full(k.size, i))
+        states.append(k % 2 == 0)
+    t_all = np.concatenate(times)
+    order = np.argsort(t_all, kind="stable")
+    col_all, st_all = np.concatenate(columns)[order], np.concatenate(states)[order]
+    t_all = t_all[order]
+
+    def row_states(high: list[bool]) -> str:
+        out = []
+        for c, h in zip(clocks, high, strict=True):
+            out.append("1s" if h else "0s")
+            if c.complement is not None:
+                out.append("0s" if h else "1s")
+        return " ".join(out)
+
+    high = list(initial)
+    rows = [f"0 {row_states(high)}"]
+    for j, (ti, col, st) in enumerate(zip(t_all, col_all, st_all, strict=True)):
+        high[col] = bool(st)
+        if j + 1 < t_all.size and t_all[j + 1] == ti:
+            continue  # one row for simultaneous edges
+        # 12 decimals: 0.5 fs resolution at 0.5 ms.
+        rows.append(f"{ti:.12e} {row_states(high)}")
+    table = "\n".join(rows) + "\n"
+    outputs = " ".join(n for c in clocks for n in (c.node, c.complement) if n is not None)
+    model = f"src_{clocks[0].node}"
+    lines = [
+        f'.model {model} d_source(input_file="{file_name}")',
+        f"asrc_{clocks[0].node} [{outputs}] {model}",
+    ]
+    return lines, table
 
 
 def jittered_clock(
@@ -97,60 +222,16 @@ def jittered_clock(
     t_stop_s: float,
     jitter_rms_s: float,
     rng: np.random.Generator,
+    complement: str | None = None,
 ) -> tuple[list[str], str]:
-    """A digital clock with white Gaussian edge jitter, as a ``d_source`` and its table.
-
-    The clock is high on ``[t_k, t_k + T/2)`` for the nominal rising edges
-    ``t_k = first_edge + k T`` (``k`` any integer); every edge, rising and falling, is moved by
-    an independent draw ``N(0, jitter_rms_s**2)`` (:mod:`ctdsm.impairments`, ``jitter_rms_s``:
-    the engine's model, white and not accumulated). The events are exact: no bridge threshold
-    or time-point detection is involved. An edge in the first nanosecond is moved to 1 ns:
-    ngspice 39's ``d_source`` drops an event that comes before its first analog time step,
-    and every later one with it (an edge at 50 ps did).
-
-    Parameters
-    ----------
-    node : str
-        Digital output node.
-    file_name : str
-        Name of the edge table (ngspice finds it beside the netlist or in the run directory).
-    first_edge_s : float
-        A nominal rising edge, s (any one: the phase is taken modulo the period).
-    half_period_s : float
-        Half the clock period, s.
-    t_stop_s : float
-        End of the simulation, s: edges are listed up to one period beyond it.
-    jitter_rms_s : float
-        Standard deviation of each edge's timing error, s.
-    rng : numpy.random.Generator
-        Source of the draws (one per edge, in time order).
-
-    Returns
-    -------
-    lines, table : list of str, str
-        The netlist lines and the table's text.
-    """
-    if not (0.0 <= jitter_rms_s < 0.1 * half_period_s):
-        raise ValueError(f"jitter_rms_s: {jitter_rms_s:g} s is not small against the period")
-    # Nominal edges from the first one after t = 0 (even index: rising).
-    k0 = math.floor(-first_edge_s / half_period_s) + 1
-    k1 = math.ceil((t_stop_s - first_edge_s) / half_period_s) + 2
-    k = np.arange(k0, k1)
-    t = first_edge_s + k * half_period_s + jitter_rms_s * rng.standard_normal(k.size)
-    t = np.maximum(t, _D_SOURCE_FIRST_EVENT_S)
-    if np.any(np.diff(t) <= 0):
-        raise ValueError(f"half_period_s: {half_period_s:g} s is too short for the table")
-    state = np.where(k % 2 == 0, "1s", "0s")
-    initial = "0s" if k0 % 2 == 0 else "1s"
-    # 12 decimals: 0.5 fs resolution at 0.5 ms.
-    rows = [f"0 {initial}"] + [f"{ti:.12e} {st}" for ti, st in zip(t, state, strict=True)]
-    table = "\n".join(rows) + "\n"
-    model = f"src_{node}"
-    lines = [
-        f'.model {model} d_source(input_file="{file_name}")',
-        f"asrc_{node} [{node}] {model}",
-    ]
-    return lines, table
+    """One clock with white Gaussian edge jitter: :func:`clock_source` of a single
+    :class:`Clock` (the parameters are its fields)."""
+    return clock_source(
+        [Clock(node, first_edge_s, half_period_s, jitter_rms_s, complement)],
+        file_name,
+        t_stop_s,
+        rng,
+    )
 
 
 def comparator_lines(y_node: str, thresholds: Sequence[float], clk: str) -> list[str]:
@@ -175,9 +256,14 @@ def comparator_lines(y_node: str, thresholds: Sequence[float], clk: str) -> list
         lines += [
             f".model cmp{k} adc_bridge(in_low={thr:.9g} in_high={thr:.9g} {_MIN_DELAY})",
             f"acmp{k} [{y_node}] [c{k}] cmp{k}",
-            f"alat{k} c{k} {clk} null null t{k} tb{k} d_latch",
+            f"alat{k} c{k} {clk} null null t{k} tb{k} {start_latch(thr < 0)}",
         ]
     return lines
+
+
+def start_latch(high: bool) -> str:
+    """The latch model that starts in state ``high``."""
+    return "d_latch_set" if high else "d_latch"
 
 
 def _mux(out: str, sel: str, sel_b: str, a: str, b: str, tag: str) -> list[str]:

@@ -66,27 +66,26 @@ if TYPE_CHECKING:
 __all__ = ["Netlist", "build_netlist", "OUTPUT_FILE", "SPICE_OPTIONS"]
 
 OUTPUT_FILE = "code.txt"
-#: Simulator options: ngspice defaults (trapezoidal, reltol 1e-3), output interpolated to the
-#: clock grid, device bypass (a device whose terminal voltages did not move is not
-#: re-evaluated: 10 % faster, same SNDR); tighter tolerances were 3x slower (docs/spice.md).
-SPICE_OPTIONS = "interp bypass=1"
+#: Simulator options: ngspice defaults (trapezoidal, reltol 1e-3) but for the charge
+#: tolerance, output interpolated to the clock grid, device bypass (a device whose terminal
+#: voltages did not move is not re-evaluated: 10 % faster, same SNDR). chgtol 1e-13 (default
+#: 1e-14) takes 20-35 % fewer time points at the DAC edges; on the noise-free single-bit
+#: design it reads the same SNDR as 1e-15 (107.5 dB, 8192 cycles; the default 105.9 dB), see
+#: docs/spice.md. Tighter reltol was 3x slower.
+SPICE_OPTIONS = "interp bypass=1 chgtol=1e-13"
 #: Edge time of the switch-gate drivers and clock phases, s.
 EDGE_S = 50e-12
-#: Edge of the clock sources that only feed the logic (their bridge detects the crossing at
-#: the first time point after it: a 50 ps ramp left the DAC edges up to 10 ps late).
-CLOCK_EDGE_S = 1e-12
 #: Time the digital logic gets to settle before the DAC gates are retimed, s (the DWA's
 #: four multiplexer stages take 16 ps).
 RETIME_S = 50e-12
-#: High time of the sampling clock when it is a PULSE source of its own, s (latches use its
-#: rising edge only).
-SAMPLE_PULSE_S = 20e-12
-#: Zap window of an RTO half: the switch nodes are reset from ZAP_GUARD_S after the half
-#: opens to ZAP_GUARD_S before it reconnects (at the zap gate's mid-swing). The guard clears
-#: the switching edges (the gates move from 78 ps before to 75 ps after a DAC edge), and the
-#: zap edges share the time steps the simulator takes at those edges anyway: a window in
-#: the middle of the open half (0.2-0.45 T) cost 17 time points per zap edge.
-ZAP_GUARD_S = 150e-12
+#: Delay of a sampling clock of its own after the sampling instant, s: the comparator
+#: bridges' decisions (one bridge delay after the instant) are then in.
+SAMPLE_LATCH_S = 2e-12
+#: (Zap window of an RTO half: its zap switches share the gate of the other half's reference
+#: switches, so they close when the other half connects, RETIME_S after this half's steering
+#: opened, and open when the other half disconnects, RETIME_S before this half's steering
+#: closes. Zap edges of their own, as PULSE sources, cost 17 time points each in the middle
+#: of the open half, and about 25 per clock even placed 150 ps from the DAC edges.)
 #: Time constants of the zap switch and the floating node in the zap window (its gate drive
 #: at the common mode is about 1.6x below full drive: still more than 20).
 ZAP_TAUS = 40.0
@@ -115,7 +114,10 @@ class Netlist:
     fs_hz : float
         Clock, Hz.
     t_first_sample_s : float
-        First sampling instant ``t_0``, s; the code ``v[n]`` is written at ``t_0 + (n + 1/2) T``.
+        First sampling instant ``t_0``, s.
+    read_delay_s : float
+        The code ``v[n]`` (decided at ``t_0 + n T``) is read at ``t_0 + n T + read_delay_s``,
+        a multiple of ``T/2`` at least a quarter period after the DAC took it.
     n_cycles : int
         Clock cycles simulated (codes written).
     fin_hz, amplitude_dbfs : float
@@ -127,7 +129,9 @@ class Netlist:
     output_file : str
         File the ``.control`` block writes (relative to the run directory).
     code_vector : str
-        Column with the output code (toolbox units).
+        Column with the output code (toolbox units): the first DAC's code, which is the
+        quantizer's decision delayed by the loop delay (DWA permutes the elements, not their
+        count).
     state_vectors : tuple of str
         Columns with the integrator outputs (differential volts).
     k_x_v : tuple of float
@@ -147,6 +151,7 @@ class Netlist:
     name: str
     fs_hz: float
     t_first_sample_s: float
+    read_delay_s: float
     n_cycles: int
     fin_hz: float
     amplitude_dbfs: float
@@ -167,6 +172,11 @@ class Netlist:
     @property
     def filename(self) -> str:
         return f"{self.name}.cir"
+
+    @property
+    def t_stop_s(self) -> float:
+        """End of the transient, s: half a period past the last read."""
+        return self.t_first_sample_s + (self.n_cycles - 0.5) / self.fs_hz + self.read_delay_s
 
 
 # ------------------------------------------------------------------------------- helpers
@@ -245,51 +255,41 @@ def _pulse(
     )
 
 
-def _clock(
-    ctx: _Ctx, name: str, node: str, delay_s: float, *, jittered: bool, high_s: float | None = None
-) -> list[str]:
-    """A logic clock ``node``, high on ``[delay, delay + high_s)`` modulo ``T`` (default
-    ``high_s = T/2``) at the bridge input.
-
-    Without jitter (or ``jittered`` false): a PULSE source with ``CLOCK_EDGE_S`` edges and a
-    bridge. With ``impairments.jitter_rms_s`` (``high_s`` must be ``T/2``): a
-    ``d_source`` whose events come one bridge delay after each nominal edge (where the bridge
-    would put them), each edge moved by its own draw from the seed; the edge table is one of
-    the netlist's inputs.
-    """
-    T = ctx.period_s
-    sigma = float(ctx.imp.jitter_rms_s or 0.0)
-    if not (jittered and sigma > 0):
-        width = 0.5 * T if high_s is None else high_s
-        return [
-            _pulse(name, f"{node}_a", ctx.vdd_v, delay_s, width, T, CLOCK_EDGE_S),
-            f"a{name}b [{node}_a] [{node}] clk_bridge",
-        ]
-    if high_s is not None and abs(high_s - 0.5 * T) > 1e-15:
-        raise ValueError("a jittered clock has a 50 % duty cycle")
-    file_name = f"{ctx.design.name}_{name}.txt"
+def _clock_source(ctx: _Ctx, clocks: list[digital.Clock]) -> list[str]:
+    """The logic clocks as one ``d_source`` (:func:`ctdsm.spice.digital.clock_source`); its
+    table, ``<name>_clocks.txt``, is one of the netlist's inputs. Jitter draws come from the
+    seed."""
+    file_name = f"{ctx.design.name}_clocks.txt"
     try:
-        lines, table = digital.jittered_clock(
-            node,
-            file_name,
-            delay_s + digital.BRIDGE_DELAY_S,
-            0.5 * T,
-            ctx.t_stop_s,
-            sigma,
-            np.random.default_rng([ctx.rng_seed, 3]),
+        lines, table = digital.clock_source(
+            clocks, file_name, ctx.t_stop_s, np.random.default_rng([ctx.rng_seed, 3])
         )
     except ValueError as exc:
         raise SpecError("impairments.jitter_rms_s", str(exc).split(": ", 1)[-1]) from None
     ctx.inputs[file_name] = table
-    return [
-        f"* {node}: edges jittered by {fmt(sigma)} s rms (white, per edge), table {file_name}",
-        *lines,
+    notes = [
+        f"* {c.node}"
+        + (f" and {c.complement}" if c.complement else "")
+        + (
+            f": edges jittered by {fmt(c.jitter_rms_s)} s rms (white, per edge)"
+            if c.jitter_rms_s
+            else ": nominal edges"
+        )
+        for c in clocks
     ]
+    return [f"* logic clocks, table {file_name}", *notes, *lines]
+
+
+def _sample_grid_s(ctx: _Ctx) -> float:
+    """Step of the breakpoint grid ``k dt`` (from t = 0) that holds every sampling instant."""
+    T = ctx.period_s
+    return T if abs(math.remainder(ctx.t0_s, T)) < 1e-6 * T else 0.5 * T
 
 
 def _zap_window_s(period_s: float) -> float:
-    """Length of an RTO half's zap window, s (it is open for half a period)."""
-    return 0.5 * period_s - 2.0 * ZAP_GUARD_S
+    """Length of an RTO half's zap window, s: the other half's reference window (its zap
+    gate is that half's reference gate), at mid-swing."""
+    return 0.5 * period_s - 2.0 * RETIME_S
 
 
 def _pulse_window(design: Design) -> tuple[float, float]:
@@ -590,48 +590,44 @@ def _clocks_and_logic(
     lead = 0.5 * EDGE_S + gate_path_s + RETIME_S + digital.BRIDGE_DELAY_S
     if rto and t0 <= 0:
         raise SpecError("architecture.eld", "a dual RTO DAC needs a loop delay t0 > 0")
+    sigma = float(ctx.imp.jitter_rms_s or 0.0)
+    clocks: list[digital.Clock] = []
     if t0 > 0:
         # DAC clock: early copy "dclke" (data retimed on it), late copy "dclk" (gates), high on
-        # [t_n + t0 T, t_n + t0 T + T/2) at the gates.
-        lines += _clock(ctx, "dclk", "dclke", ctx.t0_s + t0 * T - lead, jittered=True)
+        # [t_n + t0 T, t_n + t0 T + T/2) at the gates; its events come where a bridge would
+        # put them. Its complement comes from the same source: through an inverter, half B's
+        # reference gates would open a gate delay after half A's, 2 ps off the steering edge,
+        # and each such near-miss of two breakpoints costs about 10 tiny time steps.
+        first = ctx.t0_s + t0 * T - lead + digital.BRIDGE_DELAY_S
+        clocks.append(digital.Clock("dclke", first, 0.5 * T, sigma, complement="dclke_n"))
         lines += [
-            "adclkei dclke dclke_n d_inv",
             "adclkd dclke dclk d_retime",
             "adclkn dclke dclk_n d_retime_inv",
         ]
     if t0 > 0 and abs(t0 - 0.5) < 1e-12:
         lines.append("aclki dclk clk d_inv")  # samples at t_n (the late clock's falling edge)
     else:
-        # Not jittered: the engine's jitter is the DAC's. (The PULSE's breakpoints also put
-        # an analog time point at the sampling edge, where the comparator bridges read the
-        # quantizer input.)
-        # Only its rising edge is used: a short pulse puts the falling edge's breakpoints
-        # among the DAC's, not in a cluster of small steps of its own at mid-period (about
-        # 10 of the multi-bit netlist's 88 time points per clock).
-        lines += _clock(
-            ctx,
-            "clk",
-            "clk",
-            ctx.t0_s - digital.BRIDGE_DELAY_S,
-            jittered=False,
-            high_s=SAMPLE_PULSE_S,
-        )
+        # A sampling clock of its own, not jittered (the engine's jitter is the DAC's). The
+        # comparator bridges read the quantizer input at the analog time points: a noise-free
+        # trnoise source puts one at every sampling instant t_n (each trnoise sample is a
+        # breakpoint; the noise sources' grid is the same), and the latches take the
+        # comparators' decisions two bridge delays later. (A PULSE clock did this with the
+        # breakpoints of its edges: 25 of the multi-bit netlist's 63 time points per clock.)
+        clocks.append(digital.Clock("clk", ctx.t0_s + SAMPLE_LATCH_S, 0.5 * T))
+        lines.append(f"vsmp smp 0 dc 0 trnoise(0 {fmt(_sample_grid_s(ctx))} 0 0)")
     # Comparator offsets (one LSB = 2 units) from the seed's static draws.
     off, _, _ = static_errors(ctx.imp, levels, np.random.default_rng([ctx.rng_seed, 1]))
     thr = [-(units - 1) + 2.0 * k + float(off[k]) for k in range(units)]
     lines += digital.comparator_lines("y", thr, "clk")
+    # Start on the code of a zero quantizer input: m0 elements high (the DWA pointer at 0).
+    m0 = sum(1 for x in thr if x < 0)
+    start_latch = digital.start_latch
     data = [f"t{k}" for k in range(units)]
     # Retiming for the loop delay: the DAC data changes at t_n + t0 T (on the early clock).
     if t0 > 0:
         for k in range(units):
-            lines.append(f"art{k} t{k} dclke null null r{k} rb{k} d_latch")
+            lines.append(f"art{k} t{k} dclke null null r{k} rb{k} {start_latch(k < m0)}")
         data = [f"r{k}" for k in range(units)]
-    # Output code (before retiming), analog, 1 V per unit.
-    lines.append(
-        f"acode [{' '.join(f't{k}' for k in range(units))}] "
-        f"[{' '.join(f'ta{k}' for k in range(units))}] unit_drv"
-    )
-    lines.append(f"bcode code 0 v=2*({'+'.join(f'v(ta{k})' for k in range(units))})-{units}")
     # Element selection.
     if d.spec.dac.dem == "dwa" and units > 1:
         clk_sel = "dclke" if t0 > 0 else "clk"
@@ -649,7 +645,8 @@ def _clocks_and_logic(
         # late clock switches both steering gates of a half in one event.
         for k in range(units):
             lines += [
-                f"arb{k} {data[k]} dclke_n null null {data[k]}_hb {data[k]}_hbn d_latch",
+                f"arb{k} {data[k]} dclke_n null null {data[k]}_hb {data[k]}_hbn "
+                f"{start_latch(k < m0)}",
                 f"ata{k} {data[k]} {data[k]}_t d_buf",
                 f"atb{k} {data[k]} {data[k]}_b d_inv",
             ]
@@ -671,13 +668,9 @@ def _clocks_and_logic(
         ]
         phases.update(pha="pha", phab="phab", phb="phb", phbb="phbb")
         sources = {"a": ("dclk", "_t", "_b"), "b": ("dclk_n", "_hb", "_hbn")}
-        for h, start in (("a", t0), ("b", t0 + 0.5)):
-            # Zap: while the half is open (from start + T/2), before it reconnects.
-            opens_s = ctx.t0_s + (start + 0.5) * T
-            lines.append(
-                _pulse(f"zap{h}", f"zap{h}", vdd, opens_s + ZAP_GUARD_S, _zap_window_s(T), T)
-            )
-            phases[f"zap{h}"] = f"zap{h}"
+        # Zap: a half's zap switches close with the other half's reference switches.
+        phases.update(zapa="phb", zapb="pha")
+        for h in ("a", "b"):
             ph, on_sfx, off_sfx = sources[h]
             for k in range(units):
                 lines += [
@@ -688,11 +681,9 @@ def _clocks_and_logic(
                 f"adrv{h} [{' '.join(f'e{k}{h} eb{k}{h}' for k in range(units))}] "
                 f"[{' '.join(f'g{k}{h} gb{k}{h}' for k in range(units))}] gate_drv"
             )
-        # The DAC's code for the later (ideal) DACs and the quantizer's direct path, on the
-        # late clock: it changes with the gates.
-        for k in range(units):
-            lines.append(f"avl{k} {data[k]} dclk null null vq{k} vqb{k} d_latch")
-        dac_data = [f"vq{k}" for k in range(units)]
+        # The DAC's code (later DACs, the quantizer's direct path, the output): the sum of
+        # the halves' steering enables, so that it moves with the steering gates.
+        dac_data = [f"e{k}{h}" for k in range(units) for h in ("a", "b")]
     else:
         # Retime the selected elements on the late sampling clock: the latch's Q and Q-bar
         # change together, so the two switches of a steering pair switch at the same instant.
@@ -700,26 +691,22 @@ def _clocks_and_logic(
         # RETIME_S plus a latch and half an edge after t_n: about 0.002 T at 20 MHz.)
         if t0 > 0:
             clk_gate = "dclk"
-        elif ctx.imp.jitter_rms_s:
-            # The DAC's own clock, RETIME_S after the sampling clock, with the jitter.
-            clk_gate = "clk_r"
-            lines += _clock(
-                ctx, "clkr", "clk_r", ctx.t0_s + RETIME_S - digital.BRIDGE_DELAY_S, jittered=True
-            )
         else:
+            # The DAC's own clock, RETIME_S after the sampling instant, with the jitter.
             clk_gate = "clk_r"
-            lines.append("aclkd clk clk_r d_retime")
+            clocks.append(digital.Clock("clk_r", ctx.t0_s + RETIME_S, 0.5 * T, sigma))
         for k in range(units):
-            lines.append(f"agl{k} {data[k]} {clk_gate} null null q{k} qb{k} d_latch")
+            lines.append(f"agl{k} {data[k]} {clk_gate} null null q{k} qb{k} {start_latch(k < m0)}")
         lines.append(
             f"adrv [{' '.join(f'q{k} qb{k}' for k in range(units))}] "
             f"[{' '.join(f'g{k} gb{k}' for k in range(units))}] gate_drv"
         )
         dac_data = [f"q{k}" for k in range(units)]
-    lines.append(
-        f"avc [{' '.join(dac_data)}] [{' '.join(f'da{k}' for k in range(units))}] unit_drv"
-    )
-    lines.append(f"bvc vcode 0 v=2*({'+'.join(f'v(da{k})' for k in range(units))})-{units}")
+    # One bridge on the gate drivers' events, with their edges: no breakpoints of its own.
+    analog = [f"da{k}" for k in range(len(dac_data))]
+    lines.append(f"avc [{' '.join(dac_data)}] [{' '.join(analog)}] code_drv")
+    lines.append(f"bvc vcode 0 v=2*({'+'.join(f'v({a})' for a in analog)})-{units}")
+    lines += _clock_source(ctx, clocks)
     return lines, gates, gates_b, phases
 
 
@@ -819,6 +806,9 @@ def build_netlist(
         fin_hz = design.test_frequency(n_cycles)
     fin_hz = float(fin_hz)
     t0, _ = _pulse_window(design)
+    # The DAC takes the code t0 T after the decision (plus a gate path of ~0.1 ns): read it
+    # at the multiple of T/2 nearest to the middle of its period.
+    read_delay_s = round(2.0 * t0 + 1.0) * 0.5 / fs
     dev = devices(pdk)
     models = model_lines(pdk, corner, pdk_root=pdk_root)
     imp = resolve_impairments(spec.impairments.to_engine())
@@ -849,7 +839,8 @@ def build_netlist(
         noise_dt_s=T,  # one noise sample per clock (white to fs/2); fewer breakpoints
         rng=np.random.default_rng([seed, 2]),
         rng_seed=seed,
-        t_stop_s=t_first_s + n_cycles * T,
+        # Half a period past the last read, so that its row is written.
+        t_stop_s=t_first_s + (n_cycles - 0.5) * T + read_delay_s,
     )
     chopped = bool(spec.chopper.enabled)
     sz = design.sizing
@@ -886,7 +877,7 @@ def build_netlist(
         {"title": "quantizer input", "lines": _quantizer_input(ctx)},
         {"title": "clocks, quantizer, latches, element selection, drivers", "lines": logic},
     ]
-    vectors = ["v(code)"] + [f"v(xp{i + 1},xn{i + 1})" for i in range(design.order)]
+    vectors = ["v(vcode)"] + [f"v(xp{i + 1},xn{i + 1})" for i in range(design.order)]
     summary = [
         f"{design.order}th-order {design.form} {design.levels}-level, fs {fmt(fs)} Hz, "
         f"bw {fmt(bw)} Hz, ELD {fmt(design.eld)} T, DAC {spec.dac.type}, DEM {spec.dac.dem}, "
@@ -934,13 +925,14 @@ def build_netlist(
         name=design.name,
         fs_hz=fs,
         t_first_sample_s=ctx.t0_s,
+        read_delay_s=read_delay_s,
         n_cycles=n_cycles,
         fin_hz=fin_hz,
         amplitude_dbfs=amplitude_dbfs,
         seed=seed,
         levels=design.levels,
         output_file=OUTPUT_FILE,
-        code_vector="v(code)",
+        code_vector="v(vcode)",
         state_vectors=tuple(vectors[1:]),
         k_x_v=tuple(float(k) for k in sz.k_x_v),
         pdk=pdk,

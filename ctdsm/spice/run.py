@@ -81,15 +81,15 @@ class SpiceResult:
 def codes_from_table(table: dict[str, np.ndarray], netlist: Netlist) -> np.ndarray:
     """The ``n_cycles`` codes from the ``wrdata`` table (rows every ``T/2`` from ``t = 0``).
 
-    The code of clock ``n`` is held from just after ``t_n = t_0 + n T`` and read half a
-    period later, at ``t_n + T/2`` (a row: ``t_0`` is ``T/2`` or ``T``); codes are rounded to
-    the quantizer's levels.
+    The code of clock ``n`` (decided at ``t_n = t_0 + n T``) is read from the DAC's code at
+    ``t_n + read_delay_s`` (a row: ``t_0`` and the delay are multiples of ``T/2``); codes are
+    rounded to the quantizer's levels.
     """
     t = np.asarray(table.get("scale", table.get("time")), dtype=float)
     code = np.asarray(table[netlist.code_vector], dtype=float)
     half = 0.5 / netlist.fs_hz
     k = np.rint(t / half).astype(np.int64)
-    first = int(round(netlist.t_first_sample_s / half)) + 1
+    first = int(round((netlist.t_first_sample_s + netlist.read_delay_s) / half))
     want = first + 2 * np.arange(netlist.n_cycles)
     idx = np.searchsorted(k, want)
     if np.any(idx >= k.size) or np.any(k[np.minimum(idx, k.size - 1)] != want):
@@ -164,7 +164,7 @@ def run_spice(
         corner=corner,
         temp_c=temp_c,
     )
-    t_stop = netlist.t_first_sample_s + netlist.n_cycles / netlist.fs_hz
+    t_stop = netlist.t_stop_s
     bar = None
     if progress:
         from ctdsm.progress import ProgressBar

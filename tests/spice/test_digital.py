@@ -1,5 +1,6 @@
-"""The jittered clock of the netlists (ctdsm/spice/digital.py: jittered_clock): the edge
-table's statistics, and that ngspice's d_source puts the events where the table says."""
+"""The logic clocks of the netlists (ctdsm/spice/digital.py: clock_source, jittered_clock):
+the edge table's statistics, several clocks and complements in one table, and that ngspice's
+d_source puts the events where the table says."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import shutil
 import numpy as np
 import pytest
 
-from ctdsm.spice.digital import jittered_clock
+from ctdsm.spice.digital import Clock, clock_source, jittered_clock
 
 needs_ngspice = pytest.mark.skipif(
     shutil.which("ngspice") is None, reason="ngspice not installed (apt-get install ngspice)"
@@ -65,6 +66,42 @@ def test_jitter_is_white_per_edge_with_the_given_sigma():
         "ck", "ck.txt", 0.5 * T, 0.5 * T, 16384 * T, sigma, np.random.default_rng(2)
     )
     assert again == text and other != text
+
+
+def test_clocks_and_complements_share_one_table():
+    """Rows at the union of the edges, each with every output's state; a complement is the
+    exact inverse (same rows); only the jittered clock moves, with the same draws as alone."""
+    sigma = 0.3e-12
+    clocks = [
+        Clock("clk", 2e-12 + T, 0.5 * T),
+        Clock("clk_r", 50e-12 + T, 0.5 * T, sigma, complement="clk_rn"),
+    ]
+    lines, text = clock_source(clocks, "c.txt", 64 * T, np.random.default_rng(5))
+    assert lines[1] == "asrc_clk [clk clk_r clk_rn] src_clk"
+    rows = [ln.split() for ln in text.splitlines()]
+    t = np.array([float(r[0]) for r in rows])
+    assert np.all(np.diff(t) > 0)
+    st = np.array([[c == "1s" for c in r[1:]] for r in rows])
+    assert np.all(st[:, 1] != st[:, 2])  # the complement
+    for j, first in ((0, 2e-12), (1, 50e-12)):
+        change = np.flatnonzero(st[1:, j] != st[:-1, j]) + 1
+        edges = t[change]
+        nominal = first + 0.5 * T * np.round((edges - first) / (0.5 * T))
+        err = edges - nominal
+        if j == 0:
+            assert np.allclose(err, 0, atol=1e-18)
+        else:
+            assert 0.3 * sigma < np.std(err) < 3 * sigma
+            _, alone = jittered_clock(
+                "clk_r", "c.txt", 50e-12 + T, 0.5 * T, 64 * T, sigma, np.random.default_rng(5)
+            )
+            t_alone = np.array([float(ln.split()[0]) for ln in alone.splitlines()[1:]])
+            assert np.allclose(edges, t_alone, rtol=0, atol=1e-20)
+        # Edges in the first nanosecond are left out, the state they leave is the start (the
+        # rising edges at 2 ps and 50 ps: both clocks start high).
+        assert edges[0] > 1e-9 and st[0, j]
+        # Rising edges at first + k T.
+        assert st[change[0], j] == (abs(((edges[0] - first) / T) % 1) < 0.25)
 
 
 def test_rejects_jitter_comparable_to_the_period():

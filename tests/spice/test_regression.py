@@ -5,8 +5,8 @@ of the behavioral model on the same stimulus), the directions the behavioral mod
 (more distortion from r_dac than vgs_r and from an unzapped than a zapped dual RTO, with the
 noise off so that distortion is measurable; better SNDR with chopping than without), and
 the single-bit design on GF180MCU (``PDK_ROOT=../shared/pdk``). Each ngspice run takes
-minutes (docs/spice.md). The default tier has a reduced version: both seeds at 2^11 cycles,
-stable and close to the behavioral model.
+minutes (docs/spice.md). The default tier has a reduced version: both seeds at 2^12 cycles,
+stable and within the behavioral model's seed-to-seed spread.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import ctdsm
@@ -49,18 +50,44 @@ def both(name: str, n: int, *overrides: str, pdk_root: str | None = None):
     return m, b, r
 
 
+#: Reduced length of the default tier: 2^12 cycles (32 band bins).
+N_REDUCED = 1 << 12
+#: Behavioral seeds whose spread sets the reduced tier's tolerance.
+SPREAD_SEEDS = range(1, 13)
+
+
+def behavioral_spread(name: str, n: int, r) -> tuple[float, float]:
+    """(mean, standard deviation) in dB of the behavioral SNDR over SPREAD_SEEDS, on the
+    stimulus of the ngspice run ``r``."""
+    d = design(name)
+    s = [
+        ctdsm.analyze(ctdsm.simulate(d, n, r.amplitude_dbfs, None, k, fin_hz=r.fin_hz)).sndr_db
+        for k in SPREAD_SEEDS
+    ]
+    return float(np.mean(s)), float(np.std(s))
+
+
 @needs_ngspice
-@pytest.mark.parametrize(("name", "floor_db"), [("singlebit", 97.0), ("multibit", 96.0)])
+@pytest.mark.parametrize(("name", "floor_db"), [("singlebit", 96.0), ("multibit", 96.0)])
 def test_seed_design_reduced_length(name, floor_db):
-    """Default tier: 2^11 cycles (16 band bins) of each seed, 40-50 s of ngspice each: stable,
-    above the floor and within 4 dB of the behavioral model (measured before the netlist had
-    the engine's jitter: single-bit 103.5 to 105.7 vs 102.1 dB, multi-bit 98.3 to 101.0 vs
-    101.2 dB; the in-band noise of so short a record scatters by a dB or two, and ngspice's
-    trnoise is not repeatable)."""
-    m, b, r = both(name, 1 << 11)
+    """Default tier: 2^12 cycles of each seed: stable, above the floor, and within the spread
+    of the behavioral model.
+
+    A record this short is one draw of a noisy statistic (the SNDR of 32 band bins), and
+    ngspice's trnoise cannot be seeded: behavioral SNDR over 24 seeds measured 101.4 +- 1.3 dB
+    (single-bit) and 101.2 +- 0.7 dB (multi-bit), min to max 98.0-103.5 and 100.1-102.7 dB
+    (at 2^11 cycles +-1.7 and +-1.5 dB, where a 4 dB window around one behavioral draw failed
+    once in CI on a single-bit ngspice draw of 106.5 dB). So the ngspice draw is held to the
+    mean of 12 behavioral seeds within 3.5 of their standard deviations (3 dB at least).
+    """
+    m, _, r = both(name, N_REDUCED)
     assert r.stable and m.stable
-    assert m.sndr_db is not None and b.sndr_db is not None
-    assert abs(m.sndr_db - b.sndr_db) < 4.0
+    assert m.sndr_db is not None
+    mean_db, std_db = behavioral_spread(name, N_REDUCED, r)
+    tol_db = max(3.0, 3.5 * std_db)
+    assert abs(m.sndr_db - mean_db) < tol_db, (
+        f"{name}: ngspice {m.sndr_db:.1f} dB vs behavioral {mean_db:.1f} +- {std_db:.1f} dB"
+    )
     assert m.sndr_db > floor_db
 
 

@@ -23,22 +23,28 @@ needs_ngspice = pytest.mark.skipif(
 class _Nl:
     fs_hz = 1e6
     n_cycles = 4
-    code_vector = "v(code)"
+    code_vector = "v(vcode)"
     t_first_sample_s = 0.5e-6
+    read_delay_s = 0.5e-6
 
 
 def test_codes_from_table_reads_one_code_per_clock():
     T = 1e-6
     t = np.arange(10) * 0.5 * T  # rows every T/2; codes read at t_0 + (n + 1/2) T = (n + 1) T
     code = np.array([0, 0, -1.0, 9, 0.98, 9, -1.01, 9, 1.0, 9])
-    v = codes_from_table({"scale": t, "v(code)": code}, _Nl())
+    v = codes_from_table({"scale": t, "v(vcode)": code}, _Nl())
     assert v.tolist() == [-1.0, 1.0, -1.0, 1.0]
     late = _Nl()
     late.t_first_sample_s = T  # read at (n + 3/2) T
-    v = codes_from_table({"scale": np.arange(12) * 0.5 * T, "v(code)": np.arange(12.0)}, late)
+    v = codes_from_table({"scale": np.arange(12) * 0.5 * T, "v(vcode)": np.arange(12.0)}, late)
+    assert v.tolist() == [3.0, 5.0, 7.0, 9.0]
+    eld = _Nl()
+    # A DAC half a period late holds the code from (n + 1/2) T: read at (n + 1) T.
+    eld.read_delay_s = T
+    v = codes_from_table({"scale": np.arange(12) * 0.5 * T, "v(vcode)": np.arange(12.0)}, eld)
     assert v.tolist() == [3.0, 5.0, 7.0, 9.0]
     with pytest.raises(CtdsmError, match="expected 4 clock samples"):
-        codes_from_table({"scale": t[:5], "v(code)": code[:5]}, _Nl())
+        codes_from_table({"scale": t[:5], "v(vcode)": code[:5]}, _Nl())
 
 
 @needs_ngspice
