@@ -2,8 +2,9 @@
 
 ``pytest -m spice``: both seed designs at 2^14 cycles (> 100 dB SNDR in 250 kHz, within 3 dB
 of the behavioral model on the same stimulus), the directions the behavioral model predicts
-(more distortion from r_dac than vgs_r and from an unzapped than a zapped dual RTO, with the
-noise off so that distortion is measurable; better SNDR with chopping than without), and
+(more distortion from r_dac than vgs_r, and from an unzapped than a zapped dual RTO with a
+40 dB first opamp, with the noise off so that distortion is measurable; better SNDR with
+chopping than without), and
 the single-bit design on GF180MCU (``PDK_ROOT=../shared/pdk``). Each ngspice run takes
 minutes (docs/spice.md). The default tier has a reduced version: both seeds at 2^12 cycles,
 stable and within the behavioral model's seed-to-seed spread.
@@ -47,6 +48,11 @@ def both(name: str, n: int, *overrides: str, pdk_root: str | None = None):
     r = ctdsm.run_spice(d, n_cycles=n, pdk_root=pdk_root, timeout_s=1800)
     m = ctdsm.analyze(r)
     b = ctdsm.analyze(ctdsm.simulate(d, n, r.amplitude_dbfs, None, r.seed, fin_hz=r.fin_hz))
+    # Shown by `pytest -rA`: the numbers behind a pass.
+    print(
+        f"{name} {n} {overrides}: ngspice SNDR {m.sndr_db:.1f} dB THD {m.thd_db} "
+        f"({r.elapsed_s:.0f} s), behavioral SNDR {b.sndr_db:.1f} dB THD {b.thd_db}"
+    )
     return m, b, r
 
 
@@ -105,6 +111,12 @@ def test_seed_design_meets_target(name):
 
 #: Thermal and 1/f noise off: the DAC's distortion is then above the floor in both tiers.
 QUIET = ("impairments.thermal_noise=false", "impairments.flicker_corner_hz=null")
+#: The zap check's operating point: a 40 dB first opamp (60 dB by default). The unzapped
+#: half's memory is a charge proportional to the virtual-ground swing; at 60 dB the engine
+#: puts it at -113.9 vs -116.6 dB THD (zapped), below what the netlist resolves (its quiet
+#: THD near -110 dB moves by +-5 dB with the simulator tolerance, docs/spice.md: at 2^14
+#: ngspice read -115.5 unzapped vs -114.2 dB zapped). At 40 dB both tiers show it.
+LOW_GAIN = ("impairments.opamp_dc_gain_db=40",)
 
 
 def _thd(m) -> float:
@@ -117,18 +129,25 @@ def _thd(m) -> float:
 @pytest.mark.parametrize(
     ("name", "worse", "better"),
     [
-        # Behavioral, seed 1, 2^14 cycles, quiet: THD -109.2 (r_dac) vs -117.9 dB (vgs_r),
-        # -113.9 (dual_rto) vs -116.6 dB (zapped); ngspice (measured on this netlist,
-        # docs/spice.md): dual_rto -106.5 vs zapped -123.9 dB.
+        # Behavioral, seed 1, 2^14 cycles, quiet: THD -108.7 (r_dac) vs -116.9 dB (vgs_r);
+        # ngspice (docs/spice.md) -89.6 vs -122.0 dB.
         ("multibit", ("dac.type=r_dac", *QUIET), ("dac.type=vgs_r", *QUIET)),
-        ("singlebit", ("dac.type=dual_rto", *QUIET), ("dac.type=zapped_dual_rto", *QUIET)),
+        # Behavioral, seed 1: -104.2 (dual_rto) vs -113.9 dB (zapped); ngspice -95.7 vs
+        # -107.8 dB.
+        (
+            "singlebit",
+            ("dac.type=dual_rto", *QUIET, *LOW_GAIN),
+            ("dac.type=zapped_dual_rto", *QUIET, *LOW_GAIN),
+        ),
     ],
 )
 def test_dac_distortion_same_direction_as_behavioral(name, worse, better):
+    """ngspice and the engine agree that the one DAC distorts more than the other, each by
+    more than 2-3 dB (beyond either tier's run-to-run and numerical wobble)."""
     mw, bw, _ = both(name, N_FULL, *worse)
     mb, bb, _ = both(name, N_FULL, *better)
     assert _thd(bw) > _thd(bb) + 2.0, "behavioral model: no difference to check"
-    assert _thd(mw) > _thd(mb), (
+    assert _thd(mw) > _thd(mb) + 3.0, (
         f"ngspice THD: {worse[0]} {_thd(mw):.1f} dB vs {better[0]} {_thd(mb):.1f} dB "
         f"(behavioral {_thd(bw):.1f} vs {_thd(bb):.1f} dB)"
     )
