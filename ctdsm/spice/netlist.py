@@ -84,11 +84,6 @@ RETIME_S = 50e-12
 #: Delay of a sampling clock of its own after the sampling instant, s: the comparator
 #: bridges' decisions (one bridge delay after the instant) are then in.
 SAMPLE_LATCH_S = 2e-12
-#: (Zap window of an RTO half: its zap switches share the gate of the other half's reference
-#: switches, so they close when the other half connects, RETIME_S after this half's steering
-#: opened, and open when the other half disconnects, RETIME_S before this half's steering
-#: closes. Zap edges of their own, as PULSE sources, cost 17 time points each in the middle
-#: of the open half, and about 25 per clock even placed 150 ps from the DAC edges.)
 #: Time constants of the zap switch and the floating node in the zap window (its gate drive
 #: at the common mode is about 1.6x below full drive: still more than 20).
 ZAP_TAUS = 40.0
@@ -121,6 +116,8 @@ class Netlist:
     read_delay_s : float
         The code ``v[n]`` (decided at ``t_0 + n T``) is read at ``t_0 + n T + read_delay_s``,
         a multiple of ``T/2`` at least a quarter period after the DAC took it.
+    t_stop_s : float
+        End of the transient, s: half a period past the last read.
     n_cycles : int
         Clock cycles simulated (codes written).
     fin_hz, amplitude_dbfs : float
@@ -155,6 +152,7 @@ class Netlist:
     fs_hz: float
     t_first_sample_s: float
     read_delay_s: float
+    t_stop_s: float
     n_cycles: int
     fin_hz: float
     amplitude_dbfs: float
@@ -175,11 +173,6 @@ class Netlist:
     @property
     def filename(self) -> str:
         return f"{self.name}.cir"
-
-    @property
-    def t_stop_s(self) -> float:
-        """End of the transient, s: half a period past the last read."""
-        return self.t_first_sample_s + (self.n_cycles - 0.5) / self.fs_hz + self.read_delay_s
 
 
 # ------------------------------------------------------------------------------- helpers
@@ -290,8 +283,15 @@ def _sample_grid_s(ctx: _Ctx) -> float:
 
 
 def _zap_window_s(period_s: float) -> float:
-    """Length of an RTO half's zap window, s: the other half's reference window (its zap
-    gate is that half's reference gate), at mid-swing."""
+    """Length of an RTO half's zap window, s: the other half's reference window, at
+    mid-swing.
+
+    The zap switches share the gate of the other half's reference switches: they close when
+    the other half connects, RETIME_S after this half's steering opened, and open when the
+    other half disconnects, RETIME_S before this half's steering closes. (Zap edges of their
+    own, as PULSE sources, cost 17 time points each in the middle of the open half, and about
+    25 per clock even placed 150 ps from the DAC edges.)
+    """
     return 0.5 * period_s - 2.0 * RETIME_S
 
 
@@ -624,7 +624,7 @@ def _clocks_and_logic(
     lines += digital.comparator_lines("y", thr, "clk")
     # Start on the code of a zero quantizer input: m0 elements high (the DWA pointer at 0).
     m0 = sum(1 for x in thr if x < 0)
-    start_latch = digital.start_latch
+    start_latch = digital.start_latch  # the latch model for an initial state
     data = [f"t{k}" for k in range(units)]
     # Retiming for the loop delay: the DAC data changes at t_n + t0 T (on the early clock).
     if t0 > 0:
@@ -933,6 +933,7 @@ def build_netlist(
         fs_hz=fs,
         t_first_sample_s=ctx.t0_s,
         read_delay_s=read_delay_s,
+        t_stop_s=ctx.t_stop_s,
         n_cycles=n_cycles,
         fin_hz=fin_hz,
         amplitude_dbfs=amplitude_dbfs,
