@@ -79,6 +79,15 @@ _amplitude_option = click.option(
     "--amplitude", "amplitude_dbfs", type=float, help="Input amplitude, dBFS (default: spec)."
 )
 _quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+_noise_option = click.option(
+    "--noise",
+    "noise_source",
+    type=click.Choice(["trnoise", "table"]),
+    default="trnoise",
+    show_default=True,
+    help="Thermal and 1/f noise as ngspice trnoise sources (new draws every run) or as a "
+    "table drawn from the seed (repeatable runs).",
+)
 
 
 def _load(spec_path: str | None, overrides: tuple[str, ...]):
@@ -412,6 +421,7 @@ def _sweep_lines(res: Any) -> list[str]:
 )
 @_seed_option
 @_amplitude_option
+@_noise_option
 @_quiet_option
 @_guarded
 def netlist_cmd(
@@ -421,6 +431,7 @@ def netlist_cmd(
     n_cycles: int,
     seed: int | None,
     amplitude_dbfs: float | None,
+    noise_source: str,
     quiet: bool,
 ) -> None:
     """Write the ngspice netlist of SPEC to DIR/<design>.cir (runnable with ngspice -b).
@@ -441,6 +452,7 @@ def netlist_cmd(
         amplitude_dbfs=amplitude_dbfs,
         seed=seed,
         corner=design.spec.process.corner,
+        noise_source=noise_source,
     )
     path = write_netlist(nl, out_dir)
     if not quiet:
@@ -467,6 +479,7 @@ def netlist_cmd(
     show_default=True,
     help="Wall-clock limit of the ngspice run, s.",
 )
+@_noise_option
 @_quiet_option
 @_guarded
 def spice(
@@ -477,6 +490,7 @@ def spice(
     seed: int | None,
     amplitude_dbfs: float | None,
     timeout_s: float,
+    noise_source: str,
     quiet: bool,
 ) -> None:
     """Run SPEC's netlist closed-loop in ngspice and the behavioral engine on the same stimulus.
@@ -489,6 +503,7 @@ def spice(
     \b
     Examples:
       ctdsm spice designs/singlebit.yaml -o out/sb-spice --cycles 16384
+      ctdsm spice designs/multibit.yaml -o out/mb-spice --noise table   # repeatable
       PDK_ROOT=../shared/pdk ctdsm spice designs/singlebit.yaml -o out/gf \\
           --set process.pdk=gf180mcu
     """
@@ -510,6 +525,7 @@ def spice(
         timeout_s=timeout_s,
         progress=not quiet,
         keep_dir=work,
+        noise_source=noise_source,
     )
     outputs = spice_outputs(design, result)
     path = write_spice_outputs(out_dir, outputs, work)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["shaped_noise", "flicker_noise"]
+__all__ = ["shaped_noise", "flicker_noise", "flicker_f_max_hz"]
 
 
 def shaped_noise(n: int, fs_hz: float, psd, rng: np.random.Generator) -> np.ndarray:
@@ -73,3 +73,14 @@ def flicker_noise(
     frac = np.arange(d) / d
     fine = coarse[:-1, None] + np.diff(coarse)[:, None] * frac[None, :]
     return fine.ravel()[:n]
+
+
+def flicker_f_max_hz(f0_hz: float, bw_hz: float, f_chop_hz: float | None = None) -> float:
+    """Highest frequency at which a 1/f sequence must be right (``f_max_hz`` of
+    :func:`flicker_noise`), Hz.
+
+    Up to the band edge ``f0 + bw``; when chopped at ``f_chop``, also around the odd chopping
+    harmonics the 1/f noise is demodulated from into the band, up to the 5th.
+    """
+    f_max = f0_hz + bw_hz
+    return f_max if f_chop_hz is None else max(f_max, 5.5 * f_chop_hz)

@@ -313,12 +313,10 @@ def simulate(
     if imp.flicker_corner_hz or offset:
         seq = np.zeros(n_samples) if not imp.flicker_corner_hz else None
         if imp.flicker_corner_hz:
-            from ctdsm.noise import flicker_noise
+            from ctdsm.noise import flicker_f_max_hz, flicker_noise
 
             sz = design.sizing
-            # The 1/f noise must be right up to the band edge; when chopped, also around the
-            # odd chopping harmonics it is demodulated from (up to the 5th).
-            f_max = f0 + bw if f_chop is None else max(f0 + bw, 5.5 * f_chop)
+            f_max = flicker_f_max_hz(f0, bw, f_chop)
             seq = flicker_noise(
                 n_samples, fs, sz.opamp_en_v_rthz[0] ** 2, imp.flicker_corner_hz, rng, f_max
             )

@@ -15,9 +15,11 @@ parameters:
 A VCCS into a grounded capacitor ``C_o`` with a parallel resistor realizes each pole;
 ``E`` sources put ``+-o/2`` around the common mode on the output pins. The output swing is
 limited by a stiff conductance that holds ``|o|`` at the saturation limit (the engine's
-clip). The input-referred noise is a ``trnoise`` voltage source in series with the input:
-white density ``e_n`` and, for the first opamp, ``1/f`` noise with corner ``f_c``
-(``S(f) = e_n^2 (1 + f_c / f)``), plus its input offset.
+clip). The input-referred noise is a voltage source in series with the input: white density
+``e_n`` and, for the first opamp, ``1/f`` noise with corner ``f_c`` (``S(f) = e_n^2 (1 +
+f_c / f)``), plus its input offset. The source is a ``trnoise`` inside the subcircuit or,
+with ``noise_pins``, outside it between the pins ``nza`` and ``nzb``, where the netlist's
+seeded noise table drives it (:mod:`ctdsm.spice.netlist`).
 
 ``trnoise(NA NT NALPHA NAMP)`` in ngspice 39: the white part has one-sided density
 ``2 NT NA^2``; the ``1/f`` part (``NALPHA = 1``) ``K NAMP^2 / f`` with ``K`` =
@@ -88,6 +90,9 @@ class OpampParams:
         Choppers around the input stage (two-stage opamp only).
     noise_dt_s : float
         ``trnoise`` time step, s.
+    noise_pins : bool
+        The noise source is outside, between the pins ``nza`` and ``nzb`` (the noise table),
+        instead of a ``trnoise`` inside.
     switch : tuple of (str, float, float) or None
         Chopper switches: (NMOS instance template, W in m, L in m); see :func:`opamp_subckt`.
     """
@@ -103,6 +108,7 @@ class OpampParams:
     chopped: bool
     noise_dt_s: float
     switch: tuple[str, float, float] | None = None
+    noise_pins: bool = False
 
 
 def trnoise_white_na(density_v2_hz: float, dt_s: float) -> float:
@@ -150,9 +156,10 @@ def _output_stage(p: OpampParams, sense_p: str, sense_n: str) -> list[str]:
 def opamp_subckt(p: OpampParams) -> list[str]:
     """The ``.subckt`` lines of one opamp.
 
-    Pins: ``inp inn outp outn cm`` and, when chopped, ``ci cib co cob`` (gates of the input
-    chopper's straight and crossed switches, and of the output chopper's). ``outp - outn =
-    A(s) (inp - inn)``.
+    Pins: ``inp inn outp outn cm``; with ``noise_pins`` (and noise) ``nza nzb``, the ends of
+    the input-referred noise source driven from outside (``v(nza) - v(nzb)`` is the noise);
+    and, when chopped, ``ci cib co cob`` (gates of the input chopper's straight and crossed
+    switches, and of the output chopper's). ``outp - outn = A(s) (inp - inn)``.
 
     Parameters
     ----------
@@ -162,7 +169,12 @@ def opamp_subckt(p: OpampParams) -> list[str]:
     -------
     list of str
     """
-    pins = "inp inn outp outn cm" + (" ci cib co cob" if p.chopped else "")
+    external_noise = p.noise_pins and p.en_v_rthz > 0
+    pins = (
+        "inp inn outp outn cm"
+        + (" nza nzb" if external_noise else "")
+        + (" ci cib co cob" if p.chopped else "")
+    )
     lines = [f".subckt {p.name} {pins}"]
     lines.append(
         f"* A0 {fmt(p.dc_gain)} V/V, GBW {fmt(p.gbw_hz)} Hz"
@@ -192,7 +204,11 @@ def opamp_subckt(p: OpampParams) -> list[str]:
     if p.offset_v:
         lines.append(f"vos {sense} ios dc {fmt(p.offset_v)}")
         sense = "ios"
-    if p.en_v_rthz > 0:
+    if external_noise:
+        # A 0 V source ties nza to the node before it (two pins cannot name one node).
+        lines.append(f"vnza {sense} nza dc 0")
+        sense = "nzb"
+    elif p.en_v_rthz > 0:
         lines.append(
             f"vn {sense} ins dc 0 {trnoise_args(p.en_v_rthz, p.noise_dt_s, p.flicker_corner_hz)}"
         )

@@ -6,8 +6,8 @@ active-RC netlist that plain ``ngspice -b`` runs closed-loop:
 * **Integrators**: one opamp macromodel per state (:mod:`ctdsm.spice.macromodels`: DC gain,
   GBW, the first opamp's non-dominant pole, output clamp, input-referred white and 1/f
   noise, offset), integrating capacitors ``C_i`` and resistors from ``design.sizing``
-  (coefficient sign = straight or crossed connection), each resistor with a series
-  ``trnoise`` source of density ``4 k T R``.
+  (coefficient sign = straight or crossed connection), each resistor with a series noise
+  source of density ``4 k T R``.
 * **First DAC** per ``dac.type`` with 180 nm MOS switches sized by
   :func:`ctdsm.dac.dac_physics` (``R_on = R_u / 50``; the unit resistor is reduced by the
   switches' resistance at the operating point so that each half's path is ``R_u``):
@@ -31,6 +31,11 @@ active-RC netlist that plain ``ngspice -b`` runs closed-loop:
   whichever puts the DAC edges on the noise sources' sample grid), the DAC pulse window
   ``[t_n + t0 T, t_n + t1 T)`` from ``design.tdac``, RTO halves, zap and chop phases.
 * **Input**: a differential sine at the engine's test frequency and amplitude.
+* **Noise** (``noise_source``): ``trnoise`` sources by default (ngspice 39 cannot seed them,
+  so the noise waveforms differ from run to run; everything else is fixed by the seed), or
+  ``"table"``: every noise source (resistors, opamps) one column of a table drawn from the
+  seed, ``<name>_noise.txt``, played by one XSPICE ``filesource``, so that a run repeats to
+  the last bit.
 
 The code at each clock is written by ``wrdata`` at ``t_n + T/2``, half a period after the
 sampling instant (``.options interp`` with a ``T/2`` step: two output points per clock).
@@ -42,8 +47,7 @@ sampling instant (``.options interp`` with a ``T/2`` step: two output points per
 
 What the behavioral engine has that the netlist leaves out: comparator hysteresis and
 noise, the chopper's explicit charge-injection term (the MOS switches inject their own
-charge instead). ngspice 39 cannot seed ``trnoise`` reproducibly (docs/spice.md),
-so the noise waveforms differ from run to run; everything else is fixed by the seed.
+charge instead).
 """
 
 from __future__ import annotations
@@ -194,10 +198,12 @@ class _Ctx:
     temp_k: float
     noise: bool
     noise_dt_s: float
+    noise_table: bool  # noise_source == "table"
     rng: np.random.Generator
     rng_seed: int
     t_stop_s: float = 0.0
     inputs: dict[str, str] = field(default_factory=dict)  # files written beside the netlist
+    noise_columns: list[_NoiseColumn] = field(default_factory=list)
 
     def nmos(self, n: str, d: str, g: str, s: str, w_m: float, l_m: float) -> str:
         return self._mos(n, d, g, s, "0", self.dev.nmos, w_m, l_m)
@@ -219,14 +225,36 @@ class _Ctx:
         return prefix + "{n} {d} {g} {s} 0 " + self.dev.nmos
 
     def resistor(self, name: str, a: str, b: str, r_ohm: float) -> list[str]:
-        """A resistor with its thermal noise (series ``trnoise`` of density 4 k T R)."""
+        """A resistor with its thermal noise (a series source of density 4 k T R: a
+        ``trnoise`` or a column of the noise table)."""
         if not self.noise:
             return [f"r{name} {a} {b} {fmt(r_ohm)}"]
-        na = trnoise_white_na(4.0 * K_BOLTZMANN * self.temp_k * r_ohm, self.noise_dt_s)
+        density = 4.0 * K_BOLTZMANN * self.temp_k * r_ohm
+        if self.noise_table:
+            self.noise_source(f"n{name}", b, density)
+            return [f"r{name} {a} n{name} {fmt(r_ohm)}"]
+        na = trnoise_white_na(density, self.noise_dt_s)
         return [
             f"r{name} {a} n{name} {fmt(r_ohm)}",
             f"vn{name} n{name} {b} dc 0 trnoise({fmt(na)} {fmt(self.noise_dt_s)} 0 0)",
         ]
+
+    def noise_source(
+        self, a: str, b: str, density_v2_hz: float, flicker_corner_hz: float | None = None
+    ) -> None:
+        """A noise voltage ``v(a) - v(b)`` of one-sided density ``density_v2_hz`` (V^2/Hz),
+        plus ``1/f`` noise of corner ``flicker_corner_hz``: a column of the noise table."""
+        self.noise_columns.append(_NoiseColumn(a, b, float(density_v2_hz), flicker_corner_hz))
+
+
+@dataclass(frozen=True)
+class _NoiseColumn:
+    """One noise source of the netlist's noise table."""
+
+    node_a: str
+    node_b: str
+    density_v2_hz: float
+    flicker_corner_hz: float | None = None
 
 
 def _pulse(
@@ -274,6 +302,79 @@ def _clock_source(ctx: _Ctx, clocks: list[digital.Clock]) -> list[str]:
         for c in clocks
     ]
     return [f"* logic clocks, table {file_name}", *notes, *lines]
+
+
+#: Ways to make the thermal and 1/f noise (:func:`build_netlist`'s ``noise_source``).
+NOISE_SOURCES = ("trnoise", "table")
+#: Noise table resolution: samples are written as integers in units of 1/NOISE_STEPS of
+#: each column's white-noise standard deviation (quantization error 51 dB below the noise).
+NOISE_STEPS = 100
+
+
+def _noise_source(ctx: _Ctx) -> list[str]:
+    """All thermal and 1/f noise sources as one XSPICE ``filesource`` driving a ``%vd``
+    vector, one column per :class:`_NoiseColumn`, and its table ``<name>_noise.txt`` (one of
+    the netlist's inputs).
+
+    Each column holds samples every ``noise_dt_s`` from ``t = 0`` that the source
+    interpolates linearly: a white sequence of standard deviation ``sqrt(S / (2 dt))`` then
+    has the one-sided density ``S`` (times ``sinc^4(f dt)``, 0.9 dB down at ``fs/4``). The
+    1/f part is :func:`ctdsm.noise.flicker_noise`, the engine's generator. The draws come
+    from the seed (stream ``[seed, 3]``), so that a netlist is reproducible: ngspice's own
+    ``trnoise`` cannot be seeded (docs/spice.md). Used with ``noise_source="table"``.
+    """
+    from ctdsm.noise import flicker_noise
+
+    cols = ctx.noise_columns
+    if not cols:
+        return []
+    dt = ctx.noise_dt_s
+    n = int(math.ceil(ctx.t_stop_s / dt)) + 2
+    rng = np.random.default_rng([ctx.rng_seed, 3])
+    table = np.empty((n, len(cols) + 1), dtype=np.int64)
+    table[:, 0] = np.arange(n)
+    scales = []
+    for j, c in enumerate(cols):
+        sigma = math.sqrt(c.density_v2_hz / (2.0 * dt))
+        x = rng.standard_normal(n)
+        if c.flicker_corner_hz:
+            x += (
+                flicker_noise(
+                    n, 1.0 / dt, c.density_v2_hz, c.flicker_corner_hz, rng, _flicker_f_max_hz(ctx)
+                )
+                / sigma
+            )
+        table[:, j + 1] = np.rint(x * NOISE_STEPS)
+        scales.append(sigma / NOISE_STEPS)
+    file_name = f"{ctx.design.name}_noise.txt"
+    header = [
+        f"# noise table of {ctx.design.name}: row k at t = k * {fmt(dt)} s, then one column "
+        f"per source in units of the model's amplscale",
+        "# columns: k " + " ".join(f"{c.node_a}-{c.node_b}" for c in cols),
+    ]
+    body = "\n".join(" ".join(map(str, row)) for row in table.tolist())
+    ctx.inputs[file_name] = "\n".join(header) + "\n" + body + "\n"
+    ports = [f"{c.node_a} {c.node_b}" for c in cols]
+    lines = [
+        f"* {len(cols)} noise sources (4 k T R per resistor, the opamps' input-referred noise),",
+        f"* drawn from the seed, every {fmt(dt)} s, linearly interpolated: table {file_name}",
+        "anoise %vd([",
+    ]
+    lines += [f"+ {p}" for p in ports]
+    lines += ["+ ]) noisetab", f'.model noisetab filesource(file="{file_name}"']
+    lines += ["+ amploffset=[" + " ".join("0" for _ in cols) + "]", "+ amplscale=["]
+    lines += [f"+ {fmt(sc)}" for sc in scales]
+    lines += [f"+ ] timescale={fmt(dt)} timeoffset=0 timerelative=false amplstep=false)"]
+    return lines
+
+
+def _flicker_f_max_hz(ctx: _Ctx) -> float:
+    """Highest frequency at which the 1/f noise must be right (the engine's bound), Hz."""
+    from ctdsm.noise import flicker_f_max_hz
+
+    d = ctx.design
+    f_chop = _chop_frequency_hz(d) if d.spec.chopper.enabled else None
+    return flicker_f_max_hz(d.f0_hz, d.bw_hz, f_chop)
 
 
 def _sample_grid_s(ctx: _Ctx) -> float:
@@ -346,10 +447,14 @@ def _opamps(ctx: _Ctx, chopped: bool) -> tuple[list[str], list[str]]:
             offset_v=offset if i == 0 else 0.0,
             chopped=chopped and i == 0,
             noise_dt_s=ctx.noise_dt_s,
+            noise_pins=ctx.noise_table,
             switch=(ctx.nmos_template(), CHOP_SWITCH_W_M, ctx.dev.l_min_m) if i == 0 else None,
         )
         subckts += opamp_subckt(p)
         pins = f"vgp{i + 1} vgn{i + 1} xp{i + 1} xn{i + 1} cm"
+        if p.en_v_rthz > 0 and p.noise_pins:
+            pins += f" nzop{i + 1}a nzop{i + 1}b"
+            ctx.noise_source(f"nzop{i + 1}a", f"nzop{i + 1}b", p.en_v_rthz**2, p.flicker_corner_hz)
         if p.chopped:
             pins += " chi chib cho chob"
         inst.append(f"xop{i + 1} {pins} opamp{i + 1}")
@@ -613,7 +718,7 @@ def _clocks_and_logic(
         # A sampling clock of its own, not jittered (the engine's jitter is the DAC's). The
         # comparator bridges read the quantizer input at the analog time points: a noise-free
         # trnoise source puts one at every sampling instant t_n (each trnoise sample is a
-        # breakpoint; the noise sources' grid is the same), and the latches take the
+        # breakpoint; the trnoise noise sources' grid is the same), and the latches take the
         # comparators' decisions two bridge delays later. (A PULSE clock did this with the
         # breakpoints of its edges: 25 of the multi-bit netlist's 63 time points per clock.)
         clocks.append(digital.Clock("clk", ctx.t0_s + SAMPLE_LATCH_S, 0.5 * T))
@@ -713,15 +818,23 @@ def _clocks_and_logic(
     return lines, gates, gates_b, phases
 
 
+def _chop_frequency_hz(d: Design) -> float:
+    """The chopping frequency of ``chopper.f_chop_hz`` (``auto``: the engine's choice), Hz."""
+    from ctdsm.chopper import chop_frequency
+
+    ch = d.spec.chopper
+    return float(
+        chop_frequency(d.fs_hz, d.bw_hz, d.f0_hz) if ch.f_chop_hz == "auto" else ch.f_chop_hz
+    )
+
+
 def _chopper_clocks(ctx: _Ctx) -> list[str]:
     """Chopper gate phases: straight switches on while c = +1, crossed while c = -1."""
-    from ctdsm.chopper import chop_frequency, half_period_cycles
+    from ctdsm.chopper import half_period_cycles
 
     d = ctx.design
     ch = d.spec.chopper
-    f_chop = float(
-        chop_frequency(d.fs_hz, d.bw_hz, d.f0_hz) if ch.f_chop_hz == "auto" else ch.f_chop_hz
-    )
+    f_chop = _chop_frequency_hz(d)
     try:
         h = half_period_cycles(d.fs_hz, f_chop)
     except ValueError as exc:
@@ -755,6 +868,7 @@ def build_netlist(
     pdk_root: str | os.PathLike[str] | None = None,
     corner: str = "typical",
     temp_c: float | None = None,
+    noise_source: str = "trnoise",
 ) -> Netlist:
     """The ngspice netlist of ``design`` for a closed-loop run of ``n_cycles`` clocks.
 
@@ -776,6 +890,11 @@ def build_netlist(
         Process corner.
     temp_c : float, optional
         Temperature, degC (default ``process.temp_c``).
+    noise_source : {"trnoise", "table"}
+        Thermal and 1/f noise as ngspice ``trnoise`` sources (not seedable: each run draws
+        anew) or as one ``filesource`` playing a table drawn from ``seed``
+        (``<name>_noise.txt``, one of :attr:`Netlist.inputs`): repeatable runs, and the same
+        density (docs/spice.md).
 
     Returns
     -------
@@ -795,6 +914,8 @@ def build_netlist(
     from ctdsm.impairments import resolve_impairments
     from ctdsm.process import devices, model_lines, spiceinit_lines
 
+    if noise_source not in NOISE_SOURCES:
+        raise CtdsmError(f"noise_source: {noise_source!r} is not one of {', '.join(NOISE_SOURCES)}")
     n_cycles = int(n_cycles)
     if n_cycles < 16:
         raise CtdsmError(f"n_cycles: {n_cycles} is too short (at least 16)")
@@ -839,7 +960,8 @@ def build_netlist(
         t0_s=t_first_s,
         temp_k=temp_c + 273.15,
         noise=bool(imp.thermal_noise),
-        noise_dt_s=T,  # one noise sample per clock (white to fs/2); fewer breakpoints
+        noise_dt_s=T,  # one noise sample per clock (white to fs/4); fewer breakpoints
+        noise_table=noise_source == "table",
         rng=np.random.default_rng([seed, 2]),
         rng_seed=seed,
         # Half a period past the last read, so that its row is written.
@@ -880,13 +1002,17 @@ def build_netlist(
         {"title": "quantizer input", "lines": _quantizer_input(ctx)},
         {"title": "clocks, quantizer, latches, element selection, drivers", "lines": logic},
     ]
+    noise = _noise_source(ctx)
+    if noise:
+        sections.append({"title": "noise sources", "lines": noise})
     vectors = ["v(vcode)"] + [f"v(xp{i + 1},xn{i + 1})" for i in range(design.order)]
     summary = [
         f"{design.order}th-order {design.form} {design.levels}-level, fs {fmt(fs)} Hz, "
         f"bw {fmt(bw)} Hz, ELD {fmt(design.eld)} T, DAC {spec.dac.type}, DEM {spec.dac.dem}, "
         f"chopper {'on' if chopped else 'off'}",
         f"{n_cycles} clock cycles, seed {seed}, {pdk} {corner}, {fmt(temp_c)} degC, "
-        f"thermal noise {'on' if ctx.noise else 'off'}",
+        f"thermal noise "
+        + (("on, " + ("seeded table" if ctx.noise_table else "trnoise")) if ctx.noise else "off"),
         f"VDD {fmt(vdd)} V, VREFN {fmt(vcm - 0.5 * v_fs)} V, VREFP {fmt(vcm + 0.5 * v_fs)} V, "
         f"common mode {fmt(vcm)} V",
     ]

@@ -113,6 +113,7 @@ def run_spice(
     timeout_s: float = 3600.0,
     progress: bool = False,
     keep_dir: str | os.PathLike[str] | None = None,
+    noise_source: str = "trnoise",
 ) -> SpiceResult:
     """Simulate ``design`` closed-loop in ngspice.
 
@@ -140,6 +141,9 @@ def run_spice(
     keep_dir : path-like, optional
         Run directory to keep (netlist, ``ngspice.log``, output); default a temporary one,
         removed after success and kept after a failure.
+    noise_source : {"trnoise", "table"}
+        How the netlist makes its noise (:func:`build_netlist`): ``"table"`` makes the run
+        repeatable from ``seed``.
 
     Returns
     -------
@@ -163,6 +167,7 @@ def run_spice(
         pdk_root=pdk_root,
         corner=corner,
         temp_c=temp_c,
+        noise_source=noise_source,
     )
     t_stop = netlist.t_stop_s
     bar = None

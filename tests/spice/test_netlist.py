@@ -66,7 +66,7 @@ def test_multibit_structure():
     # Comparators and latches, DWA pointer register (log2 16 = 4 bits), 16 gate drivers.
     assert len(_lines(text, "acmp")) == units
     assert len(_lines(text, "adwa_reg")) == 4
-    assert "trnoise(" in text
+    assert "trnoise(" in text and "filesource" not in text  # by default; see the noise tests
     assert re.search(r"^\.tran \S+ \S+ uic$", text, re.M)
     assert "wrdata code.txt v(vcode)" in text
     # Sampling: a clock of its own in the clock table, and a noise-free trnoise source that
@@ -287,6 +287,99 @@ def test_jitter_moves_the_dac_clock_edges():
         assert np.allclose(np.diff(edges), 0.5 * T, rtol=0, atol=1e-15)
 
 
+# ---------------------------------------------------------------------------- noise
+
+
+def _noise_table(nl) -> tuple[list[tuple[str, str]], np.ndarray, np.ndarray, float]:
+    """(source node pairs, scales, samples in volts (rows x sources), dt) of a netlist."""
+    block = nl.text.split("anoise %vd([")[1]
+    ports, model = block.split("]) noisetab")
+    pairs = [tuple(ln[1:].split()) for ln in ports.strip().splitlines() if ln.strip("+ ")]
+    scales = np.array(
+        [float(ln[1:]) for ln in model.split("amplscale=[")[1].split("]")[0].splitlines()
+         if ln.strip("+ ")]
+    )  # fmt: skip
+    dt = float(re.search(r"timescale=(\S+)", model).group(1))
+    name = re.search(r'file="([^"]+)"', model).group(1)
+    rows = np.loadtxt(dict(nl.inputs)[name].splitlines(), comments="#", dtype=np.int64)
+    assert np.array_equal(rows[:, 0], np.arange(len(rows)))  # row k at k dt
+    return pairs, scales, rows[:, 1:] * scales, dt
+
+
+def test_noise_table_has_the_sized_densities_and_comes_from_the_seed():
+    """One column per noise source: each resistor's 4 k T R and each opamp's e_n^2 as the
+    white density 2 dt sigma^2 of samples linearly interpolated every dt, the first opamp's
+    1/f noise with the spec's corner; drawn from the seed (the same table twice, another
+    with another seed); the table covers the whole transient."""
+    from ctdsm.impairments import resolve_impairments
+    from ctdsm.spice.netlist import K_BOLTZMANN
+
+    d = design("singlebit")
+    n = 16384
+    nl = build_netlist(d, n_cycles=n, noise_source="table")
+    assert "trnoise" not in nl.text and _lines(nl.text, ".model noisetab filesource(")
+    pairs, _, x, dt = _noise_table(nl)
+    assert dt == pytest.approx(1 / d.fs_hz)
+    assert x.shape == (len(x), len(pairs)) and (len(x) - 1) * dt > nl.t_stop_s
+    rlines = [ln.split() for ln in nl.text.splitlines() if re.match(r"r\S+ \S+ \S+ \S+$", ln)]
+    resistors = {f[2]: float(f[3]) for f in rlines}
+    kt = K_BOLTZMANN * (d.spec.process.temp_c + 273.15)
+    n_res = 0
+    for j, (a, b) in enumerate(pairs):
+        if a.startswith("nzop"):
+            i = int(a[4:-1]) - 1
+            density = d.sizing.opamp_en_v_rthz[i] ** 2
+        else:
+            density = 4 * kt * resistors[a]  # the resistor ends on this source's node a
+            n_res += 1
+        sigma = np.sqrt(density / (2 * dt))
+        if a == "nzop1a":  # white + 1/f: the flicker part adds low-frequency power
+            f, p = __import__("scipy.signal", fromlist=["welch"]).welch(
+                x[:, j], fs=1 / dt, nperseg=2048
+            )
+            corner = resolve_impairments(d.spec.impairments.to_engine()).flicker_corner_hz
+            band = (f > 2 * f[1]) & (f < 0.25 * corner)
+            ratio = np.mean(p[band] / (density * (1 + corner / f[band])))
+            assert 0.75 < ratio < 1.33, ratio  # 14 bins of 15 segments: +-8 %
+            continue
+        # 16384 samples: the sample standard deviation is within 5 % (9 sigma).
+        assert np.std(x[:, j]) == pytest.approx(sigma, rel=0.05), (a, b)
+    # Every resistor has its source (``r<x> a n<x> R`` with a column at ``n<x>``).
+    noisy = {f[0] for f in rlines if f[2] == "n" + f[0][1:]}
+    assert n_res == len(noisy) > 20 and {"n" + r[1:] for r in noisy} <= {a for a, _ in pairs}
+    again = build_netlist(d, n_cycles=n, noise_source="table").inputs
+    assert again == nl.inputs
+    other = dict(build_netlist(d, n_cycles=n, seed=2, noise_source="table").inputs)
+    assert other["singlebit_noise.txt"] != dict(nl.inputs)["singlebit_noise.txt"]
+    quiet = build_netlist(
+        design("singlebit", "impairments.thermal_noise=false"), n_cycles=n, noise_source="table"
+    )
+    assert "anoise" not in quiet.text and len(quiet.inputs) == 1
+    with pytest.raises(CtdsmError, match="noise_source"):
+        build_netlist(d, n_cycles=n, noise_source="thermal")
+
+
+@needs_ngspice
+def test_noise_source_drives_the_table_and_runs_repeat():
+    """In ngspice each noise source's voltage is its column, linearly interpolated between
+    rows (checked at every time step of a 24-cycle run); and two runs of one netlist give
+    the same codes and states to the last bit (ngspice's own trnoise cannot be seeded)."""
+    from ctdsm.spice import run_spice
+
+    d = design("singlebit")
+    pairs = [("nr1_up", "vgp1"), ("nzop2a", "nzop2b"), ("nu0ap", "u0asp")]
+    nl, t, tab = _gate_waveforms(d, [f"v({a},{b})" for a, b in pairs], noise_source="table")
+    all_pairs, _, x, dt = _noise_table(nl)
+    for a, b in pairs:
+        j = all_pairs.index((a, b))
+        want = np.interp(t, np.arange(len(x)) * dt, x[:, j])
+        got = tab[f"v({a},{b})"]
+        assert np.max(np.abs(got - want)) < 1e-6 * np.max(np.abs(x[:, j])), (a, b)
+    r1 = run_spice(d, n_cycles=64, fin_hz=1e5, timeout_s=120, noise_source="table")
+    r2 = run_spice(d, n_cycles=64, fin_hz=1e5, timeout_s=120, noise_source="table")
+    assert np.array_equal(r1.v, r2.v) and np.array_equal(r1.xmax, r2.xmax)
+
+
 def test_jitter_too_large_for_the_clock_names_the_field():
     with pytest.raises(SpecError, match="impairments.jitter_rms_s"):
         build_netlist(design("singlebit", "impairments.jitter_rms_s=1e-8"), n_cycles=2048)
@@ -322,12 +415,12 @@ def _crossings(t: np.ndarray, v: np.ndarray, level: float) -> tuple[np.ndarray, 
     return tc, s[i + 1]
 
 
-def _gate_waveforms(d: ctdsm.Design, vectors: list[str], n_cycles: int = 24):
+def _gate_waveforms(d: ctdsm.Design, vectors: list[str], n_cycles: int = 24, **kwargs):
     """Run the netlist without output interpolation, writing ``vectors`` at every step:
     ``(netlist, time, table)``."""
     from ctdsm.spice.runner import run_ngspice
 
-    nl = build_netlist(d, n_cycles=n_cycles, fin_hz=1e5)
+    nl = build_netlist(d, n_cycles=n_cycles, fin_hz=1e5, **kwargs)
     text = nl.text.replace(".options interp", ".options")
     text = re.sub(r"^wrdata .*$", "wrdata gates.txt " + " ".join(vectors), text, flags=re.M)
     table = run_ngspice(text, timeout_s=120, inputs=dict(nl.inputs)).tables["gates.txt"]
