@@ -165,6 +165,16 @@ def test_cli_netlist_writes_file_and_one_line_errors(tmp_path):
     )
     assert ok.returncode == 0, ok.stderr
     assert (tmp_path / "n" / "singlebit.cir").read_text().startswith("* ctdsm singlebit")
+    table = subprocess.run(
+        [*env_py, str(DESIGNS / "singlebit.yaml"), "-o", str(tmp_path / "t"), "--cycles", "2048",
+         "--noise", "table", "-q"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )  # fmt: skip
+    assert table.returncode == 0, table.stderr
+    assert "filesource" in (tmp_path / "t" / "singlebit.cir").read_text()
+    assert len((tmp_path / "t" / "singlebit_noise.txt").read_text().splitlines()) > 2048
     bad = subprocess.run(
         [*env_py, str(DESIGNS / "singlebit.yaml"), "-o", str(tmp_path / "b"), "--set",
          "process.pdk=gf180mcu"],
