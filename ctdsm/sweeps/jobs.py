@@ -200,6 +200,9 @@ def _spice(job: Job, design: Any) -> tuple[Any, Any]:
         pdk_root=job.pdk_root,
         corner=proc.corner,
         temp_c=float(proc.temp_c),
+        # The netlist's noise drawn from the seed, not ngspice's unseedable trnoise: a row
+        # is then reproducible, the same on any backend, and points of one seed share it.
+        noise_source="table",
     )
     return result, analyze(result)
 

@@ -97,10 +97,13 @@ def test_unsynthesizable_point_error_names_the_point(spec_data, monkeypatch):
 def test_spice_engine_wires_spec_seed_corner_and_temperature(spec_data, monkeypatch):
     calls = []
 
-    def fake_run_spice(design, *, n_cycles, amplitude_dbfs, seed, pdk_root, corner, temp_c):
+    def fake_run_spice(
+        design, *, n_cycles, amplitude_dbfs, seed, pdk_root, corner, temp_c, noise_source
+    ):
         calls.append(
             dict(n=n_cycles, a=amplitude_dbfs, seed=seed, pdk=pdk_root, corner=corner, t=temp_c)
         )
+        calls[-1]["noise"] = noise_source
         calls[-1]["dac"] = design.spec.dac.type
         return ctdsm.simulate(design, n_cycles, amplitude_dbfs, "ideal", seed)
 
@@ -109,7 +112,14 @@ def test_spice_engine_wires_spec_seed_corner_and_temperature(spec_data, monkeypa
     row = run_job(_job(spec_data, engine="spice", design_overrides=ov, pdk_root="/pdk", seed=11))
     assert calls == [
         dict(
-            n=4096, a=-6.0, seed=11, pdk="/pdk", corner="ss", t=125.0, dac=spec_data["dac"]["type"]
+            n=4096,
+            a=-6.0,
+            seed=11,
+            pdk="/pdk",
+            corner="ss",
+            t=125.0,
+            noise="table",  # repeatable rows
+            dac=spec_data["dac"]["type"],
         )
     ]
     assert row["stable"] is True and row["sndr_db"] is not None

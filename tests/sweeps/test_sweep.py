@@ -116,7 +116,8 @@ def test_spice_sweep_rows_with_a_fake_runner(sb, monkeypatch):
 
     seen = []
 
-    def fake(design, *, n_cycles, amplitude_dbfs, seed, pdk_root, corner, temp_c):
+    def fake(design, *, n_cycles, amplitude_dbfs, seed, pdk_root, corner, temp_c, noise_source):
+        assert noise_source == "table"
         seen.append((corner, temp_c, seed, n_cycles))
         return ctdsm.simulate(design, n_cycles, amplitude_dbfs, "ideal", seed)
 
@@ -152,3 +153,6 @@ def test_spice_sweep_with_ngspice(sb):
         if r["stable"]:
             assert r["sndr_db"] is not None and r["sndr_db"] > 20
     assert any(r["stable"] for r in res.rows)
+    # ngspice rows repeat (the noise table): in this process, the same to the last bit.
+    again = sweep(sb, axes, engine="spice", n_samples=4096, workers=0)
+    assert [r["sndr_db"] for r in again.rows] == [r["sndr_db"] for r in res.rows]
