@@ -318,7 +318,7 @@ def _noise_source(ctx: _Ctx) -> list[str]:
 
     Each column holds samples every ``noise_dt_s`` from ``t = 0`` that the source
     interpolates linearly: a white sequence of standard deviation ``sqrt(S / (2 dt))`` then
-    has the one-sided density ``S`` (times ``sinc^4(f dt)``, 0.9 dB down at ``fs/4``). The
+    has the one-sided density ``S`` (times ``sinc^4(f dt)``, 1.8 dB down at ``fs/4``). The
     1/f part is :func:`ctdsm.noise.flicker_noise`, the engine's generator. The draws come
     from the seed (stream ``[seed, 3]``), so that a netlist is reproducible: ngspice's own
     ``trnoise`` cannot be seeded (docs/spice.md). Used with ``noise_source="table"``.
