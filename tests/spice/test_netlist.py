@@ -98,7 +98,7 @@ def test_singlebit_structure_and_variants():
     assert _lines(text, "asrc_dclke [dclke dclke_n] ")
     assert _lines(text, "avc [e0a e0b] [da0 da1] code_drv")
     # Its wide switches get the looser charge tolerance (netlist.CHGTOL_C); vgs_r does not.
-    assert _lines(text, ".options interp bypass=1 chgtol=1e-13 ")
+    assert _lines(text, ".options interp bypass=1 chgtol=1e-12 ")
     assert "chgtol" not in build_netlist(design("multibit"), n_cycles=4096).text
     assert "wrdata code.txt v(vcode)" in text
     # The later DACs of the FB form are ideal sources through the sized resistors.
