@@ -29,6 +29,7 @@ import numpy as np
 
 __all__ = [
     "chop_frequency",
+    "spec_chop_frequency_hz",
     "chop_wave",
     "chop_schedule",
     "half_period_cycles",
@@ -46,6 +47,15 @@ def chop_frequency(fs_hz: float, bw_hz: float, f0_hz: float = 0.0) -> float:
     while fs_hz / 2 ** (k + 1) >= target:
         k += 1
     return fs_hz / 2**k
+
+
+def spec_chop_frequency_hz(
+    f_chop_hz: float | str, fs_hz: float, bw_hz: float, f0_hz: float
+) -> float:
+    """``chopper.f_chop_hz`` resolved, Hz: ``"auto"`` is :func:`chop_frequency`."""
+    if f_chop_hz == "auto":
+        return float(chop_frequency(fs_hz, bw_hz, f0_hz))
+    return float(f_chop_hz)
 
 
 def chop_wave(n_samples: int, fs_hz: float, f_chop_hz: float, phase: float = 0.0) -> np.ndarray:

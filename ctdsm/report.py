@@ -233,12 +233,10 @@ def _chop_frequencies(design: Design) -> list[float]:
 
 
 def _design_f_chop(design: Design) -> float:
-    from ctdsm.chopper import chop_frequency
+    from ctdsm.chopper import spec_chop_frequency_hz
 
-    c = design.spec.chopper
-    if c.f_chop_hz == "auto":
-        return float(chop_frequency(design.fs_hz, design.bw_hz, design.f0_hz))
-    return float(c.f_chop_hz)
+    d = design
+    return spec_chop_frequency_hz(d.spec.chopper.f_chop_hz, d.fs_hz, d.bw_hz, d.f0_hz)
 
 
 def load_spice(spice_dir: str | Path) -> dict[str, Any]:

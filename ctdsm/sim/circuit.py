@@ -1297,10 +1297,10 @@ def simulate_circuit(
     chop_half, chop_phase = 0, 0.0
     variants = [plant.A]
     if chop.enabled and info["finite_opamp"]:
-        from ctdsm.chopper import chop_frequency, half_period_cycles
+        from ctdsm.chopper import half_period_cycles, spec_chop_frequency_hz
         from ctdsm.sim.plant import chopped_plant
 
-        f_chop = float(chop_frequency(fs, bw, f0) if chop.f_chop_hz == "auto" else chop.f_chop_hz)
+        f_chop = spec_chop_frequency_hz(chop.f_chop_hz, fs, bw, f0)
         chop_half = half_period_cycles(fs, f_chop)
         chop_phase = float(chop.phase)
         variants.append(chopped_plant(plant, -1.0).A)

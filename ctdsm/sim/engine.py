@@ -287,9 +287,9 @@ def simulate(
     chop = design.spec.chopper
     f_chop = None
     if chop.enabled:
-        from ctdsm.chopper import chop_frequency, half_period_cycles
+        from ctdsm.chopper import half_period_cycles, spec_chop_frequency_hz
 
-        f_chop = float(chop_frequency(fs, bw, f0) if chop.f_chop_hz == "auto" else chop.f_chop_hz)
+        f_chop = spec_chop_frequency_hz(chop.f_chop_hz, fs, bw, f0)
         try:
             half_period_cycles(fs, f_chop)
         except ValueError as exc:

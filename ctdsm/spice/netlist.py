@@ -834,12 +834,9 @@ def _clocks_and_logic(
 
 def _chop_frequency_hz(d: Design) -> float:
     """The chopping frequency of ``chopper.f_chop_hz`` (``auto``: the engine's choice), Hz."""
-    from ctdsm.chopper import chop_frequency
+    from ctdsm.chopper import spec_chop_frequency_hz
 
-    ch = d.spec.chopper
-    return float(
-        chop_frequency(d.fs_hz, d.bw_hz, d.f0_hz) if ch.f_chop_hz == "auto" else ch.f_chop_hz
-    )
+    return spec_chop_frequency_hz(d.spec.chopper.f_chop_hz, d.fs_hz, d.bw_hz, d.f0_hz)
 
 
 def _chopper_clocks(ctx: _Ctx) -> list[str]:
