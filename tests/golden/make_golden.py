@@ -18,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from tests.golden.cases import DESIGNS, design_json, design_of, compute_all  # noqa: E402
+from tests.golden.cases import DESIGNS, compute_all, design_json, design_of  # noqa: E402
 
 
 def main() -> None:
