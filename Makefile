@@ -37,9 +37,11 @@ system-deps:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# constraints.txt pins every Python package to the versions the golden tests and the
+# committed netlists were made with (a new numpy/scipy moves results in their last digits).
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,bench]'
 	@touch $@
 
 setup: system-deps $(VENV)/.installed
