@@ -88,7 +88,7 @@ def main() -> None:
     ap.add_argument("--no-dask", action="store_true", help="Local process pools only.")
     args = ap.parse_args()
 
-    from ctdsm.spec import load_spec
+    from ctdsm.design.spec import load_spec
     from ctdsm.sweeps import LocalBackend, sweep
 
     spec = load_spec(SPEC)

@@ -16,9 +16,10 @@ from __future__ import annotations
 from typing import Any
 
 from ctdsm._version import __version__
-from ctdsm.design import Design, synthesize
+from ctdsm.design.record import Design
+from ctdsm.design.spec import Spec, load_spec
 from ctdsm.errors import CtdsmError, SpecError, SynthesisError
-from ctdsm.spec import Spec, load_spec
+from ctdsm.flow.synthesize import synthesize
 
 __all__ = [
     "__version__",
@@ -47,7 +48,7 @@ _LAZY = {
     "Result": ("ctdsm.sim.engine", "Result"),
     "analyze": ("ctdsm.analysis", "analyze"),
     "Metrics": ("ctdsm.analysis", "Metrics"),
-    "Impairments": ("ctdsm.impairments", "Impairments"),
+    "Impairments": ("ctdsm.models.impairments", "Impairments"),
     "report": ("ctdsm.report", "report"),
     "sweep": ("ctdsm.sweeps", "sweep"),
     "SweepResult": ("ctdsm.sweeps", "SweepResult"),

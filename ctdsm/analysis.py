@@ -53,6 +53,8 @@ __all__ = [
     "band_power",
     "coherent_frequency",
     "default_test_frequency",
+    "band_edges_hz",
+    "tone_frequency_hz",
     "spectrum_metrics",
     "analyze",
     "is_unstable",
@@ -390,6 +392,28 @@ def coherent_frequency(
     if not (k % 2 == 1 and math.gcd(k, n) == 1 and _is_prime(k, k)[0]):
         k = _nearest_good_bin(k_lo, k_hi, kt, n)
     return float(k) * df
+
+
+def band_edges_hz(bw_hz: float, f0_hz: float = 0.0) -> tuple[float, float]:
+    """The signal band ``(lo, hi)``, Hz: ``(0, bw)`` low-pass, ``f0 -/+ bw/2`` band-pass.
+
+    The one definition of the band that every layer (sizing, chopping studies, test tones,
+    metrics) uses.
+    """
+    if f0_hz == 0:
+        return 0.0, float(bw_hz)
+    return float(f0_hz - bw_hz / 2), float(f0_hz + bw_hz / 2)
+
+
+def tone_frequency_hz(
+    fs_hz: float, n_samples: int, bw_hz: float, f0_hz: float, fin_hz: float | str = "auto"
+) -> float:
+    """The test tone of a record of ``n_samples``: coherent, in band, nearest ``fin_hz``, or
+    :func:`default_test_frequency` for ``"auto"``. Hz."""
+    if fin_hz == "auto":
+        return float(default_test_frequency(fs_hz, n_samples, bw_hz, f0_hz))
+    lo, hi = band_edges_hz(bw_hz, f0_hz)
+    return float(coherent_frequency(fs_hz, n_samples, float(fin_hz), f_min_hz=lo, f_max_hz=hi))
 
 
 def default_test_frequency(fs_hz: float, n_samples: int, bw_hz: float, f0_hz: float = 0.0) -> float:

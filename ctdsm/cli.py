@@ -91,7 +91,7 @@ _noise_option = click.option(
 
 
 def _load(spec_path: str | None, overrides: tuple[str, ...]):
-    from ctdsm.spec import load_spec
+    from ctdsm.design.spec import load_spec
 
     return load_spec(spec_path, overrides)
 
@@ -129,7 +129,7 @@ def synth(spec: str | None, out_dir: str, overrides: tuple[str, ...], quiet: boo
       ctdsm synth designs/multibit.yaml -o out/multibit
       ctdsm synth designs/singlebit.yaml -o out/sb --set architecture.form=FF
     """
-    from ctdsm.design import synthesize
+    from ctdsm.flow.synthesize import synthesize
     from ctdsm.io import atomic_write_json, prepare_output_dir
 
     design = synthesize(_load(spec, overrides))
@@ -177,7 +177,7 @@ def simulate(
     """
     import numpy as np
 
-    from ctdsm.design import synthesize
+    from ctdsm.flow.synthesize import synthesize
     from ctdsm.io import atomic_write_bytes, atomic_write_json, prepare_output_dir
     from ctdsm.report import metrics_record
     from ctdsm.sim import simulate as run
@@ -252,7 +252,7 @@ def report(
       ctdsm spice designs/multibit.yaml -o out/mb && ctdsm report designs/multibit.yaml -o out/mb
       ctdsm report designs/multibit.yaml -o out/r --spice out/mb --set dac.type=r_dac
     """
-    from ctdsm.design import synthesize
+    from ctdsm.flow.synthesize import synthesize
     from ctdsm.report import report as make_report
 
     design = synthesize(_load(spec, overrides))
@@ -442,7 +442,7 @@ def netlist_cmd(
       PDK_ROOT=../shared/pdk ctdsm netlist designs/singlebit.yaml -o out/gf \\
           --set process.pdk=gf180mcu
     """
-    from ctdsm.design import synthesize
+    from ctdsm.flow.synthesize import synthesize
     from ctdsm.spice.netlist import build_netlist, write_netlist
 
     design = synthesize(_load(spec, overrides))
@@ -510,7 +510,7 @@ def spice(
     import tempfile
     from pathlib import Path
 
-    from ctdsm.design import synthesize
+    from ctdsm.flow.synthesize import synthesize
     from ctdsm.spice.report import spice_outputs, write_spice_outputs
     from ctdsm.spice.run import run_spice
 

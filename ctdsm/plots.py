@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 
 if TYPE_CHECKING:
     from ctdsm.analysis import Metrics
-    from ctdsm.design import Design
+    from ctdsm.design.record import Design
     from ctdsm.sim.engine import Result
 
 __all__ = [

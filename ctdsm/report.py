@@ -39,8 +39,8 @@ from ctdsm._version import __version__
 from ctdsm.errors import CtdsmError
 
 if TYPE_CHECKING:
-    from ctdsm.design import Design
-    from ctdsm.spec import Spec
+    from ctdsm.design.record import Design
+    from ctdsm.design.spec import Spec
 
 __all__ = [
     "report",
@@ -202,7 +202,7 @@ def _dac_runs(design: Design, n_samples: int, amplitude_dbfs: float, seed: int) 
     Everything else ideal except the opamps (engine default gain and bandwidth: the DAC
     physics acts through the virtual-ground voltage) and the design's chopper.
     """
-    from ctdsm.impairments import Impairments
+    from ctdsm.models.impairments import Impairments
     from ctdsm.sim.engine import simulate_many
 
     d = Impairments()
@@ -233,7 +233,7 @@ def _chop_frequencies(design: Design) -> list[float]:
 
 
 def _design_f_chop(design: Design) -> float:
-    from ctdsm.chopper import spec_chop_frequency_hz
+    from ctdsm.models.chopper import spec_chop_frequency_hz
 
     d = design
     return spec_chop_frequency_hz(d.spec.chopper.f_chop_hz, d.fs_hz, d.bw_hz, d.f0_hz)
@@ -489,8 +489,9 @@ def _spice_table(sp: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _as_design(design_or_spec: Design | Spec | str | Path) -> Design:
-    from ctdsm.design import Design, synthesize
-    from ctdsm.spec import Spec, load_spec
+    from ctdsm.design.record import Design
+    from ctdsm.design.spec import Spec, load_spec
+    from ctdsm.flow.synthesize import synthesize
 
     if isinstance(design_or_spec, Design):
         return design_or_spec
@@ -531,7 +532,7 @@ def build_report(
     """
     from ctdsm import plots
     from ctdsm.analysis import analyze
-    from ctdsm.chopper import chopping_sweep
+    from ctdsm.flow.chopping import chopping_sweep
     from ctdsm.sim.engine import simulate
 
     sim = design.spec.simulation
@@ -543,8 +544,6 @@ def build_report(
     n_amps = len(SWEEP_AMPLITUDES_DBFS)
     bar = _Steps(progress, 6 + n_amps, design.name)
     try:
-        bar.step("sizing and requirements")
-        _ = design.sizing, design.requirements
         bar.step("main simulation", 1)
         result = simulate(design, n, None, None, seed)
         m = analyze(result)

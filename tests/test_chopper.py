@@ -7,7 +7,7 @@ import pytest
 
 import ctdsm
 from ctdsm.analysis import analyze
-from ctdsm.chopper import chop_frequency, chop_wave
+from ctdsm.models.chopper import chop_frequency, chop_wave
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,7 +43,7 @@ def test_chopping_moves_flicker_noise_and_offset_out_of_band():
 
 
 def test_chopping_noise_predicted_from_virtual_ground():
-    from ctdsm.chopper import chopping_sweep
+    from ctdsm.flow.chopping import chopping_sweep
 
     d = ctdsm.synthesize(ctdsm.load_spec(ROOT / "designs" / "multibit.yaml"))
     fs = d.fs_hz

@@ -7,7 +7,7 @@ import pytest
 
 import ctdsm
 from ctdsm.analysis import analyze
-from ctdsm.dac import DAC_TYPES, dac_physics, draw_mismatch, reference_ripple
+from ctdsm.models.dac import DAC_TYPES, dac_physics, draw_mismatch, reference_ripple
 
 ROOT = Path(__file__).resolve().parents[1]
 PHYS_ONLY = {"preset": "ideal", "dac_physics": True, "opamp_dc_gain_db": 60, "opamp_gbw_ratio": 4}

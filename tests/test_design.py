@@ -7,8 +7,8 @@ import pytest
 
 import ctdsm
 from ctdsm import toolbox as ds
+from ctdsm.design.loop_filter import verify_realization
 from ctdsm.errors import SynthesisError
-from ctdsm.realize import verify_realization
 
 ROOT = Path(__file__).resolve().parents[1]
 DESIGNS = sorted((ROOT / "designs").glob("*.yaml"))

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from ctdsm.noise import flicker_noise, shaped_noise
+from ctdsm.models.noise import flicker_noise, shaped_noise
 
 
 def _welch(x, fs):

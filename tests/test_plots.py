@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 
 import ctdsm
 from ctdsm import plots
-from ctdsm.chopper import chopping_sweep
+from ctdsm.flow.chopping import chopping_sweep
 
 DESIGNS = Path(__file__).resolve().parents[1] / "designs"
 

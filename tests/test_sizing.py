@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import ctdsm
-from ctdsm.sizing import K_BOLTZMANN
+from ctdsm.constants import K_BOLTZMANN
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from ctdsm.design.spec import Spec, apply_overrides, default_spec_path, load_spec, spec_from_dict
 from ctdsm.errors import SpecError
-from ctdsm.spec import Spec, apply_overrides, default_spec_path, load_spec, spec_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = {"target": {"bw_hz": 250e3}}

@@ -111,7 +111,8 @@ import numpy as np
 from numba import njit
 from scipy import linalg
 
-from ctdsm.dac import (
+from ctdsm.errors import CtdsmError
+from ctdsm.models.dac import (
     MU_N_COX,
     MU_P_COX,
     TYPE_CODE,
@@ -120,13 +121,12 @@ from ctdsm.dac import (
     draw_mismatch,
     settling_delays_s,
 )
-from ctdsm.dac import _switch_width_ratio as switch_width_ratio
-from ctdsm.errors import CtdsmError
+from ctdsm.models.dac import _switch_width_ratio as switch_width_ratio
 from ctdsm.sim.kernels import clip_and_track, quantize_bank, select_elements
 
 if TYPE_CHECKING:
-    from ctdsm.design import Design
-    from ctdsm.impairments import Impairments
+    from ctdsm.design.record import Design
+    from ctdsm.models.impairments import Impairments
     from ctdsm.sim.engine import Result
 
 __all__ = [
@@ -969,7 +969,7 @@ def kernel_dac_args(physics: DacPhysics, mismatch: dict[str, np.ndarray], fs_hz:
     The same quantities as ``ctdsm.sim.engine._dac_kernel_params`` computes for a design
     (``tests/sim/test_circuit.py`` checks that they agree), for any physics and mismatch.
     """
-    from ctdsm.dac import kernel_terms
+    from ctdsm.models.dac import kernel_terms
 
     return kernel_terms(physics, mismatch, fs_hz, int(np.shape(mismatch["delay_rise"])[0]))
 
@@ -1013,7 +1013,7 @@ def sampled_data_charge(
     ndarray (N,)
         Charge per period, unit x period (ideal: ``data``).
     """
-    from ctdsm.sim.kernels import ct_kernel
+    from ctdsm.sim.kernels import ct_kernel, pack_kernel_args
 
     data = np.asarray(data, dtype=float).ravel()
     N = data.size
@@ -1053,7 +1053,7 @@ def sampled_data_charge(
     out = np.empty(N)
     for n in range(N):
         x0 = x[0]
-        ct_kernel(**args, u_h=u_h[n : n + 1])
+        ct_kernel(*pack_kernel_args(**args, u_h=u_h[n : n + 1]))
         if v[0] != data[n]:
             raise CtdsmError("data: the kernel's quantizer did not reproduce the data")
         out[n] = x[0] - x0
@@ -1188,7 +1188,7 @@ _SUPPORTED = {
 
 
 def _circuit_impairments(impairments: str | dict[str, Any] | Impairments | None) -> Impairments:
-    from ctdsm.impairments import resolve_impairments
+    from ctdsm.models.impairments import resolve_impairments
 
     if impairments is None:
         impairments = {"preset": "ideal", "dac_physics": True}
@@ -1266,7 +1266,7 @@ def simulate_circuit(
         ``info`` holds ``g0``, ``steps_per_period``, ``latency_s``, ``seconds`` and
         ``tier = "circuit"``.
     """
-    from ctdsm.dac import dac_physics
+    from ctdsm.models.dac import dac_physics
     from ctdsm.sim.engine import Result, build_plant
 
     t_start = time.perf_counter()
@@ -1297,7 +1297,7 @@ def simulate_circuit(
     chop_half, chop_phase = 0, 0.0
     variants = [plant.A]
     if chop.enabled and info["finite_opamp"]:
-        from ctdsm.chopper import half_period_cycles, spec_chop_frequency_hz
+        from ctdsm.models.chopper import half_period_cycles, spec_chop_frequency_hz
         from ctdsm.sim.plant import chopped_plant
 
         f_chop = spec_chop_frequency_hz(chop.f_chop_hz, fs, bw, f0)

@@ -9,28 +9,53 @@ runs the numba kernel (:mod:`ctdsm.sim.kernels`) in blocks, with an optional pro
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from scipy.signal import sosfilt, sosfilt_zi
 
+from ctdsm.analysis import Metrics, analyze, dynamic_range
+from ctdsm.design.sizing import Sizing
 from ctdsm.errors import CtdsmError
-from ctdsm.impairments import Impairments, resolve_impairments
+from ctdsm.models.chopper import chop_schedule, chop_wave
+from ctdsm.models.dac import dac_physics, draw_mismatch, kernel_terms
+from ctdsm.models.impairments import Impairments, resolve_impairments
+from ctdsm.models.noise import flicker_f_max_hz, flicker_noise
 from ctdsm.progress import ProgressBar
 from ctdsm.sim import kernels
 from ctdsm.sim.discretize import (
     discretize_segments,
+    impulse_column,
     noise_shadow,
     probe_map,
     reduce_fast_modes,
 )
-from ctdsm.sim.plant import Plant, Port, node_conductance, physical_plant, plant_from_abcdc
+from ctdsm.sim.model import LoopModel, as_loop_model
+from ctdsm.sim.plant import (
+    Plant,
+    Port,
+    chopped_plant,
+    node_conductance,
+    physical_plant,
+    plant_from_abcdc,
+)
 
 if TYPE_CHECKING:
-    from ctdsm.analysis import Metrics
-    from ctdsm.design import Design
+    from ctdsm.design.record import Design
 
-__all__ = ["Result", "simulate", "simulate_many", "sweep_amplitude", "build_plant"]
+__all__ = [
+    "Result",
+    "Stimulus",
+    "simulate",
+    "run_engine",
+    "simulate_many",
+    "sweep_amplitude",
+    "build_plant",
+    "static_errors",
+]
 
 BLOCK = 1 << 16
 
@@ -78,8 +103,6 @@ class Result:
 
     def metrics(self) -> Metrics:
         """Spectral metrics (:func:`ctdsm.analysis.analyze`)."""
-        from ctdsm.analysis import analyze
-
         return analyze(self)
 
 
@@ -108,12 +131,13 @@ def _first_dac_split(plant: Plant) -> Plant:
     )
 
 
-def build_plant(design: Design, imp: Impairments) -> tuple[Plant, dict[str, Any]]:
-    """The CT plant of ``design`` with the structural impairments of ``imp``.
+def build_plant(target: Design | LoopModel, imp: Impairments) -> tuple[Plant, dict[str, Any]]:
+    """The CT plant of a design (or loop model) with the structural impairments of ``imp``.
 
     Returns the plant and a dict of what was built (for the record and the kernel).
     """
-    ideal = _first_dac_split(plant_from_abcdc(design.abcdc, design.tdac))
+    model = as_loop_model(target)
+    ideal = _first_dac_split(plant_from_abcdc(model.abcdc, model.tdac))
     if imp.eld_extra:
         ideal = Plant(
             ideal.A,
@@ -125,17 +149,15 @@ def build_plant(design: Design, imp: Impairments) -> tuple[Plant, dict[str, Any]
             ideal.state_names,
             ideal.ideal_states,
         )
-    n = design.order
-    fs = design.fs_hz
+    n = model.order
+    fs = model.fs_hz
     info: dict[str, Any] = {}
     # The real volt scales set how much current a virtual-ground error draws through each
     # resistor, so the opamp model needs them whether or not noise is on.
-    from ctdsm.sizing import volt_scales
-
-    k_u, k_x = volt_scales(design)
+    k_u, k_x = model.k_u_v, model.k_x_v
     en = None
     if imp.thermal_noise:
-        sz = design.sizing
+        sz = model.sized()
         cols = [ns.column for ns in sz.noise if ns.kind == "resistor"]
         ideal = Plant(
             ideal.A,
@@ -188,11 +210,10 @@ def static_errors(
 
 
 def _dac_kernel_params(
-    design: Design, imp: Impairments, units: int, rng: np.random.Generator, edges: bool
+    model: LoopModel, imp: Impairments, units: int, rng: np.random.Generator, edges: bool
 ) -> dict[str, Any]:
-    """Kernel parameters of the first DAC's physics (``ctdsm.dac``), or a generic ideal DAC."""
-    from ctdsm.dac import dac_physics, draw_mismatch, kernel_terms
-
+    """Kernel parameters of the first DAC's physics (``ctdsm.models.dac``), or a generic
+    ideal DAC."""
     zeros = np.zeros((units, 2))
     out: dict[str, Any] = {
         "type": 0, "rise": zeros, "fall": zeros, "packet": 0.0, "decay": 0.0,
@@ -200,17 +221,15 @@ def _dac_kernel_params(
     }  # fmt: skip
     if not imp.dac_physics or not edges:
         return out
-    sz = design.sizing
-    v_ref = design.spec.target.full_scale_v
-    phys = dac_physics(design.spec.dac.type, sz.dac_unit_r_ohm, v_ref, design.spec.process.vdd_v)
-    mm = draw_mismatch(phys, units, design.fs_hz, rng)
-    out.update(kernel_terms(phys, mm, design.fs_hz, units), physics=phys)
+    sz = model.sized()
+    phys = dac_physics(model.dac_type, sz.dac_unit_r_ohm, model.full_scale_v, model.vdd_v)
+    mm = draw_mismatch(phys, units, model.fs_hz, rng)
+    out.update(kernel_terms(phys, mm, model.fs_hz, units), physics=phys)
     return out
 
 
-def _flicker_columns(plant: Plant, design: Design, finite: bool) -> np.ndarray:
+def _flicker_columns(plant: Plant, sz: Sizing, finite: bool) -> np.ndarray:
     """Injection column of the first opamp's input-referred voltage (per volt)."""
-    sz = design.sizing
     col = np.zeros(plant.n)
     if finite:
         w1 = int(plant.ideal_states[0]) - 1  # first-stage output of the two-stage opamp
@@ -221,8 +240,30 @@ def _flicker_columns(plant: Plant, design: Design, finite: bool) -> np.ndarray:
     return col
 
 
+@dataclass(frozen=True)
+class Stimulus:
+    """The input of a run: a sine (and an optional arbitrary sequence) over ``n_samples``.
+
+    Attributes
+    ----------
+    n_samples : int
+        Clock cycles.
+    amplitude_dbfs : float
+        Sine amplitude relative to the DAC full scale.
+    fin_hz : float
+        Sine frequency, Hz.
+    u : ndarray or None
+        An arbitrary input (toolbox units, held over each period) added to the sine.
+    """
+
+    n_samples: int
+    amplitude_dbfs: float
+    fin_hz: float
+    u: np.ndarray | None = None
+
+
 def simulate(
-    design: Design,
+    design: Design | LoopModel,
     n_samples: int | None = None,
     amplitude_dbfs: float | None = None,
     impairments: str | dict[str, Any] | Impairments | None = None,
@@ -237,7 +278,7 @@ def simulate(
 
     Parameters
     ----------
-    design : Design
+    design : Design or LoopModel
     n_samples : int, optional
         Clock cycles (default ``spec.simulation.n_samples``).
     amplitude_dbfs : float, optional
@@ -261,77 +302,124 @@ def simulate(
     -------
     Result
     """
-    sim = design.spec.simulation
-    n_samples = int(sim.n_samples if n_samples is None else n_samples)
+    model = as_loop_model(design)
+    n_samples = int(model.n_samples if n_samples is None else n_samples)
     if n_samples < 16:
         raise CtdsmError(f"n_samples: {n_samples} is too short")
-    amplitude_dbfs = float(sim.amplitude_dbfs if amplitude_dbfs is None else amplitude_dbfs)
-    seed = int(sim.seed if seed is None else seed)
-    imp = resolve_impairments(
-        design.spec.impairments.to_engine() if impairments is None else impairments
-    )
-    fs, bw, f0 = design.fs_hz, design.bw_hz, design.f0_hz
+    amplitude_dbfs = float(model.amplitude_dbfs if amplitude_dbfs is None else amplitude_dbfs)
+    seed = int(model.seed if seed is None else seed)
+    imp = model.impairments if impairments is None else resolve_impairments(impairments)
     if fin_hz is None:
-        fin_hz = design.test_frequency(n_samples)
-    rng = np.random.default_rng(seed)
-    levels = design.levels
-    amp = (levels - 1) * 10 ** (amplitude_dbfs / 20)
-
-    plant, info = build_plant(design, imp)
-    finite = info["finite_opamp"]
-    w = 2 * math.pi * fin_hz / fs
-    n = plant.n
-    P = len(plant.ports)
-    phase = 0.0
-    sw, cw = math.sin(w), math.cos(w)
-    chop = design.spec.chopper
-    f_chop = None
-    if chop.enabled:
-        from ctdsm.chopper import half_period_cycles, spec_chop_frequency_hz
-
-        f_chop = spec_chop_frequency_hz(chop.f_chop_hz, fs, bw, f0)
-        try:
-            half_period_cycles(fs, f_chop)
-        except ValueError as exc:
-            raise CtdsmError(str(exc)) from None
-    # With a finite-bandwidth first opamp the choppers switch the plant itself (the opamp
-    # sits between them); with an ideal one they only move its offset and 1/f noise.
-    switched = f_chop is not None and finite
-
-    # Held inputs: the arbitrary input u and the first opamp's offset and 1/f noise.
-    held_b: list[np.ndarray] = []
-    held_d: list[float] = []
-    held_seq: list[np.ndarray] = []
+        fin_hz = model.test_frequency(n_samples)
     if u is not None:
         u = np.asarray(u, dtype=float).ravel()
         if u.shape[0] != n_samples:
             raise CtdsmError("u: must have n_samples values")
+    stim = Stimulus(n_samples, amplitude_dbfs, float(fin_hz), u)
+    return run_engine(model, stim, imp, seed, progress=progress, record_vg=record_vg)
+
+
+@dataclass
+class _Setup:
+    """What :func:`run_engine` assembles before the kernel runs (internal)."""
+
+    plant: Plant
+    info: dict[str, Any]
+    switched: bool
+    maps: kernels.PeriodMaps
+    probe: kernels.Probe
+    quant: kernels.QuantizerTerms
+    dac: kernels.DacTerms
+    U_h: np.ndarray
+    Qchol: np.ndarray
+    has_noise: bool
+    shadow: Any
+    ideal_idx: np.ndarray
+    e_sign: float
+    nrz: bool
+    cmp_sigma: float
+    jit_sigma: float
+    lags: int
+
+
+def _held_inputs(
+    model: LoopModel, plant: Plant, imp: Impairments, stim: Stimulus, finite: bool,
+    switched: bool, rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Inputs held over each period: the arbitrary input ``u`` and the first opamp's
+    offset and 1/f noise (drawn here: the offset first). Returns ``(H, d_h, U_h)``."""
+    n, N = plant.n, stim.n_samples
+    held_b: list[np.ndarray] = []
+    held_d: list[float] = []
+    held_seq: list[np.ndarray] = []
+    if stim.u is not None:
         held_b.append(np.asarray(plant.b_u, dtype=float))
         held_d.append(float(plant.d_u))
-        held_seq.append(u)
+        held_seq.append(stim.u)
     offset = rng.normal(0.0, imp.opamp_offset_v) if imp.opamp_offset_v else 0.0
     if imp.flicker_corner_hz or offset:
-        seq = np.zeros(n_samples) if not imp.flicker_corner_hz else None
+        seq = np.zeros(N)
         if imp.flicker_corner_hz:
-            from ctdsm.noise import flicker_f_max_hz, flicker_noise
-
-            sz = design.sizing
-            f_max = flicker_f_max_hz(f0, bw, f_chop)
+            sz = model.sized()
+            f_max = flicker_f_max_hz(model.f0_hz, model.bw_hz, model.f_chop_hz)
             seq = flicker_noise(
-                n_samples, fs, sz.opamp_en_v_rthz[0] ** 2, imp.flicker_corner_hz, rng, f_max
+                N, model.fs_hz, sz.opamp_en_v_rthz[0] ** 2, imp.flicker_corner_hz, rng, f_max
             )
         seq += offset
-        if f_chop is not None and not switched:
-            from ctdsm.chopper import chop_wave
-
-            seq *= chop_wave(n_samples, fs, f_chop, chop.phase)
-        held_b.append(_flicker_columns(plant, design, finite))
+        if model.f_chop_hz is not None and not switched:
+            seq *= chop_wave(N, model.fs_hz, model.f_chop_hz, model.chop_phase)
+        held_b.append(_flicker_columns(plant, model.sized(), finite))
         held_d.append(0.0)
         held_seq.append(seq)
     m_h = len(held_b)
     d_h = np.array(held_d, dtype=float)
     U_h = np.column_stack(held_seq) if m_h else np.zeros((0, 0))
     H = np.column_stack(held_b) if m_h else np.zeros((n, 0))
+    return H, d_h, U_h
+
+
+def _period_variants(
+    model: LoopModel, plant: Plant, imp: Impairments, switched: bool, n_samples: int
+) -> tuple[list[tuple[list[Plant], list[float]]], np.ndarray, np.ndarray]:
+    """The variants of the clock period (one without chopping; with a chopped
+    finite-bandwidth opamp: +, -, and the two with a chop edge) and the schedule
+    ``(var, cy)`` of which variant each period is and the chopper sign at its sample."""
+    if not switched:
+        empty = np.zeros(0, dtype=np.int8)
+        return [([plant], [0.0, 1.0])], empty, empty
+    assert model.f_chop_hz is not None
+    pp, pm = plant, chopped_plant(plant, -1.0)
+    variants = [([pp], [0.0, 1.0]), ([pm], [0.0, 1.0])]
+    # A period with an edge at `phase`: the input chopper flips first, the output one
+    # `skew` later (for that long the opamp amplifies -e).
+    ph = model.chop_phase
+    skew = min((imp.chopper_skew_s or 0.0) * model.fs_hz, 0.5 * (1.0 - ph))
+    for c0 in (1.0, -1.0):
+        segs = [(chopped_plant(plant, c0), 0.0, ph),
+                (chopped_plant(plant, -c0, c0), ph, ph + skew),
+                (chopped_plant(plant, -c0), ph + skew, 1.0)]  # fmt: skip
+        segs = [sg for sg in segs if sg[2] > sg[1]]
+        variants.append(([sg[0] for sg in segs], [segs[0][1]] + [sg[2] for sg in segs]))
+    var, cy = chop_schedule(n_samples, model.fs_hz, model.f_chop_hz, ph)
+    return variants, var, cy
+
+
+def _stack(dzs: list[Any], get: Any) -> np.ndarray:
+    return np.ascontiguousarray(np.stack([get(d) for d in dzs]))
+
+
+def _setup(model: LoopModel, stim: Stimulus, imp: Impairments, rng: np.random.Generator) -> _Setup:
+    """Plant, exact period maps, probes and the kernel's parameter groups of a run, with
+    every random draw before the run's own sequences (in the engine's fixed order)."""
+    plant, info = build_plant(model, imp)
+    finite = info["finite_opamp"]
+    w = 2 * math.pi * stim.fin_hz / model.fs_hz
+    n = plant.n
+    # With a finite-bandwidth first opamp the choppers switch the plant itself (the opamp
+    # sits between them); with an ideal one they only move its offset and 1/f noise.
+    switched = model.f_chop_hz is not None and finite
+    H, d_h, U_h = _held_inputs(model, plant, imp, stim, finite, switched, rng)
+    m_h = H.shape[1]
 
     # First DAC timing: impulse columns at its edges (charge errors).
     p0 = plant.ports[0]
@@ -341,80 +429,21 @@ def simulate(
     impulses = [(p0.b, p0.t0), (p0.b, p0.t1 - 1.0 if off_next else p0.t1)] if edges else None
 
     # One exact map per variant of the period (one without chopping).
-    if switched:
-        from ctdsm.chopper import chop_schedule
-        from ctdsm.sim.plant import chopped_plant
-
-        pp, pm = plant, chopped_plant(plant, -1.0)
-        variants = [([pp], [0.0, 1.0]), ([pm], [0.0, 1.0])]
-        # A period with an edge at `phase`: the input chopper flips first, the output one
-        # `skew` later (for that long the opamp amplifies -e).
-        ph = float(chop.phase)
-        skew = min((imp.chopper_skew_s or 0.0) * fs, 0.5 * (1.0 - ph))
-        for c0 in (1.0, -1.0):
-            segs = [(chopped_plant(plant, c0), 0.0, ph),
-                    (chopped_plant(plant, -c0, c0), ph, ph + skew),
-                    (chopped_plant(plant, -c0), ph + skew, 1.0)]  # fmt: skip
-            segs = [sg for sg in segs if sg[2] > sg[1]]
-            variants.append(([sg[0] for sg in segs], [segs[0][1]] + [sg[2] for sg in segs]))
-        var, cy = chop_schedule(n_samples, fs, f_chop, ph)
-        c_rows = [pp.C, pm.C]
-        e_rows = [info["e_row"], info["e_row"]]  # o1 is not chopped: e = q1 - o1 either way
-    else:
-        variants = [([plant], [0.0, 1.0])]
-        var = cy = np.zeros(0, dtype=np.int8)
-        c_rows = [plant.C, plant.C]
-        e_rows = [info["e_row"], info["e_row"]]
+    variants, var, cy = _period_variants(model, plant, imp, switched, stim.n_samples)
+    e_row0 = info["e_row"]  # o1 is not chopped: e = q1 - o1 in every variant
+    c_rows = [variants[0][0][0].C, variants[1 if switched else 0][0][0].C]
     dzs = [discretize_segments(pl, ed, w, H, impulses) for pl, ed in variants]
     dz = dzs[0]
-    # The first DAC's physics needs the virtual ground half a period in (RTO reconnections,
-    # and the edges of a DAC whose pulse starts there): e(n + 1/2^-) from the period's start.
-    t_on = p0.t0 % 1.0
-    t_on_mode = 0 if abs(t_on) < 1e-9 else 1 if abs(t_on - 0.5) < 1e-9 else 2
-    probe = (
-        imp.dac_physics
-        and edges
-        and design.spec.dac.type != "r_dac"
-        and (t_on_mode == 1 or (t_on_mode == 0 and design.spec.dac.type != "vgs_r"))
-    )
-    if probe:
-        prs = [probe_map(pl, ed, 0.5, w, H) for pl, ed in variants]
-        pr_x = np.stack([e_rows[0] @ pr.Phi for pr in prs])
-        pr_G = np.stack([np.einsum("i,ipl->pl", e_rows[0], pr.Gamma) for pr in prs])
-        pr_s = np.array([e_rows[0] @ pr.g_s for pr in prs])
-        pr_c = np.array([e_rows[0] @ pr.g_c for pr in prs])
-        pr_h = np.stack([e_rows[0] @ pr.held if m_h else np.zeros(0) for pr in prs])
-    else:
-        pr_x = np.zeros((0, n))
-        pr_G = np.zeros((0, dz.Gamma.shape[1], dz.Gamma.shape[2]))
-        pr_s = pr_c = np.zeros(0)
-        pr_h = np.zeros((0, m_h))
-
-    def stack(get) -> np.ndarray:
-        return np.ascontiguousarray(np.stack([get(d) for d in dzs]))
-
-    Phi, Gam = stack(lambda d: d.Phi), stack(lambda d: d.Gamma)
-    g_s, g_c = stack(lambda d: d.g_s), stack(lambda d: d.g_c)
-    G_h = stack(lambda d: d.held if m_h else np.zeros((n, 0)))
-    g_on = stack(lambda d: d.impulses[:, 0] if edges else np.zeros(n))
-    g_off = stack(lambda d: d.impulses[:, 1] if edges else np.zeros(n))
+    t_on_mode, probe_x, probe = _probe(model, imp, variants, e_row0, w, H, m_h, dz, edges)
+    Phi, Gam = _stack(dzs, lambda d: d.Phi), _stack(dzs, lambda d: d.Gamma)
+    g_s, g_c = _stack(dzs, lambda d: d.g_s), _stack(dzs, lambda d: d.g_c)
+    G_h = _stack(dzs, lambda d: d.held if m_h else np.zeros((n, 0)))
+    g_on = _stack(dzs, lambda d: d.impulses[:, 0] if edges else np.zeros(n))
+    g_off = _stack(dzs, lambda d: d.impulses[:, 1] if edges else np.zeros(n))
     Cq = np.ascontiguousarray(np.stack(c_rows))
-    e_row = np.ascontiguousarray(np.stack(e_rows))
+    e_row = np.ascontiguousarray(np.stack([e_row0, e_row0]))
     Qchol = dz.Qchol
-    # Chopper charge injection: a charge into the first virtual ground at every edge, the
-    # same sign each time (a mismatch of the two sides), in the first integrator's units.
-    c_var = np.zeros((len(dzs), n))
-    if switched and imp.chopper_charge_c:
-        from ctdsm.sim.discretize import impulse_column
-
-        sz = design.sizing
-        q_state = imp.chopper_charge_c / (sz.c_f[0] * sz.k_x_v[0])
-        b_q = np.zeros(n)
-        b_q[int(plant.ideal_states[0]) - 2] = 1.0  # the capacitor variable q1
-        for k in (2, 3):
-            pl = variants[k][0][-1]
-            c_var[k] = q_state * impulse_column(pl.A, b_q, float(chop.phase))
-    c_var = np.ascontiguousarray(c_var)
+    c_var = _chopper_charge(model, plant, imp, variants, switched, n)
 
     # Thermal noise: through the linear shadow loop as one scalar sequence at the quantizer
     # input (exact unchopped; with chopping the shadow is the c = +1 loop, an approximation
@@ -423,27 +452,25 @@ def simulate(
     has_noise = bool(np.any(Qchol))
     shadow = noise_shadow(dz) if has_noise else None
     if shadow is not None:
-        from scipy.signal import sosfilt, sosfilt_zi
-
-        sos, sigma_e = shadow
-        zi = sosfilt_zi(sos) * 0.0
         has_noise = False
 
     # Quantizer and first-DAC static errors; then DEM and the DAC's edge errors.
+    levels = model.levels
     off, hyst, unit_w = static_errors(imp, levels, rng)
-    cmp_sigma = 2 * (imp.comparator_noise_lsb or 0.0)
     M = unit_w.shape[0]
-    dem = kernels.DEM_DWA if design.spec.dac.dem == "dwa" and M > 1 else kernels.DEM_NONE
-    asym = (imp.dac_edge_asymmetry_s or 0.0) * fs if edges else 0.0
-    dac = _dac_kernel_params(design, imp, M, rng, edges)
-    jit_sigma = (imp.jitter_rms_s or 0.0) * fs if edges else 0.0
+    dem = kernels.DEM_DWA if model.dem == "dwa" and M > 1 else kernels.DEM_NONE
+    asym = (imp.dac_edge_asymmetry_s or 0.0) * model.fs_hz if edges else 0.0
+    dac = _dac_kernel_params(model, imp, M, rng, edges)
+    jit_sigma = (imp.jitter_rms_s or 0.0) * model.fs_hz if edges else 0.0
 
     # Without chopping, the opamps' settled fast modes are removed from the kernel's model.
     ideal_idx = np.asarray(plant.ideal_states, dtype=np.int64)
+    pr_x = probe_x
     extra = e_row[:1] if pr_x.shape[0] == 0 else np.vstack([e_row[:1], pr_x[:1]])
     red = (
         reduce_fast_modes(dz.Phi, dz.C, ideal_idx, extra=extra) if finite and not switched else None
     )
+    pr_G, pr_s, pr_c, pr_h = probe
     if red is not None:
         Mr = red.M
         Phi = np.ascontiguousarray(red.Phi[None])
@@ -457,57 +484,175 @@ def simulate(
         G_h = np.ascontiguousarray(np.einsum("ij,vjm->vim", Mr, G_h))
         g_on, g_off = np.ascontiguousarray(g_on @ Mr.T), np.ascontiguousarray(g_off @ Mr.T)
         ideal_idx = np.arange(len(ideal_idx), dtype=np.int64)
-        n = Phi.shape[1]
     # The DAC's error terms use the virtual-ground voltage in the DAC's own frame: the first
     # DAC drives the integrator with the sign of its column (negative feedback).
     e_sign = 1.0 if plant.ports[0].b[0] >= 0 else -1.0
     e_row = np.ascontiguousarray(e_sign * e_row)
     pr_x = np.ascontiguousarray(e_sign * pr_x)
     pr_G, pr_s, pr_c, pr_h = (np.ascontiguousarray(e_sign * a) for a in (pr_G, pr_s, pr_c, pr_h))
-    sat_idx = ideal_idx
-    sat_lim = (
-        imp.saturation_ratio * design.spec.architecture.xlim if imp.saturation_ratio else np.inf
+    sat_lim = imp.saturation_ratio * model.xlim if imp.saturation_ratio else np.inf
+    return _Setup(
+        plant=plant,
+        info=info,
+        switched=switched,
+        maps=kernels.PeriodMaps(
+            Phi, Gam, dz.Dlag, Cq, dz.d_u, g_s, g_c, G_h, d_h, g_on, g_off, e_row, c_var, var, cy
+        ),
+        probe=kernels.Probe(t_on_mode, pr_x, pr_G, pr_s, pr_c, pr_h),
+        quant=kernels.QuantizerTerms(levels, off, hyst, ideal_idx, sat_lim, 1e3 * max(levels, 2)),
+        dac=kernels.DacTerms(
+            unit_w,
+            dem,
+            off_next,
+            nrz,
+            -asym,
+            -asym,
+            dac["type"],
+            dac["rise"],
+            dac["fall"],
+            dac["packet"],
+            dac["decay"],
+            dac["window"],
+            dac["k_e"],
+            dac["c_vg"],
+            dac["c_fl"],
+            dac["rto_lin"],
+        ),  # fmt: skip
+        U_h=U_h,
+        Qchol=Qchol,
+        has_noise=has_noise,
+        shadow=shadow,
+        ideal_idx=ideal_idx,
+        e_sign=e_sign,
+        nrz=nrz,
+        cmp_sigma=2 * (imp.comparator_noise_lsb or 0.0),
+        jit_sigma=jit_sigma,
+        lags=dz.lags,
     )
-    blowup = 1e3 * max(levels, 2)
 
-    st = kernels.new_state(n, P, dz.lags, levels)
+
+def _probe(
+    model: LoopModel, imp: Impairments, variants: list[tuple[list[Plant], list[float]]],
+    e_row: np.ndarray, w: float, H: np.ndarray, m_h: int, dz: Any, edges: bool,
+) -> tuple[int, np.ndarray, tuple[np.ndarray, ...]]:  # fmt: skip
+    """The first DAC's physics needs the virtual ground half a period in (RTO
+    reconnections, and the edges of a DAC whose pulse starts there): e(n + 1/2^-) from the
+    period's start. Returns ``(t_on_mode, pr_x, (pr_G, pr_s, pr_c, pr_h))``."""
+    n = e_row.shape[0]
+    p0 = variants[0][0][0].ports[0]
+    t_on = p0.t0 % 1.0
+    t_on_mode = 0 if abs(t_on) < 1e-9 else 1 if abs(t_on - 0.5) < 1e-9 else 2
+    wanted = (
+        imp.dac_physics
+        and edges
+        and model.dac_type != "r_dac"
+        and (t_on_mode == 1 or (t_on_mode == 0 and model.dac_type != "vgs_r"))
+    )
+    if not wanted:
+        empty = (np.zeros((0, dz.Gamma.shape[1], dz.Gamma.shape[2])), np.zeros(0), np.zeros(0),
+                 np.zeros((0, m_h)))  # fmt: skip
+        return t_on_mode, np.zeros((0, n)), empty
+    prs = [probe_map(pl, ed, 0.5, w, H) for pl, ed in variants]
+    pr_x = np.stack([e_row @ pr.Phi for pr in prs])
+    pr_G = np.stack([np.einsum("i,ipl->pl", e_row, pr.Gamma) for pr in prs])
+    pr_s = np.array([e_row @ pr.g_s for pr in prs])
+    pr_c = np.array([e_row @ pr.g_c for pr in prs])
+    pr_h = np.stack([e_row @ pr.held if m_h else np.zeros(0) for pr in prs])
+    return t_on_mode, pr_x, (pr_G, pr_s, pr_c, pr_h)
+
+
+def _chopper_charge(
+    model: LoopModel, plant: Plant, imp: Impairments,
+    variants: list[tuple[list[Plant], list[float]]], switched: bool, n: int,
+) -> np.ndarray:  # fmt: skip
+    """Chopper charge injection: a charge into the first virtual ground at every edge, the
+    same sign each time (a mismatch of the two sides), in the first integrator's units."""
+    c_var = np.zeros((len(variants), n))
+    if switched and imp.chopper_charge_c:
+        sz = model.sized()
+        q_state = imp.chopper_charge_c / (sz.c_f[0] * sz.k_x_v[0])
+        b_q = np.zeros(n)
+        b_q[int(plant.ideal_states[0]) - 2] = 1.0  # the capacitor variable q1
+        for k in (2, 3):
+            pl = variants[k][0][-1]
+            c_var[k] = q_state * impulse_column(pl.A, b_q, model.chop_phase)
+    return np.ascontiguousarray(c_var)
+
+
+def run_engine(
+    model: LoopModel,
+    stim: Stimulus,
+    imp: Impairments,
+    seed: int,
+    *,
+    progress: bool = False,
+    record_vg: bool = False,
+) -> Result:
+    """Run the sampled-data engine: the kernel over blocks of periods.
+
+    Parameters
+    ----------
+    model : LoopModel
+    stim : Stimulus
+    imp : Impairments
+    seed : int
+        Seed of every random quantity (drawn in a fixed order from one generator).
+    progress, record_vg
+        As for :func:`simulate`.
+
+    Returns
+    -------
+    Result
+    """
+    rng = np.random.default_rng(seed)
+    su = _setup(model, stim, imp, rng)
+    n_samples = stim.n_samples
+    n = su.maps.Phi.shape[1]
+    levels = model.levels
+    amp = (levels - 1) * 10 ** (stim.amplitude_dbfs / 20)
+    w = 2 * math.pi * stim.fin_hz / model.fs_hz
+    sw, cw = math.sin(w), math.cos(w)
+    st = kernels.new_state(n, len(su.plant.ports), su.lags, levels)
+    state = kernels.KernelState(
+        st["x"], st["hist"], st["ptr"], st["s_prev"], st["cmp_prev"], st["q_def"],
+        st["d0_prev"], st["dac_st"],
+    )  # fmt: skip
     v = np.zeros(n_samples)
     vg = np.zeros(n_samples if record_vg else 0)
     xmax = np.zeros(n)
     ymax = np.zeros(1)
     empty1 = np.zeros(0)
+    m_h = su.U_h.shape[1] if su.U_h.size else 0
+    zi = None
+    if su.shadow is not None:
+        sos, sigma_e = su.shadow
+        zi = sosfilt_zi(sos) * 0.0
     n_done = 0
-    bar = _progress(progress, n_samples, design.name)
+    bar = _progress(progress, n_samples, model.name)
     try:
         for start in range(0, n_samples, BLOCK):
             stop = min(start + BLOCK, n_samples)
             nb = stop - start
             eta = (
-                rng.standard_normal((nb, Qchol.shape[1])) @ Qchol.T
-                if has_noise
+                rng.standard_normal((nb, su.Qchol.shape[1])) @ su.Qchol.T
+                if su.has_noise
                 else np.zeros((0, n))
             )
-            if shadow is not None:
+            if su.shadow is not None:
                 y_ext, zi = sosfilt(sos, sigma_e * rng.standard_normal(nb), zi=zi)
             else:
                 y_ext = empty1
-            cn = rng.normal(0.0, cmp_sigma, nb) if cmp_sigma else empty1
-            jon = rng.normal(0.0, jit_sigma, nb) if jit_sigma else empty1
-            joff = rng.normal(0.0, jit_sigma, nb) if (jit_sigma and not nrz) else empty1
-            uh = np.ascontiguousarray(U_h[start:stop]) if m_h else np.zeros((0, 0))
-            done = kernels.ct_kernel(
-                Phi, Gam, dz.Dlag, Cq, dz.d_u, amp, g_s, g_c,
-                math.sin(w * start + phase), math.cos(w * start + phase), sw, cw, G_h, d_h, uh,
-                np.ascontiguousarray(eta), y_ext, levels, off, hyst, cn, unit_w, dem,
-                g_on, g_off, off_next, nrz, -asym, -asym, dac["type"], dac["rise"],
-                dac["fall"], dac["packet"], dac["decay"], dac["window"], dac["k_e"], dac["c_vg"],
-                dac["c_fl"], dac["rto_lin"], e_row, t_on_mode, pr_x, pr_G, pr_s, pr_c, pr_h,
-                var, cy, c_var, jon, joff,
-                sat_idx, sat_lim, blowup,
-                st["x"], st["hist"], st["ptr"], st["s_prev"], st["cmp_prev"], st["q_def"],
-                st["d0_prev"], st["dac_st"], vg[start:stop] if record_vg else empty1,
-                v[start:stop], xmax, ymax,
+            cn = rng.normal(0.0, su.cmp_sigma, nb) if su.cmp_sigma else empty1
+            jon = rng.normal(0.0, su.jit_sigma, nb) if su.jit_sigma else empty1
+            joff = rng.normal(0.0, su.jit_sigma, nb) if (su.jit_sigma and not su.nrz) else empty1
+            uh = np.ascontiguousarray(su.U_h[start:stop]) if m_h else np.zeros((0, 0))
+            drive = kernels.BlockInputs(
+                amp, math.sin(w * start), math.cos(w * start), sw, cw, uh,
+                np.ascontiguousarray(eta), y_ext, cn, jon, joff,
             )  # fmt: skip
+            out = kernels.KernelOutputs(vg[start:stop] if record_vg else empty1, v[start:stop],
+                                        xmax, ymax)  # fmt: skip
+            done = kernels.ct_kernel(su.maps, su.probe, su.quant, su.dac, drive, state, out)
             n_done = start + done
             if bar is not None:
                 bar.advance(nb)
@@ -516,40 +661,48 @@ def simulate(
     finally:
         if bar is not None:
             bar.stop()
+    return _result(model, stim, imp, seed, su, v, vg if record_vg else None, xmax, ymax, n_done)
+
+
+def _result(
+    model: LoopModel, stim: Stimulus, imp: Impairments, seed: int, su: _Setup,
+    v: np.ndarray, vg: np.ndarray | None, xmax: np.ndarray, ymax: np.ndarray, n_done: int,
+) -> Result:  # fmt: skip
     # A loop that drove an integrator into its output limit has overloaded: beyond the
     # stable input range even if clipping kept the states bounded.
-    clipped = bool(np.isfinite(sat_lim) and np.any(xmax[sat_idx] >= sat_lim * (1 - 1e-12)))
-    stable = n_done == n_samples and not clipped
+    sat_lim = su.quant.sat_lim
+    clipped = bool(np.isfinite(sat_lim) and np.any(xmax[su.ideal_idx] >= sat_lim * (1 - 1e-12)))
+    stable = n_done == stim.n_samples and not clipped
     return Result(
         v=v,
-        fs_hz=fs,
-        bw_hz=bw,
-        f0_hz=f0,
-        fin_hz=float(fin_hz),
-        amplitude_dbfs=amplitude_dbfs,
-        levels=levels,
-        n_samples=n_samples,
+        fs_hz=model.fs_hz,
+        bw_hz=model.bw_hz,
+        f0_hz=model.f0_hz,
+        fin_hz=float(stim.fin_hz),
+        amplitude_dbfs=stim.amplitude_dbfs,
+        levels=model.levels,
+        n_samples=stim.n_samples,
         seed=seed,
         stable=stable,
-        full_scale_v=design.spec.target.full_scale_v,
+        full_scale_v=model.full_scale_v,
         impairments=imp,
-        xmax=xmax[ideal_idx],
+        xmax=xmax[su.ideal_idx],
         n_run=n_done,
-        name=design.name,
+        name=model.name,
         info={
-            "states": plant.n,
-            "kernel_states": n,
-            "finite_opamp": finite,
+            "states": su.plant.n,
+            "kernel_states": su.maps.Phi.shape[1],
+            "finite_opamp": su.info["finite_opamp"],
             "ymax": float(ymax[0]),
-            "noise": "shadow" if shadow is not None else ("states" if has_noise else "off"),
-            "vg_v": e_sign * vg if record_vg else None,  # the plant's frame
-            "f_chop_hz": f_chop,
+            "noise": "shadow" if su.shadow is not None else ("states" if su.has_noise else "off"),
+            "vg_v": su.e_sign * vg if vg is not None else None,  # the plant's frame
+            "f_chop_hz": model.f_chop_hz,
         },
     )
 
 
 def simulate_many(
-    design: Design,
+    design: Design | LoopModel,
     runs: list[dict[str, Any]],
     *,
     workers: int | None = None,
@@ -558,7 +711,7 @@ def simulate_many(
 
     Parameters
     ----------
-    design : Design
+    design : Design or LoopModel
     runs : list of dict
         Keyword arguments of :func:`simulate` for each run, e.g.
         ``[{"amplitude_dbfs": a, "seed": 1} for a in range(-60, 1, 3)]``.
@@ -570,17 +723,14 @@ def simulate_many(
     -------
     list of Result, in the order of ``runs``.
     """
-    import os
-    from concurrent.futures import ThreadPoolExecutor
-
     if not runs:
         return []
+    model = as_loop_model(design)
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(runs) == 1:
-        return [simulate(design, **kw) for kw in runs]
-    _ = design.sizing  # compute the cached sizing once, before the threads share it
+        return [simulate(model, **kw) for kw in runs]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda kw: simulate(design, **kw), runs))
+        return list(pool.map(lambda kw: simulate(model, **kw), runs))
 
 
 def sweep_amplitude(
@@ -606,8 +756,6 @@ def sweep_amplitude(
         ``amplitudes_dbfs``, ``sndr_db`` (None where unstable), ``stable`` and the keys of
         :func:`ctdsm.analysis.dynamic_range` (``peak_sndr_db``, ``dr_db``, ...).
     """
-    from ctdsm.analysis import analyze, dynamic_range
-
     if amplitudes_dbfs is None:
         amplitudes_dbfs = np.concatenate(
             [np.arange(-120.0, -10.0, 5.0), np.arange(-10.0, 0.5, 1.0)]

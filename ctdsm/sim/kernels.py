@@ -14,12 +14,21 @@ without impairments; :func:`ctdsm.toolbox.simulateDSM` calls it.
 from __future__ import annotations
 
 import math
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
 
 __all__ = [
     "ct_kernel",
+    "PeriodMaps",
+    "Probe",
+    "QuantizerTerms",
+    "DacTerms",
+    "BlockInputs",
+    "KernelState",
+    "KernelOutputs",
+    "pack_kernel_args",
     "new_state",
     "quantize_bank",
     "select_elements",
@@ -103,75 +112,185 @@ def clip_and_track(x, sat_idx, sat_lim, xmax):  # pragma: no cover - compiled
             xmax[i] = ax
 
 
+class PeriodMaps(NamedTuple):
+    """The plant's exact one-period maps, one set per variant (chopper phase), and the
+    schedule of variants."""
+
+    Phi: Any  # (V, n, n): one exact period map per variant (chopper phase), V = 1 unchopped
+    Gam: Any  # (V, n, P, L + 1)
+    Dlag: Any  # (P, L + 1)
+    C: Any  # (2, n): quantizer row for chopper sign +1 / -1 at the sampling instant
+    d_u: Any  # float
+    g_s: Any  # (V, n)
+    g_c: Any  # (V, n)
+    G_h: Any  # (V, n, m): columns of the held inputs
+    d_h: Any  # (m,): their direct terms into y
+    g_on: Any  # (V, n) impulse column at the first DAC's rising edge time
+    g_off: Any  # (V, n) impulse column at its falling edge (this or the next period)
+    e_row: Any  # (2, n): differential virtual-ground voltage of the first integrator, volts
+    c_var: Any  # (V, n): a constant added in every period of a variant (chopper charge)
+    var: Any  # (N,) int or (0,): the period's variant (index into Phi, Gam, ...)
+    cy: Any  # (N,) int or (0,): chopper sign at the sampling instant (0: +1, 1: -1)
+
+
+class Probe(NamedTuple):
+    """The virtual ground half a period in (RTO reconnections, pulses that start there)."""
+
+    t_on_mode: Any  # int: the first DAC's pulse starts at 0 (0), at 1/2 (1) or elsewhere (2)
+    pr_x: Any  # (V, n) or (0, n): e at n + 1/2 (just before) from the state at n ...
+    pr_G: Any  # (V, P, L + 1): ... from the DAC history (this period's data included) ...
+    pr_s: Any  # (V,): ... from the sine (sin, cos at the period start) ...
+    pr_c: Any  # (V,)
+    pr_h: Any  # (V, m): ... and from the held inputs
+
+
+class QuantizerTerms(NamedTuple):
+    """The quantizer, the integrators' output limits and the blow-up threshold."""
+
+    levels: Any  # int
+    thr_off: Any  # (levels - 1,) comparator offsets (toolbox units)
+    hyst: Any  # float, comparator hysteresis (toolbox units, full width)
+    sat_idx: Any  # (k,) int: states clipped at +-sat_lim
+    sat_lim: Any  # float
+    blowup: Any  # float: |y| beyond which the loop is declared unstable
+
+
+class DacTerms(NamedTuple):
+    """The first DAC: unit elements, element selection, edges and circuit physics."""
+
+    unit_w: Any  # (M,) unit-element weights of the first DAC, M = levels - 1 (1 for binary)
+    dem: Any  # int: DEM_NONE or DEM_DWA
+    off_next: Any  # bool: the falling edge falls in the next period
+    nrz: Any  # bool: consecutive pulses of the first DAC merge (one edge per period)
+    isi_rise: Any  # float: generic charge error per rising element edge (unit * period)
+    isi_fall: Any  # float: generic charge error per falling element edge
+    dac_type: Any  # int: 0 generic, 1 r_dac, 2 vgs_r, 3 dual_rto, 4 zapped_dual_rto (ctdsm.dac)
+    delay_rise: Any  # (M, 2): per element and half (P, N), rising transition delay, periods
+    delay_fall: Any  # (M, 2): falling transition delay, periods
+    ref_packet: Any  # r_dac: relative reference droop per half transition
+    ref_decay: Any  # per-period recovery factor of the reference rails
+    ref_window: Any  # mean droop factor seen by the pulse
+    ref_ke: Any  # reference: relative droop per volt of e per unit of DAC code
+    c_vg: Any  # vgs_r: 2 C_sw share / Q_u, charge per transition per volt of e (unit * period)
+    c_fl: Any  # RTO: (C_fP + C_fN) / Q_u per volt of e
+    rto_lin: Any  # zapped RTO: relative charge lost recharging the zapped nodes, per period
+
+
+class BlockInputs(NamedTuple):
+    """What drives one block of periods: the sine and the per-period random sequences."""
+
+    amp: Any  # float, sine amplitude
+    s0: Any  # sin(w n0 + phi) at the block's first sample
+    c0: Any  # cos(w n0 + phi)
+    sw: Any  # sin(w): the sine advances by rotation (renormalized exactly at every block)
+    cw: Any  # cos(w)
+    u_h: Any  # (N, m) or (0, m): inputs held over each period (arbitrary input, 1/f noise)
+    eta: Any  # (N, n) or (0, n): per-period noise vectors
+    y_ext: Any  # (N,) or (0,): noise added at the quantizer input by the linear shadow loop
+    cmp_noise: Any  # (N,) or (0,)
+    jit_on: Any  # (N,) or (0,): timing error of the on edge, periods
+    jit_off: Any  # (N,) or (0,): timing error of the off edge, periods
+
+
+class KernelState(NamedTuple):
+    """State that survives from one block to the next."""
+
+    x: Any  # state (n,)
+    hist: Any  # state (P, L + 1)
+    ptr: Any  # state (1,) int
+    s_prev: Any  # state (M,)
+    cmp_prev: Any  # state (levels - 1,)
+    q_def: Any  # state (1,)
+    d0_prev: Any  # state (1,)
+    dac_st: Any  # state (3,): reference droop, previous e, previous data (first DAC)
+
+
+class KernelOutputs(NamedTuple):
+    """What a block writes."""
+
+    e_out: Any  # out (N,) or (0,): the first integrator's virtual-ground voltage, if recorded
+    v: Any  # out (N,)
+    xmax: Any  # out (n,), running max |x|
+    ymax: Any  # out (1,), running max |y|
+
+
 @njit(cache=True, nogil=True)
-def ct_kernel(  # noqa: PLR0913 - a flat signature is what numba compiles best
-    Phi,  # (V, n, n): one exact period map per variant (chopper phase), V = 1 unchopped
-    Gam,  # (V, n, P, L + 1)
-    Dlag,  # (P, L + 1)
-    C,  # (2, n): quantizer row for chopper sign +1 / -1 at the sampling instant
-    d_u,  # float
-    amp,  # float, sine amplitude
-    g_s,  # (V, n)
-    g_c,  # (V, n)
-    s0,  # sin(w n0 + phi) at the block's first sample
-    c0,  # cos(w n0 + phi)
-    sw,  # sin(w): the sine advances by rotation (renormalized exactly at every block)
-    cw,  # cos(w)
-    G_h,  # (V, n, m): columns of the held inputs
-    d_h,  # (m,): their direct terms into y
-    u_h,  # (N, m) or (0, m): inputs held over each period (arbitrary input, 1/f noise)
-    eta,  # (N, n) or (0, n): per-period noise vectors
-    y_ext,  # (N,) or (0,): noise added at the quantizer input by the linear shadow loop
-    levels,  # int
-    thr_off,  # (levels - 1,) comparator offsets (toolbox units)
-    hyst,  # float, comparator hysteresis (toolbox units, full width)
-    cmp_noise,  # (N,) or (0,)
-    unit_w,  # (M,) unit-element weights of the first DAC, M = levels - 1 (1 for binary)
-    dem,  # int: DEM_NONE or DEM_DWA
-    g_on,  # (V, n) impulse column at the first DAC's rising edge time
-    g_off,  # (V, n) impulse column at its falling edge (this or the next period)
-    off_next,  # bool: the falling edge falls in the next period
-    nrz,  # bool: consecutive pulses of the first DAC merge (one edge per period)
-    isi_rise,  # float: generic charge error per rising element edge (unit * period)
-    isi_fall,  # float: generic charge error per falling element edge
-    dac_type,  # int: 0 generic, 1 r_dac, 2 vgs_r, 3 dual_rto, 4 zapped_dual_rto (ctdsm.dac)
-    delay_rise,  # (M, 2): per element and half (P, N), rising transition delay, periods
-    delay_fall,  # (M, 2): falling transition delay, periods
-    ref_packet,  # r_dac: relative reference droop per half transition
-    ref_decay,  # per-period recovery factor of the reference rails
-    ref_window,  # mean droop factor seen by the pulse
-    ref_ke,  # reference: relative droop per volt of e per unit of DAC code
-    c_vg,  # vgs_r: 2 C_sw share / Q_u, charge per transition per volt of e (unit * period)
-    c_fl,  # RTO: (C_fP + C_fN) / Q_u per volt of e
-    rto_lin,  # zapped RTO: relative charge lost recharging the zapped nodes, per period
-    e_row,  # (2, n): differential virtual-ground voltage of the first integrator, volts
-    t_on_mode,  # int: the first DAC's pulse starts at 0 (0), at 1/2 (1) or elsewhere (2)
-    pr_x,  # (V, n) or (0, n): e at n + 1/2 (just before) from the state at n ...
-    pr_G,  # (V, P, L + 1): ... from the DAC history (this period's data included) ...
-    pr_s,  # (V,): ... from the sine (sin, cos at the period start) ...
-    pr_c,  # (V,)
-    pr_h,  # (V, m): ... and from the held inputs
-    var,  # (N,) int or (0,): the period's variant (index into Phi, Gam, ...)
-    cy,  # (N,) int or (0,): chopper sign at the sampling instant (0: +1, 1: -1)
-    c_var,  # (V, n): a constant added in every period of a variant (chopper charge)
-    jit_on,  # (N,) or (0,): timing error of the on edge, periods
-    jit_off,  # (N,) or (0,): timing error of the off edge, periods
-    sat_idx,  # (k,) int: states clipped at +-sat_lim
-    sat_lim,  # float
-    blowup,  # float: |y| beyond which the loop is declared unstable
-    x,  # state (n,)
-    hist,  # state (P, L + 1)
-    ptr,  # state (1,) int
-    s_prev,  # state (M,)
-    cmp_prev,  # state (levels - 1,)
-    q_def,  # state (1,)
-    d0_prev,  # state (1,)
-    dac_st,  # state (3,): reference droop, previous e, previous data (first DAC)
-    e_out,  # out (N,) or (0,): the first integrator's virtual-ground voltage, if recorded
-    v,  # out (N,)
-    xmax,  # out (n,), running max |x|
-    ymax,  # out (1,), running max |y|
+def ct_kernel(
+    maps: PeriodMaps,
+    probe: Probe,
+    quant: QuantizerTerms,
+    dac: DacTerms,
+    drive: BlockInputs,
+    state: KernelState,
+    out: KernelOutputs,
 ):  # pragma: no cover - compiled
+    # The groups unpack to the names the loop below uses (resolved at compile time).
+    Phi = maps.Phi
+    Gam = maps.Gam
+    Dlag = maps.Dlag
+    C = maps.C
+    d_u = maps.d_u
+    g_s = maps.g_s
+    g_c = maps.g_c
+    G_h = maps.G_h
+    d_h = maps.d_h
+    g_on = maps.g_on
+    g_off = maps.g_off
+    e_row = maps.e_row
+    c_var = maps.c_var
+    var = maps.var
+    cy = maps.cy
+    t_on_mode = probe.t_on_mode
+    pr_x = probe.pr_x
+    pr_G = probe.pr_G
+    pr_s = probe.pr_s
+    pr_c = probe.pr_c
+    pr_h = probe.pr_h
+    levels = quant.levels
+    thr_off = quant.thr_off
+    hyst = quant.hyst
+    sat_idx = quant.sat_idx
+    sat_lim = quant.sat_lim
+    blowup = quant.blowup
+    unit_w = dac.unit_w
+    dem = dac.dem
+    off_next = dac.off_next
+    nrz = dac.nrz
+    isi_rise = dac.isi_rise
+    isi_fall = dac.isi_fall
+    dac_type = dac.dac_type
+    delay_rise = dac.delay_rise
+    delay_fall = dac.delay_fall
+    ref_packet = dac.ref_packet
+    ref_decay = dac.ref_decay
+    ref_window = dac.ref_window
+    ref_ke = dac.ref_ke
+    c_vg = dac.c_vg
+    c_fl = dac.c_fl
+    rto_lin = dac.rto_lin
+    amp = drive.amp
+    s0 = drive.s0
+    c0 = drive.c0
+    sw = drive.sw
+    cw = drive.cw
+    u_h = drive.u_h
+    eta = drive.eta
+    y_ext = drive.y_ext
+    cmp_noise = drive.cmp_noise
+    jit_on = drive.jit_on
+    jit_off = drive.jit_off
+    x = state.x
+    hist = state.hist
+    ptr = state.ptr
+    s_prev = state.s_prev
+    cmp_prev = state.cmp_prev
+    q_def = state.q_def
+    d0_prev = state.d0_prev
+    dac_st = state.dac_st
+    e_out = out.e_out
+    v = out.v
+    xmax = out.xmax
+    ymax = out.ymax
     N = v.shape[0]
     n = x.shape[0]
     P = hist.shape[0]
@@ -555,3 +674,26 @@ def dwa_reference(v: np.ndarray, levels: int) -> np.ndarray:
             out[k, (ptr + j) % m] = 1.0
         ptr = (ptr + high) % m
     return out
+
+
+#: The kernel's argument groups in call order.
+KERNEL_GROUPS = (
+    PeriodMaps,
+    Probe,
+    QuantizerTerms,
+    DacTerms,
+    BlockInputs,
+    KernelState,
+    KernelOutputs,
+)
+
+
+def pack_kernel_args(**flat: Any) -> tuple[Any, ...]:
+    """The argument groups of :func:`ct_kernel` from their fields by name (every field of
+    every group, e.g. ``Phi=..., levels=..., v=...``)."""
+    known = {f for g in KERNEL_GROUPS for f in g._fields}
+    missing = sorted(known - set(flat))
+    extra = sorted(set(flat) - known)
+    if missing or extra:
+        raise TypeError(f"pack_kernel_args: missing {missing}, unknown {extra}")
+    return tuple(g(**{f: flat[f] for f in g._fields}) for g in KERNEL_GROUPS)

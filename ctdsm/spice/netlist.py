@@ -65,7 +65,7 @@ from ctdsm.spice import digital
 from ctdsm.spice.macromodels import OpampParams, fmt, opamp_subckt, trnoise_white_na
 
 if TYPE_CHECKING:
-    from ctdsm.design import Design
+    from ctdsm.design.record import Design
 
 __all__ = ["Netlist", "build_netlist", "OUTPUT_FILE", "SPICE_OPTIONS"]
 
@@ -337,7 +337,7 @@ def _noise_source(ctx: _Ctx) -> list[str]:
     from the seed (stream ``[seed, 3]``), so that a netlist is reproducible: ngspice's own
     ``trnoise`` cannot be seeded (docs/spice.md). Used with ``noise_source="table"``.
     """
-    from ctdsm.noise import flicker_noise
+    from ctdsm.models.noise import flicker_noise
 
     cols = ctx.noise_columns
     if not cols:
@@ -384,7 +384,7 @@ def _noise_source(ctx: _Ctx) -> list[str]:
 
 def _flicker_f_max_hz(ctx: _Ctx) -> float:
     """Highest frequency at which the 1/f noise must be right (the engine's bound), Hz."""
-    from ctdsm.noise import flicker_f_max_hz
+    from ctdsm.models.noise import flicker_f_max_hz
 
     d = ctx.design
     f_chop = _chop_frequency_hz(d) if d.spec.chopper.enabled else None
@@ -567,7 +567,7 @@ def _first_dac(
     ctx: _Ctx, elements: list[str], elements_b: list[str], phases: dict[str, str]
 ) -> list[str]:
     """The first integrator's DAC: one unit element per data node (analog gate nodes)."""
-    from ctdsm.dac import MU_N_COX, MU_P_COX, VT_V, dac_physics
+    from ctdsm.models.dac import MU_N_COX, MU_P_COX, VT_V, dac_physics
 
     d = ctx.design
     sz = d.sizing
@@ -834,14 +834,14 @@ def _clocks_and_logic(
 
 def _chop_frequency_hz(d: Design) -> float:
     """The chopping frequency of ``chopper.f_chop_hz`` (``auto``: the engine's choice), Hz."""
-    from ctdsm.chopper import spec_chop_frequency_hz
+    from ctdsm.models.chopper import spec_chop_frequency_hz
 
     return spec_chop_frequency_hz(d.spec.chopper.f_chop_hz, d.fs_hz, d.bw_hz, d.f0_hz)
 
 
 def _chopper_clocks(ctx: _Ctx) -> list[str]:
     """Chopper gate phases: straight switches on while c = +1, crossed while c = -1."""
-    from ctdsm.chopper import half_period_cycles
+    from ctdsm.models.chopper import half_period_cycles
 
     d = ctx.design
     ch = d.spec.chopper
@@ -922,7 +922,7 @@ def build_netlist(
     """
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    from ctdsm.impairments import resolve_impairments
+    from ctdsm.models.impairments import resolve_impairments
     from ctdsm.process import devices, model_lines, spiceinit_lines
 
     if noise_source not in NOISE_SOURCES:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from ctdsm.design import Design
+    from ctdsm.design.record import Design
     from ctdsm.spice.run import SpiceResult
 
 __all__ = ["spice_outputs", "write_spice_outputs", "psd_overlay_png"]

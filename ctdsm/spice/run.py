@@ -20,7 +20,7 @@ from ctdsm.errors import CtdsmError
 from ctdsm.spice.runner import NgspiceError, run_ngspice
 
 if TYPE_CHECKING:
-    from ctdsm.design import Design
+    from ctdsm.design.record import Design
     from ctdsm.spice.netlist import Netlist
 
 __all__ = ["SpiceResult", "run_spice", "codes_from_table"]
@@ -227,7 +227,7 @@ def run_spice(
 
 def _saturation_limit(design: Design) -> float | None:
     """The opamp output limit in units of the scaled states (None: unlimited)."""
-    from ctdsm.impairments import resolve_impairments
+    from ctdsm.models.impairments import resolve_impairments
 
     imp = resolve_impairments(design.spec.impairments.to_engine())
     if imp.saturation_ratio is None:

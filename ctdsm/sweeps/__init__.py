@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ctdsm.design.spec import Spec, load_spec, spec_from_dict
 from ctdsm.errors import CtdsmError, SpecError
-from ctdsm.spec import Spec, load_spec, spec_from_dict
 from ctdsm.sweeps.axes import SweepAxis, as_axes, grid, parse_axis, parse_values
 from ctdsm.sweeps.backends import Backend, DaskBackend, LocalBackend, SerialBackend, make_backend
 from ctdsm.sweeps.jobs import ENGINES, Job, derive_seeds, run_job

@@ -152,8 +152,8 @@ def design_for(spec_data: dict[str, Any], overrides: tuple[tuple[str, Any], ...]
     -------
     Design
     """
-    from ctdsm.design import synthesize
-    from ctdsm.spec import spec_from_dict
+    from ctdsm.design.spec import spec_from_dict
+    from ctdsm.flow.synthesize import synthesize
 
     key = _key(spec_data, overrides)
     # One lock for all: threads of a Dask worker wanting the same design wait for the
@@ -162,7 +162,6 @@ def design_for(spec_data: dict[str, Any], overrides: tuple[tuple[str, Any], ...]
         design = _designs.get(key)
         if design is None:
             design = synthesize(spec_from_dict(spec_data, dict(overrides)))
-            _ = design.sizing  # sized once here, not in every run
             _designs[key] = design
             while len(_designs) > _CACHE_SIZE:
                 _designs.popitem(last=False)
@@ -229,7 +228,7 @@ def run_job(job: Job) -> dict[str, Any]:
         design = design_for(job.spec_data, job.design_overrides)
         impairments = None
         if job.impairment_overrides:
-            from ctdsm.spec import spec_from_dict
+            from ctdsm.design.spec import spec_from_dict
 
             full = dict(job.design_overrides) | dict(job.impairment_overrides)
             impairments = spec_from_dict(job.spec_data, full).impairments.to_engine()

@@ -21,8 +21,9 @@ import numpy as np  # noqa: E402
 
 import ctdsm  # noqa: E402
 from ctdsm.analysis import analyze  # noqa: E402
-from ctdsm.chopper import chop_frequency, chopping_sweep  # noqa: E402
-from ctdsm.impairments import Impairments  # noqa: E402
+from ctdsm.models.chopper import chop_frequency  # noqa: E402
+from ctdsm.flow.chopping import chopping_sweep
+from ctdsm.models.impairments import Impairments  # noqa: E402
 from ctdsm.plots import psd_dbfs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,7 +19,8 @@ from scipy.optimize import brentq
 
 import ctdsm
 from ctdsm.analysis import analyze
-from ctdsm.dac import (
+from ctdsm.errors import CtdsmError
+from ctdsm.models.dac import (
     MU_N_COX,
     MU_P_COX,
     VT_V,
@@ -29,8 +30,7 @@ from ctdsm.dac import (
     settling_delays_s,
     switch_node_share,
 )
-from ctdsm.errors import CtdsmError
-from ctdsm.impairments import resolve_impairments
+from ctdsm.models.impairments import resolve_impairments
 from ctdsm.sim import circuit as ck
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -189,12 +189,13 @@ def test_integration_grid_is_converged(designs, dac_type):
 @pytest.mark.parametrize("dac_type", TYPES)
 def test_kernel_dac_args_match_the_engine(dac_type):
     from ctdsm.sim.engine import _dac_kernel_params
+    from ctdsm.sim.model import loop_model
 
     # The single-bit seed accepts every DAC type (the RTO types are single-bit only).
     spec = ctdsm.load_spec(ROOT / "designs" / "singlebit.yaml", [f"dac.type={dac_type}"])
     d = ctdsm.synthesize(spec)
     imp = resolve_impairments(IMP)
-    eng = _dac_kernel_params(d, imp, 16, np.random.default_rng(7), True)
+    eng = _dac_kernel_params(loop_model(d), imp, 16, np.random.default_rng(7), True)
     phys = _physics(d, dac_type)
     assert eng["physics"] == phys
     mine = ck.kernel_dac_args(

@@ -10,7 +10,8 @@ from scipy.integrate import solve_ivp
 import ctdsm
 from ctdsm import toolbox as ds
 from ctdsm.analysis import analyze, spectrum_metrics
-from ctdsm.impairments import Impairments
+from ctdsm.design.ntf_choice import linear_sqnr_db
+from ctdsm.models.impairments import Impairments, resolve_impairments
 from ctdsm.sim import build_plant, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +47,7 @@ def test_ideal_ct_agrees_with_dt_ntf_and_prediction(designs, name):
     assert abs(m_ct.sndr_db - m_dt.sndr_db) < 2.0
     if d.levels > 2:
         # Multi-bit: the linear model is accurate.
-        assert abs(m_ct.sndr_db - ctdsm.ntf.linear_sqnr_db(d.ntf, d.osr, d.levels, amp, d.f0)) < 2
+        assert abs(m_ct.sndr_db - linear_sqnr_db(d.ntf, d.osr, d.levels, amp, d.f0)) < 2
     at_peak = analyze(simulate(d, n, d.peak_amplitude_dbfs, "ideal", 4))
     assert abs(at_peak.sndr_db - d.peak_sqnr_db) < 3.0
 
@@ -123,11 +124,11 @@ def test_matches_fine_step_ode(designs, name, imp):
         assert r.info["kernel_states"] == d.order + 2  # slow states, y and e carriers
     elif isinstance(imp, dict):
         assert r.info["kernel_states"] == 2 * d.order + 1  # two-stage first opamp
-    plant, info = build_plant(d, ctdsm.impairments.resolve_impairments(imp))
+    plant, info = build_plant(d, resolve_impairments(imp))
     amp = (d.levels - 1) * 10 ** (amp_dbfs / 20)
     chop = None
     if d.spec.chopper.enabled and info["finite_opamp"]:
-        from ctdsm.chopper import chop_frequency, half_period_cycles
+        from ctdsm.models.chopper import chop_frequency, half_period_cycles
         from ctdsm.sim.plant import chopped_plant
 
         h = half_period_cycles(d.fs_hz, chop_frequency(d.fs_hz, d.bw_hz))

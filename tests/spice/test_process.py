@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ctdsm.dac import MU_N_COX, MU_P_COX, VT_V
 from ctdsm.errors import CtdsmError, SpecError
+from ctdsm.models.dac import MU_N_COX, MU_P_COX, VT_V
 from ctdsm.process import CORNERS, devices, model_lines, spiceinit_lines
 from ctdsm.spice import NgspiceError, run_ngspice
 

@@ -84,7 +84,7 @@ def test_two_single_threaded_local_processes_give_identical_rows(spec_path, refe
     assert len({i["pid"] for i in infos}) == 2
     assert all(i["numba_threads"] == 1 for i in infos)
     assert all(i["NUMBA_NUM_THREADS"] == "1" and i["OMP_NUM_THREADS"] == "1" for i in infos)
-    from ctdsm.spec import load_spec
+    from ctdsm.design.spec import load_spec
 
     pids = local2.warm(load_spec(spec_path).to_dict(), [()])
     assert sorted(pids) == sorted(i["pid"] for i in infos)  # every worker warmed

@@ -1,0 +1,448 @@
+"""The design spec: what a designer writes in ``spec.yaml``.
+
+A spec is validated with pydantic; every field is documented (units, default, meaning)
+in ``docs/spec.md``. Numbers may be written plainly (``250000``, ``2.5e5``) or with an SI
+prefix and unit (``250k``, ``250 kHz``, ``16MHz``, ``1.8 V``).
+
+Example
+-------
+>>> from ctdsm import load_spec
+>>> spec = load_spec("designs/multibit.yaml", overrides=["architecture.h_inf=2"])
+>>> spec.target.bw_hz
+250000.0
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import math
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from ctdsm.errors import SpecError
+from ctdsm.models.impairments import resolve_impairments
+
+__all__ = [
+    "Spec",
+    "TargetSpec",
+    "ArchitectureSpec",
+    "DacSpec",
+    "ChopperSpec",
+    "ProcessSpec",
+    "SizingSpec",
+    "ImpairmentsSpec",
+    "SimulationSpec",
+    "load_spec",
+    "spec_from_dict",
+    "read_spec_file",
+    "default_spec_path",
+    "apply_overrides",
+]
+
+_PREFIX = {
+    "T": 1e12,
+    "G": 1e9,
+    "M": 1e6,
+    "k": 1e3,
+    "": 1.0,
+    "m": 1e-3,
+    "u": 1e-6,
+    "µ": 1e-6,
+    "n": 1e-9,
+    "p": 1e-12,
+    "f": 1e-15,
+}
+_UNITS = ("Hz", "V", "s", "A", "F", "ohm", "Ohm", "Ω", "")
+_NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S*)\s*$")
+
+
+def _si_number(value: Any) -> Any:
+    """Parse ``"250k"``, ``"16 MHz"``, ``"1.8V"`` into floats; pass other values through."""
+    if not isinstance(value, str):
+        return value
+    m = _NUMBER.match(value)
+    if not m:
+        return value  # let pydantic report "should be a valid number"
+    number, suffix = float(m.group(1)), m.group(2)
+    for unit in _UNITS:
+        if suffix.endswith(unit):
+            prefix = suffix[: len(suffix) - len(unit)] if unit else suffix
+            if prefix in _PREFIX:
+                return number * _PREFIX[prefix]
+    raise ValueError(f"unknown unit or prefix {suffix!r}")
+
+
+Num = Annotated[float, BeforeValidator(_si_number)]
+Auto = Literal["auto"]
+
+
+class _Model(BaseModel):
+    # Frozen: a spec, like the design made from it, is a value; variants are new specs.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TargetSpec(_Model):
+    """What the converter must achieve."""
+
+    bw_hz: Num = Field(
+        gt=0, description="Signal bandwidth, Hz (low-pass: 0..bw; band-pass: width)."
+    )
+    sndr_db: Num = Field(100.0, gt=0, lt=200, description="Required peak SNDR, dB.")
+    full_scale_v: Num = Field(
+        1.0, gt=0, description="Differential peak input amplitude at 0 dBFS (DAC full scale), V."
+    )
+    f0_hz: Num = Field(0.0, ge=0, description="Band centre, Hz; 0 for a low-pass modulator.")
+
+
+class ArchitectureSpec(_Model):
+    """Loop-filter architecture; ``auto`` fields are chosen by :func:`ctdsm.synthesize`."""
+
+    order: Auto | Annotated[int, Field(ge=1, le=8)] = "auto"
+    osr: Auto | Annotated[Num, Field(ge=4, le=4096)] = "auto"
+    fs_hz: Auto | Annotated[Num, Field(gt=0)] = "auto"
+    levels: Auto | Annotated[int, Field(ge=2, le=257)] = "auto"
+    form: Literal["FB", "FF"] = "FB"
+    h_inf: Auto | Annotated[Num, Field(gt=1.0, le=8.0)] = "auto"
+    optimized_zeros: bool = True
+    eld: Annotated[Num, Field(ge=0.0, lt=1.0)] = 0.0
+    dac_pulse: Literal["nrz", "rz", "hrz"] | list[Num] = "nrz"
+    sqnr_margin_db: Annotated[Num, Field(ge=0.0, le=60.0)] = 10.0
+    xlim: Annotated[Num, Field(gt=0.0)] = 1.0
+
+    @field_validator("dac_pulse")
+    @classmethod
+    def _pulse(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            if len(v) != 2 or not (0.0 <= v[0] < v[1] <= 1.0):
+                raise ValueError(
+                    "a custom pulse is [t_start, t_stop] with 0 <= t_start < t_stop <= 1"
+                )
+        return v
+
+    def pulse_interval(self) -> tuple[float, float]:
+        """DAC pulse ``[t0, t1]`` in clock periods, before excess loop delay."""
+        if isinstance(self.dac_pulse, list):
+            return float(self.dac_pulse[0]), float(self.dac_pulse[1])
+        return {"nrz": (0.0, 1.0), "rz": (0.0, 0.5), "hrz": (0.5, 1.0)}[self.dac_pulse]
+
+
+class DacSpec(_Model):
+    """Feedback DAC of the first integrator (physics in ``ctdsm.dac``)."""
+
+    type: Literal["r_dac", "vgs_r", "dual_rto", "zapped_dual_rto"] = "r_dac"
+    dem: Literal["none", "dwa"] = "dwa"
+
+
+class ChopperSpec(_Model):
+    """Chopping of the first integrator's opamp."""
+
+    enabled: bool = False
+    f_chop_hz: Auto | Annotated[Num, Field(gt=0)] = "auto"
+    phase: Annotated[Num, Field(ge=0.0, lt=1.0)] = 0.0
+
+
+class ProcessSpec(_Model):
+    """Fabrication process and operating point."""
+
+    node: Literal["180nm"] = "180nm"
+    pdk: Literal["generic180", "gf180mcu"] = "generic180"
+    corner: Literal["typical", "ff", "ss", "fs", "sf"] = "typical"
+    vdd_v: Annotated[Num, Field(gt=0.5, le=5.0)] = 1.8
+    temp_c: Annotated[Num, Field(ge=-55.0, le=175.0)] = 27.0
+
+
+class SizingSpec(_Model):
+    """How the active-RC components are sized (see ``docs/sizing.md``)."""
+
+    swing_v: Annotated[Num, Field(gt=0.0, le=5.0)] = 0.8
+    thermal_fraction: Annotated[Num, Field(gt=0.0, lt=1.0)] = 0.5
+    opamp_fraction: Annotated[Num, Field(gt=0.0, lt=1.0)] = 0.2
+    c_stage_ratio: Annotated[Num, Field(gt=0.0, le=1.0)] = 0.25
+    c_min_f: Annotated[Num, Field(gt=0.0)] = 0.2e-12
+
+    @model_validator(mode="after")
+    def _fractions(self) -> SizingSpec:
+        if self.thermal_fraction + self.opamp_fraction >= 1.0:
+            raise ValueError(
+                "sizing.opamp_fraction: thermal_fraction + opamp_fraction must stay below 1"
+            )
+        return self
+
+
+Off = Literal["off"]
+
+
+def _off(value: Any) -> Any:
+    # YAML reads a bare `off`/`no` as False; both mean "this impairment is disabled".
+    if value is False or (isinstance(value, str) and value.strip().lower() in ("off", "none")):
+        return "off"
+    return value
+
+
+_Imp = Annotated[Off | Num | None, BeforeValidator(_off)]
+
+
+class ImpairmentsSpec(_Model):
+    """Non-idealities of the behavioral simulation: a preset plus per-field overrides.
+
+    Fields left out (``None``) take the preset's value; ``off`` disables one. Meanings,
+    units and default values: :class:`ctdsm.impairments.Impairments`, ``docs/impairments.md``.
+    """
+
+    preset: Literal["ideal", "default"] = "default"
+    thermal_noise: bool | None = None
+    flicker_corner_hz: _Imp = None
+    opamp_offset_v: _Imp = None
+    chopper_skew_s: _Imp = None
+    chopper_charge_c: Off | Annotated[Num, Field(ge=-1e-9, le=1e-9)] | None = None
+    opamp_dc_gain_db: _Imp = None
+    opamp_gbw_ratio: _Imp = None
+    saturation_ratio: _Imp = None
+    rc_spread: _Imp = None
+    eld_extra: _Imp = None
+    jitter_rms_s: _Imp = None
+    dac_mismatch_sigma: _Imp = None
+    dac_physics: bool | None = None
+    dac_edge_asymmetry_s: _Imp = None
+    comparator_offset_lsb: _Imp = None
+    comparator_hysteresis_lsb: _Imp = None
+    comparator_noise_lsb: _Imp = None
+
+    @model_validator(mode="after")
+    def _resolvable(self) -> ImpairmentsSpec:
+        # The engine's own checks (signs, ranges), at load time: one error naming the field.
+        resolve_impairments(self.to_engine())
+        return self
+
+    def to_engine(self) -> dict[str, Any]:
+        """Mapping for :func:`ctdsm.impairments.resolve_impairments`."""
+        out: dict[str, Any] = {"preset": self.preset}
+        for key, val in self.model_dump().items():
+            if key == "preset" or val is None:
+                continue
+            out[key] = None if val == "off" else val
+        return out
+
+
+class SimulationSpec(_Model):
+    """Defaults of ``ctdsm simulate`` and ``ctdsm spice``."""
+
+    n_samples: Annotated[int, Field(ge=256, le=1 << 26)] = 1 << 16
+    amplitude_dbfs: Annotated[Num, Field(le=6.0)] = -3.0
+    fin_hz: Auto | Annotated[Num, Field(gt=0)] = "auto"
+    seed: Annotated[int, Field(ge=0)] = 1
+
+
+class Spec(_Model):
+    """A complete CTDSM design spec. See ``docs/spec.md``."""
+
+    name: str = "design"
+    description: str = ""
+    target: TargetSpec
+    architecture: ArchitectureSpec = ArchitectureSpec()
+    dac: DacSpec = DacSpec()
+    chopper: ChopperSpec = ChopperSpec()
+    process: ProcessSpec = ProcessSpec()
+    sizing: SizingSpec = SizingSpec()
+    impairments: ImpairmentsSpec = ImpairmentsSpec()
+    simulation: SimulationSpec = SimulationSpec()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Spec:
+        a, t = self.architecture, self.target
+        if a.fs_hz != "auto" and a.osr != "auto":
+            osr = a.fs_hz / (2.0 * t.bw_hz)
+            if not math.isclose(osr, a.osr, rel_tol=1e-6):
+                raise ValueError(
+                    f"architecture.osr: {a.osr:g} disagrees with fs_hz/(2 bw_hz) = {osr:g}"
+                )
+        if t.f0_hz > 0:
+            if a.order != "auto" and a.order % 2:
+                raise ValueError("architecture.order: a band-pass modulator needs an even order")
+            if t.f0_hz <= t.bw_hz / 2:
+                raise ValueError("target.f0_hz: must exceed bw_hz/2 (or be 0 for low-pass)")
+            if a.fs_hz != "auto" and t.f0_hz + t.bw_hz / 2 >= a.fs_hz / 2:
+                raise ValueError("target.f0_hz: the band must lie below fs_hz/2")
+        if a.fs_hz != "auto" and a.fs_hz / (2 * t.bw_hz) < 4:
+            raise ValueError("architecture.fs_hz: gives OSR below 4")
+        if self.simulation.fin_hz != "auto" and self.simulation.fin_hz >= t.f0_hz + t.bw_hz:
+            raise ValueError("simulation.fin_hz: must lie inside the signal band")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form (JSON/YAML serializable)."""
+        return self.model_dump(mode="json")
+
+
+# ---------------------------------------------------------------------------------------------
+# loading, overrides, error messages
+
+
+def _field_names(model: type[BaseModel], out: set[str]) -> set[str]:
+    for name, info in model.model_fields.items():
+        out.add(name)
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            _field_names(ann, out)
+    return out
+
+
+_FIELDS = _field_names(Spec, set())
+
+
+def _one_line(err: ValidationError) -> SpecError:
+    """Condense a pydantic error into ``SpecError(field, reason)`` for the first bad field."""
+    grouped: dict[str, list[str]] = {}
+    for e in err.errors():
+        loc = e["loc"]
+        parts = [str(p) for p in loc if isinstance(p, int) or p in _FIELDS]
+        if e["type"] == "extra_forbidden" and loc:
+            parts = [str(p) for p in loc[:-1] if p in _FIELDS] + [str(loc[-1])]
+        field = ".".join(parts) or "spec"
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif e["type"] == "missing":
+            msg = "required field is missing"
+        elif msg.startswith("Value error, "):
+            msg = msg.removeprefix("Value error, ")
+            head, sep, rest = msg.partition(": ")
+            if sep and re.fullmatch(r"[a-z_]+(\.[a-z_0-9]+)+", head):
+                field, msg = head, rest
+        grouped.setdefault(field, [])
+        if msg not in grouped[field]:
+            grouped[field].append(msg)
+    field, msgs = next(iter(grouped.items()))
+    if len(msgs) > 1:
+        cleaned = [m.removeprefix("Input should be ") for m in msgs]
+        reason = "should be " + " or ".join(cleaned)
+    else:
+        reason = msgs[0].replace("Input should be", "should be", 1)
+    return SpecError(field, reason)
+
+
+def _parse_override(item: str) -> tuple[list[str], Any]:
+    key, sep, raw = item.partition("=")
+    key = key.strip()
+    if not sep or not key or any(not p for p in key.split(".")):
+        raise SpecError("--set", f"{item!r} is not of the form dotted.key=value")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return key.split("."), value
+
+
+def apply_overrides(data: dict[str, Any], overrides: Iterable[str] | Mapping[str, Any]) -> dict:
+    """Return a copy of the raw spec mapping with ``dotted.key=value`` overrides applied.
+
+    Parameters
+    ----------
+    data : dict
+        Raw spec mapping (as loaded from YAML).
+    overrides : iterable of str or mapping
+        ``["dac.type=r_dac", "architecture.h_inf=4"]`` or ``{"dac.type": "r_dac"}``. Values
+        are parsed as YAML scalars (``true``, ``1e6``, ``[0, 0.5]``).
+
+    Returns
+    -------
+    dict
+        The updated mapping; validation happens in :class:`Spec`.
+    """
+    import copy
+
+    out = copy.deepcopy(data)
+    items = (
+        [(k.split("."), v) for k, v in overrides.items()]
+        if isinstance(overrides, Mapping)
+        else [_parse_override(s) for s in overrides]
+    )
+    for path, value in items:
+        node = out
+        for i, part in enumerate(path[:-1]):
+            nxt = node.get(part)
+            if nxt is None:
+                nxt = node[part] = {}
+            if not isinstance(nxt, dict):
+                raise SpecError(".".join(path[: i + 1]), "is a value, not a section")
+            node = nxt
+        node[path[-1]] = value
+    return out
+
+
+def default_spec_path() -> Path:
+    """Path of the embedded default design (the multi-bit seed design)."""
+    return Path(str(importlib.resources.files("ctdsm") / "data" / "default.yaml"))
+
+
+def read_spec_file(path: str | Path) -> dict[str, Any]:
+    """Read a spec file into a raw mapping, with one-line errors."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(str(path), "no such file") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise SpecError(str(path), f"cannot read ({exc.__class__.__name__})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise SpecError(str(path), f"invalid YAML{where}: {problem}") from None
+    if data is None:
+        raise SpecError(str(path), "the file is empty")
+    if not isinstance(data, dict):
+        raise SpecError(str(path), "the top level must be a mapping of sections")
+    return data
+
+
+def load_spec(
+    path: str | Path | None = None,
+    overrides: Iterable[str] | Mapping[str, Any] = (),
+) -> Spec:
+    """Load and validate a spec file.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A ``spec.yaml``. ``None`` loads the embedded default design.
+    overrides : iterable of str or mapping, optional
+        ``dotted.key=value`` overrides applied before validation (see :func:`apply_overrides`).
+
+    Returns
+    -------
+    Spec
+
+    Raises
+    ------
+    SpecError
+        With the offending field and the reason.
+    """
+    data = read_spec_file(default_spec_path() if path is None else path)
+    return spec_from_dict(data, overrides)
+
+
+def spec_from_dict(
+    data: Mapping[str, Any], overrides: Iterable[str] | Mapping[str, Any] = ()
+) -> Spec:
+    """Validate a raw mapping (plus overrides) into a :class:`Spec`."""
+    data = apply_overrides(dict(data), overrides)
+    try:
+        return Spec.model_validate(data)
+    except ValidationError as exc:
+        raise _one_line(exc) from None
