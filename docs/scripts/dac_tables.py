@@ -69,7 +69,14 @@ def _line(tag: str, m) -> str:
 
 def physics_table() -> None:
     """Print every quantity of models.md section 2's seed-design table."""
-    from ctdsm.models.dac import dac_physics, rail_path_ohm, reference_ripple, rto_recharge, settling_delays_s, switch_node_share
+    from ctdsm.models.dac import (
+        dac_physics,
+        rail_path_ohm,
+        reference_ripple,
+        rto_recharge,
+        settling_delays_s,
+        switch_node_share,
+    )
 
     for name, types in (
         ("multibit", ("r_dac", "vgs_r")),

@@ -21,8 +21,8 @@ import numpy as np  # noqa: E402
 
 import ctdsm  # noqa: E402
 from ctdsm.analysis import analyze  # noqa: E402
-from ctdsm.models.chopper import chop_frequency  # noqa: E402
 from ctdsm.flow.chopping import chopping_sweep
+from ctdsm.models.chopper import chop_frequency  # noqa: E402
 from ctdsm.models.impairments import Impairments  # noqa: E402
 from ctdsm.plots import psd_dbfs  # noqa: E402
 
