@@ -352,7 +352,7 @@ def sweep(
     if not axes and not mc_runs:
         raise CtdsmError("--axis: give at least one --axis or --mc N")
     make_backend(workers, scheduler)  # option errors now; nothing is started yet
-    options = dict(
+    options: dict[str, Any] = dict(
         engine=engine, n_samples=n_samples, mc_runs=mc_runs, seed=seed, overrides=overrides
     )
     _, axes_l, jobs = plan(spec, axes, **options)  # validates every point before any work

@@ -161,9 +161,9 @@ def candidates(
     one is an opamp, and high orders are sensitive to coefficient spread) and with the
     number of quantizer comparators / DAC elements (25 % per doubling of levels).
     """
-    orders = [order] if order != "auto" else (range(2, 9, 2) if bandpass else range(1, 8))
-    osrs = [osr] if osr != "auto" else OSR_GRID
-    levs = [levels] if levels != "auto" else allowed_levels
+    orders = [int(order)] if order != "auto" else (range(2, 9, 2) if bandpass else range(1, 8))
+    osrs = [float(osr)] if osr != "auto" else OSR_GRID
+    levs = [int(levels)] if levels != "auto" else allowed_levels
     out = []
     for n in orders:
         for r in osrs:

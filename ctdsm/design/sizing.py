@@ -200,6 +200,84 @@ def volt_scales(spec: Spec, levels: int, order: int) -> tuple[float, np.ndarray]
     return k_u, k_x
 
 
+@dataclass(frozen=True, eq=False)
+class _Network:
+    """The fixed part of a sizing: the loop filter's coefficients, scales and band."""
+
+    n: int
+    A: np.ndarray
+    B: np.ndarray
+    Cy: np.ndarray
+    Dy: np.ndarray
+    coef: np.ndarray
+    src_scale: np.ndarray
+    names: tuple[str, ...]
+    k_u: float
+    k_x: np.ndarray
+    fs: float
+    kT: float
+    form: str
+    f: np.ndarray
+    wts: np.ndarray
+    budget: float
+    bw: float
+    r_in: float
+    opamp_fraction: float
+
+
+def _components(
+    net: _Network, c: np.ndarray, en_scale: np.ndarray
+) -> tuple[list[Resistor], list[NoiseSource], np.ndarray]:
+    """Resistors for capacitors ``c``, the opamp noise densities for ``en_scale``, and every
+    noise source referred to the input and integrated over the band."""
+    # Unpacked once: the loop bodies below read like the equations in the module docstring.
+    n, coef, src_scale, k_x, fs, names = net.n, net.coef, net.src_scale, net.k_x, net.fs, net.names
+    Cy, form, kT, f, B, Dy, A = net.Cy, net.form, net.kT, net.f, net.B, net.Dy, net.A
+    k_u, wts, budget, bw, r_in = net.k_u, net.wts, net.budget, net.bw, net.r_in
+    resistors: list[Resistor] = []
+    for i in range(n):
+        for j, a in enumerate(coef[i]):
+            if a == 0:
+                continue
+            r = (src_scale[j] / k_x[i]) / (abs(a) * c[i] * fs)
+            resistors.append(Resistor(f"R{i + 1}_{names[j]}", i + 1, names[j], float(r), float(a)))
+    # The quantizer's summing node (FF form) is a passive/active summer; its weights are
+    # ratios, recorded as coefficients with no absolute value.
+    for j, cy in enumerate(Cy):
+        if cy != 0 and form == "FF":
+            resistors.append(Resistor(f"Rsum_x{j + 1}", 0, f"x{j + 1}", math.nan, float(cy)))
+    g_node = np.array([sum(1.0 / r.r_ohm for r in resistors if r.stage == i + 1) for i in range(n)])
+    # First opamp white noise allowed by its share of the budget; later opamps noisier.
+    en1 = math.sqrt(net.opamp_fraction * budget / bw) / (r_in * g_node[0])
+    en = en1 * en_scale
+    # Injection columns in the *normalized* plant for unit-intensity white noise:
+    # physical current density S1 (one-sided, A^2/Hz) into node i gives
+    # x_i' += i / (C_i k_x fs); in time normalized to 1/fs its intensity is S1/2*fs.
+    sources: list[tuple[str, str, int, float, float]] = []
+    for r in resistors:
+        if r.stage >= 1:
+            sources.append((r.name, "resistor", r.stage, 8 * kT / r.r_ohm, 4 * kT * 2 * r.r_ohm))
+    for i in range(n):
+        s1 = (en[i] * g_node[i]) ** 2  # e_n acting as a current e_n G into the node
+        sources.append((f"opamp{i + 1}", "opamp", i + 1, s1, en[i] ** 2))
+    s = 2j * np.pi * f
+    cols_ph = np.zeros((n, len(sources) + 1))
+    cols_ph[:, 0] = B[:, 0] * fs
+    for k, (_, _, stage, _, _) in enumerate(sources):
+        cols_ph[stage - 1, k + 1] = 1.0 / (c[stage - 1] * k_x[stage - 1])
+    dvec = np.zeros(len(sources) + 1)
+    dvec[0] = Dy[0]
+    H = _transfer(A * fs, Cy, cols_ph, dvec, s)
+    ratio2 = np.abs(H[:, 1:] / H[:, [0]]) ** 2 * k_u**2
+    inband = (wts[:, None] * ratio2).sum(axis=0)
+    noise: list[NoiseSource] = []
+    for k, (name, kind, stage, s1, dens) in enumerate(sources):
+        col = np.zeros(n)
+        col[stage - 1] = math.sqrt(s1 / 2 * fs) / (c[stage - 1] * k_x[stage - 1] * fs)
+        noise.append(NoiseSource(name, kind, stage, float(s1 * inband[k]), col, float(dens)))
+    return resistors, noise, en
+
+
 def size_design(
     spec: Spec, abcdc: np.ndarray, levels: int, fs_hz: float, max_stable_dbfs: float
 ) -> Sizing:
@@ -259,62 +337,18 @@ def size_design(
     en_scale = np.array([1.0 if i == 0 else 2.0 for i in range(n)])
     f, wts = _band_quadrature(bw, f0_hz)
 
-    def components(c: np.ndarray, en_scale: np.ndarray):
-        resistors: list[Resistor] = []
-        for i in range(n):
-            for j, a in enumerate(coef[i]):
-                if a == 0:
-                    continue
-                r = (src_scale[j] / k_x[i]) / (abs(a) * c[i] * fs)
-                resistors.append(
-                    Resistor(f"R{i + 1}_{names[j]}", i + 1, names[j], float(r), float(a))
-                )
-        # The quantizer's summing node (FF form) is a passive/active summer; its weights are
-        # ratios, recorded as coefficients with no absolute value.
-        for j, cy in enumerate(Cy):
-            if cy != 0 and form == "FF":
-                resistors.append(Resistor(f"Rsum_x{j + 1}", 0, f"x{j + 1}", math.nan, float(cy)))
-        g_node = np.array(
-            [sum(1.0 / r.r_ohm for r in resistors if r.stage == i + 1) for i in range(n)]
-        )
-        # First opamp white noise allowed by its share of the budget; later opamps noisier.
-        en1 = math.sqrt(sz.opamp_fraction * budget / bw) / (r_in * g_node[0])
-        en = en1 * en_scale
-        # Injection columns in the *normalized* plant for unit-intensity white noise:
-        # physical current density S1 (one-sided, A^2/Hz) into node i gives
-        # x_i' += i / (C_i k_x fs); in time normalized to 1/fs its intensity is S1/2*fs.
-        sources: list[tuple[str, str, int, float, float]] = []
-        for r in resistors:
-            if r.stage >= 1:
-                sources.append(
-                    (r.name, "resistor", r.stage, 8 * kT / r.r_ohm, 4 * kT * 2 * r.r_ohm)
-                )
-        for i in range(n):
-            s1 = (en[i] * g_node[i]) ** 2  # e_n acting as a current e_n G into the node
-            sources.append((f"opamp{i + 1}", "opamp", i + 1, s1, en[i] ** 2))
-        s = 2j * np.pi * f
-        cols_ph = np.zeros((n, len(sources) + 1))
-        cols_ph[:, 0] = B[:, 0] * fs
-        for k, (_, _, stage, _, _) in enumerate(sources):
-            cols_ph[stage - 1, k + 1] = 1.0 / (c[stage - 1] * k_x[stage - 1])
-        dvec = np.zeros(len(sources) + 1)
-        dvec[0] = Dy[0]
-        H = _transfer(A * fs, Cy, cols_ph, dvec, s)
-        ratio2 = np.abs(H[:, 1:] / H[:, [0]]) ** 2 * k_u**2
-        inband = (wts[:, None] * ratio2).sum(axis=0)
-        noise: list[NoiseSource] = []
-        for k, (name, kind, stage, s1, dens) in enumerate(sources):
-            col = np.zeros(n)
-            col[stage - 1] = math.sqrt(s1 / 2 * fs) / (c[stage - 1] * k_x[stage - 1] * fs)
-            noise.append(NoiseSource(name, kind, stage, float(s1 * inband[k]), col, float(dens)))
-        return resistors, noise, en
+    net = _Network(
+        n=n, A=A, B=B, Cy=Cy, Dy=Dy, coef=coef, src_scale=src_scale, names=tuple(names),
+        k_u=k_u, k_x=k_x, fs=fs, kT=kT, form=form, f=f, wts=wts, budget=budget, bw=bw,
+        r_in=r_in, opamp_fraction=sz.opamp_fraction,
+    )  # fmt: skip
 
     # Later stages get half of what the first stage leaves; where a stage takes more than
     # its share, its capacitor grows (resistor noise goes as 1/C) or its opamp must be
     # quieter (its input-referred contribution does not depend on C).
     allowed = (1.0 - sz.thermal_fraction - sz.opamp_fraction) * 0.5 * budget / max(n - 1, 1)
     for _ in range(8):
-        resistors, noise, en = components(c, en_scale)
+        resistors, noise, en = _components(net, c, en_scale)
         done = True
         for i in range(1, n):
             res_i = sum(ns.inband_v2 for ns in noise if ns.stage == i + 1 and ns.kind == "resistor")

@@ -28,11 +28,14 @@ def _noise_of(result: Any) -> float | None:
     return m.noise_power if (m.stable and m.noise_power) else None
 
 
-def _loss_db(noise: list[float | None], ref: list[float]) -> float | None:
-    """SNDR loss from in-band noise powers averaged over the test amplitudes."""
-    if any(x is None for x in noise):
+def _loss_db(noise: list[float | None], ref: list[float | None]) -> float | None:
+    """SNDR loss from in-band noise powers averaged over the test amplitudes (None when a
+    run was unstable)."""
+    num = [x for x in noise if x is not None]
+    den = [x for x in ref if x is not None]
+    if len(num) < len(noise) or len(den) < len(ref):
         return None
-    return 10.0 * math.log10(sum(noise) / sum(ref))
+    return 10.0 * math.log10(sum(num) / sum(den))
 
 
 def _smallest_passing(values: list[float], loss: list[float | None], limit: float) -> float | None:
@@ -43,8 +46,8 @@ def _smallest_passing(values: list[float], loss: list[float | None], limit: floa
     the quantization noise between nearly identical loops.
     """
     pairs = sorted(zip(values, loss, strict=True), reverse=True)
-    top = [x for _, x in pairs[:3]]
-    if any(x is None for x in top):
+    top = [x for _, x in pairs[:3] if x is not None]
+    if len(top) < min(3, len(pairs)):
         return None
     # A sweep that has not converged by its largest grid values must not hide its loss.
     base = min(float(np.median(top)), 0.5 * limit)
@@ -142,6 +145,8 @@ def derive_requirements(
             break
         tol = val
     ref_sndr = analyze(simulate_many(design, [runs[0]])[0]).sndr_db
+    if ref_sndr is None:
+        raise ValueError("the ideal modulator has no SNDR at the requirement test amplitude")
     return Requirements(
         amplitude_dbfs=amps[0],
         reference_sndr_db=float(ref_sndr),

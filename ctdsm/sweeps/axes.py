@@ -104,7 +104,9 @@ def _range(start_s: str, stop_s: str, step_s: str, key: str) -> list[float | int
 
 def _split(text: str) -> list[str]:
     """Split on commas outside brackets, so ``dac_pulse=[0,0.5],[0.5,1]`` gives two values."""
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in text:
         if ch in "[{":
             depth += 1
@@ -141,7 +143,8 @@ def parse_values(text: str, key: str = "axis") -> list[Any]:
     """
     m = _RANGE.match(text)
     if m and "[" not in text:
-        return _range(*m.groups(), key=key)
+        start_s, stop_s, step_s = m.groups()
+        return _range(start_s, stop_s, step_s, key=key)
     parts = _split(text)
     if any(not p.strip() for p in parts):
         raise SpecError(f"--axis {key}", f"{text!r} has an empty value")

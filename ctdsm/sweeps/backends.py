@@ -186,8 +186,8 @@ class LocalBackend(Backend):
         else:
             pool.shutdown(wait=True)
 
-    def __exit__(self, exc_type: Any, *exc: object) -> None:
-        self.close(cancel=exc_type is not None)
+    def __exit__(self, *exc: object) -> None:
+        self.close(cancel=exc[0] is not None)
 
     def run(self, jobs: Sequence[Job], done: Done | None = None) -> list[dict[str, Any]]:
         from concurrent.futures import FIRST_COMPLETED, wait

@@ -264,7 +264,7 @@ def worker_info() -> dict[str, Any]:
     try:
         import numba
 
-        out["numba_threads"] = int(numba.config.NUMBA_NUM_THREADS)
+        out["numba_threads"] = int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]  # set at runtime
     except ImportError:  # pragma: no cover - numba is a dependency
         out["numba_threads"] = None
     from ctdsm._version import __version__

@@ -49,7 +49,7 @@ def _versus(ax: Any, result: SweepResult, metric: str, target: float | None) -> 
         groups.setdefault(label, []).append(row)
     mc = (result.meta.get("mc_runs") or 0) > 1
     for g, (text, rows) in enumerate(groups.items()):
-        label = text or None
+        legend = text or None
         color = f"C{g % 10}"
         by_x: dict[Any, list[float]] = {}
         for r in rows:
@@ -66,9 +66,9 @@ def _versus(ax: Any, result: SweepResult, metric: str, target: float | None) -> 
                 (sum((v - m) ** 2 for v in by_x[x]) / max(len(by_x[x]) - 1, 1)) ** 0.5
                 for x, m in zip(xs, means, strict=True)
             ]
-            ax.errorbar(xs, means, yerr=stds, color=color, marker="o", capsize=3, label=label)
+            ax.errorbar(xs, means, yerr=stds, color=color, marker="o", capsize=3, label=legend)
         else:
-            ax.plot(xs, [by_x[x][0] for x in xs], marker="o", color=color, label=label)
+            ax.plot(xs, [by_x[x][0] for x in xs], marker="o", color=color, label=legend)
         # Unstable points: marked on the axis, since they have no value to plot.
         bad = [
             pos[r[first.key] if numeric else repr(r[first.key])] for r in rows if not r["stable"]
