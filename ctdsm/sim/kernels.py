@@ -7,13 +7,12 @@ with mismatch and dynamic element matching; edge-asymmetry (ISI) and jitter char
 that DAC; integrator output saturation. All state that must survive between blocks lives
 in the ``state`` arrays, so a long run is a sequence of blocks (progress bars, Ctrl-C).
 
-The toolbox's DT kernel (:func:`ctdsm.toolbox.simulate._dsm_kernel`) is the special case
-without impairments; :func:`ctdsm.toolbox.simulateDSM` calls it.
+The toolbox's DT loop (:func:`ctdsm.toolbox.simulateDSM`) is the special case without
+impairments; it has its own kernels in :mod:`ctdsm.toolbox._kernels`.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -34,8 +33,6 @@ __all__ = [
     "select_elements",
     "DEM_NONE",
     "DEM_DWA",
-    "_dsm_kernel",
-    "_dsm_kernel_1q",
 ]
 
 DEM_NONE = 0
@@ -481,186 +478,6 @@ def ct_kernel(
         sk, ck = sk * cw + ck * sw, ck * cw - sk * sw
         clip_and_track(x, sat_idx, sat_lim, xmax)
     return N
-
-
-# ----------------------------------------------------------------------------------------
-# The toolbox's DT loop (ctdsm.toolbox.simulateDSM): the special case of a DT ABCD with the
-# toolbox quantizer and no error terms, kept as its own tight kernels for speed.
-# ----------------------------------------------------------------------------------------
-
-
-@njit(cache=True, nogil=True)
-def _quantize(y: float, nlev: int) -> float:
-    """Toolbox quantizer for one sample (see the module docstring)."""
-    if nlev % 2 == 0:
-        q = 2.0 * math.floor(0.5 * y) + 1.0
-    else:
-        q = 2.0 * math.floor(0.5 * (y + 1.0))
-    lim = nlev - 1.0
-    if q > lim:
-        q = lim
-    elif q < -lim:
-        q = -lim
-    return q
-
-
-@njit(cache=True, nogil=True)
-def _dsm_kernel(A, B, C, D1, u, nlev, x0, v, xn, xmax, y):  # pragma: no cover - compiled
-    """Simulate ``N`` clock cycles of a delta-sigma modulator, writing into the given arrays.
-
-    General kernel (any number of inputs and quantizers); no allocation per sample. Callable
-    from other numba code; from Python use :func:`run_dsm_kernel`, which allocates the
-    outputs with numpy (large numpy arrays get transparent huge pages, which makes the first
-    touch of ``xn`` several times cheaper than an allocation inside the kernel).
-
-    Parameters
-    ----------
-    A : float64[:, ::1], shape (n, n)
-    B : float64[:, ::1], shape (n, nu + nq)
-        Columns: the ``nu`` inputs, then the ``nq`` quantizer outputs.
-    C : float64[:, ::1], shape (nq, n)
-    D1 : float64[:, ::1], shape (nq, nu)
-        Input-to-quantizer direct terms (``D2`` must be zero).
-    u : float64[:, ::1], shape (nu, N)
-        Input samples.
-    nlev : int64[::1], shape (nq,)
-        Quantizer levels.
-    x0 : float64[::1], shape (n,)
-        Initial state (not modified).
-    v, y : float64[:, ::1], shape (nq, N)
-        Outputs: quantizer outputs and inputs.
-    xn : float64[:, ::1], shape (n, N) or (n, 0)
-        Output: ``xn[:, i]`` is the state *after* clock ``i`` (toolbox convention). Pass a
-        ``(n, 0)`` array to skip storing the states.
-    xmax : float64[::1], shape (n,)
-        Output: maximum ``|x|`` per state, including ``|x0|``.
-
-    Notes
-    -----
-    The quantizer input of the next clock is split as
-    ``y[i+1] = (C A x[i] + C B_u u[i] + D1 u[i+1]) + (C B_v) v[i]``: the bracket does not
-    depend on ``v[i]``, so only one multiply-add separates consecutive quantizer decisions.
-    This shortens the loop-carried dependency chain (about 1.5x faster than evaluating
-    ``C x[i+1]``); ``y`` differs from that form by rounding only.
-    """
-    n = A.shape[0]
-    nu = u.shape[0]
-    nq = C.shape[0]
-    N = u.shape[1]
-    store = xn.shape[1] == N
-    x = x0.copy()
-    xnew = np.empty(n)
-    vq = np.empty(nq)
-    yq = np.empty(nq)
-    pq = np.empty(nq)
-    for r in range(n):
-        xmax[r] = abs(x0[r])
-    # W = C A, E = C B_u, K = C B_v
-    W = np.zeros((nq, n))
-    E = np.zeros((nq, nu))
-    K = np.zeros((nq, nq))
-    for q in range(nq):
-        for r in range(n):
-            for j in range(n):
-                W[q, j] += C[q, r] * A[r, j]
-            for m in range(nu):
-                E[q, m] += C[q, r] * B[r, m]
-            for s in range(nq):
-                K[q, s] += C[q, r] * B[r, nu + s]
-    for q in range(nq):
-        acc = 0.0
-        for j in range(n):
-            acc += C[q, j] * x[j]
-        for m in range(nu):
-            acc += D1[q, m] * u[m, 0]
-        yq[q] = acc
-    for i in range(N):
-        for q in range(nq):
-            y[q, i] = yq[q]
-            vq[q] = _quantize(yq[q], nlev[q])
-            v[q, i] = vq[q]
-        for q in range(nq):
-            acc = 0.0
-            for j in range(n):
-                acc += W[q, j] * x[j]
-            for m in range(nu):
-                acc += E[q, m] * u[m, i]
-                if i + 1 < N:
-                    acc += D1[q, m] * u[m, i + 1]
-            pq[q] = acc
-        for r in range(n):
-            acc = 0.0
-            for m in range(nu):
-                acc += B[r, m] * u[m, i]
-            for j in range(n):
-                acc += A[r, j] * x[j]
-            for q in range(nq):
-                acc += B[r, nu + q] * vq[q]
-            xnew[r] = acc
-        for q in range(nq):
-            acc = pq[q]
-            for s in range(nq):
-                acc += K[q, s] * vq[s]
-            yq[q] = acc
-        for r in range(n):
-            xr = xnew[r]
-            x[r] = xr
-            if store:
-                xn[r, i] = xr
-            ax = abs(xr)
-            if ax > xmax[r]:
-                xmax[r] = ax
-
-
-@njit(cache=True, nogil=True)
-def _dsm_kernel_1q(A, B, C, D1, u, nlev, x0, v, xn, xmax, y):  # pragma: no cover - compiled
-    """Specialization of :func:`_dsm_kernel` for one input and one quantizer (same arguments)."""
-    n = A.shape[0]
-    N = u.shape[1]
-    store = xn.shape[1] == N
-    x = x0.copy()
-    xnew = np.empty(n)
-    c = C[0].copy()
-    bu = B[:, 0].copy()
-    bv = B[:, 1].copy()
-    d = D1[0, 0]
-    lev = nlev[0]
-    w = np.zeros(n)  # C A
-    e = 0.0  # C B_u
-    k = 0.0  # C B_v
-    for r in range(n):
-        xmax[r] = abs(x0[r])
-        e += c[r] * bu[r]
-        k += c[r] * bv[r]
-        for j in range(n):
-            w[j] += c[r] * A[r, j]
-    yi = d * u[0, 0]
-    for j in range(n):
-        yi += c[j] * x[j]
-    for i in range(N):
-        ui = u[0, i]
-        y[0, i] = yi
-        vi = _quantize(yi, lev)
-        v[0, i] = vi
-        p = e * ui
-        if i + 1 < N:
-            p += d * u[0, i + 1]
-        for j in range(n):
-            p += w[j] * x[j]
-        for r in range(n):
-            s = bu[r] * ui
-            for j in range(n):
-                s += A[r, j] * x[j]
-            xnew[r] = s + bv[r] * vi
-        yi = p + k * vi
-        for r in range(n):
-            xr = xnew[r]
-            x[r] = xr
-            if store:
-                xn[r, i] = xr
-            ax = abs(xr)
-            if ax > xmax[r]:
-                xmax[r] = ax
 
 
 def dwa_reference(v: np.ndarray, levels: int) -> np.ndarray:

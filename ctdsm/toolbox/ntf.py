@@ -39,7 +39,6 @@ J. G. Kenney and L. R. Carley, "Design of multibit noise-shaping data converters
 
 from __future__ import annotations
 
-import math
 import warnings
 from typing import Any
 
@@ -47,7 +46,10 @@ import numpy as np
 from numpy.polynomial import legendre
 from scipy import optimize, signal, special
 
+from ._clans import clans_objectives, clans_params, clans_poles, pair_poles
 from ._common import ZPK, as_zpk
+from ._ntf_common import abs_tf, band_edges, cplxpair, unit_circle_peak
+from ._ntf_synth import assemble_zeros, refine_zeros, solve_poles
 
 __all__ = [
     "synthesizeNTF",
@@ -57,71 +59,6 @@ __all__ = [
     "infnorm",
     "rmsGain",
 ]
-
-
-# --------------------------------------------------------------------------------------
-# small helpers
-# --------------------------------------------------------------------------------------
-
-
-def _ds_f1f2(osr: float, f0: float) -> tuple[float, float]:
-    """Band edges (normalized to fs) of a real modulator: [0, 0.5/osr] or f0 -+ 0.25/osr."""
-    if f0 > 0.25 / osr:
-        return f0 - 0.25 / osr, f0 + 0.25 / osr
-    return 0.0, 0.5 / osr
-
-
-def _cplxpair(x: Any, tol: float = 1e-9) -> np.ndarray:
-    """Order roots like MATLAB's ``cplxpair``: pairs (negative imaginary part first) by
-    increasing real part, then the real roots in increasing order.
-
-    Pairs are snapped to exact conjugates and near-real roots to real, so that
-    polynomials built from the result have real coefficients.
-    """
-    x = np.atleast_1d(np.asarray(x, dtype=complex)).ravel()
-    if x.size == 0:
-        return x
-    scale = np.maximum(1.0, np.abs(x))
-    is_real = np.abs(x.imag) <= tol * scale
-    reals = np.sort(x[is_real].real)
-    upper = list(x[~is_real & (x.imag > 0)])
-    lower = list(x[~is_real & (x.imag < 0)])
-    if len(upper) != len(lower):
-        raise ValueError("complex values do not come in conjugate pairs")
-    pairs = []
-    for u in upper:
-        j = int(np.argmin([abs(u - np.conj(v)) for v in lower]))
-        v = lower.pop(j)
-        if abs(u - np.conj(v)) > 1e3 * tol * max(1.0, abs(u)):
-            raise ValueError("complex values do not come in conjugate pairs")
-        # Average the pair to make it exactly conjugate.
-        m = 0.5 * (u + np.conj(v))
-        pairs.append(m)
-    pairs.sort(key=lambda c: (c.real, abs(c.imag)))
-    out = []
-    for m in pairs:
-        out.extend([np.conj(m), m])
-    out.extend(reals.astype(complex))
-    return np.asarray(out, dtype=complex)
-
-
-def _abs_tf(zeros: np.ndarray, poles: np.ndarray, z: complex | np.ndarray) -> Any:
-    """``|prod(z - z_i) / prod(z - p_i)|`` (gain 1), evaluated in product form."""
-    z = np.asarray(z, dtype=complex)
-    num = np.prod(np.abs(z[..., None] - zeros), axis=-1) if zeros.size else np.ones(z.shape)
-    den = np.prod(np.abs(z[..., None] - poles), axis=-1) if poles.size else np.ones(z.shape)
-    return num / den
-
-
-def _is_real_tf(h: ZPK) -> bool:
-    """True when zeros and poles are closed under conjugation (real coefficients)."""
-    for r in (h.zeros, h.poles):
-        if r.size:
-            # Every root needs a conjugate partner (itself when real).
-            dist = np.abs(r[:, None] - np.conj(r)[None, :])
-            if np.max(np.min(dist, axis=1)) > 1e-8 * max(1.0, float(np.max(np.abs(r)))):
-                return False
-    return True
 
 
 # --------------------------------------------------------------------------------------
@@ -205,144 +142,72 @@ def ds_optzeros(n: int, opt: int = 1) -> np.ndarray:
 # --------------------------------------------------------------------------------------
 
 
-def _butterworth_poles(n: int, f0: float, log_r: float) -> np.ndarray:
-    """Maximally flat NTF poles for the Butterworth parameter ``r = x^(2/n) = exp(log_r)``."""
-    w = (2.0 * np.arange(1, n + 1) - 1.0) * np.pi / n
-    m = np.cos(2.0 * np.pi * f0) - 0.5 * np.exp(log_r) * np.exp(1j * w)
-    # Roots of p^2 - 2 m p + 1 = 0 are p and 1/p; keep the one inside the unit circle.
-    # (m-1)(m+1) rather than m^2-1 keeps precision when the poles approach z = 1.
-    p = m - np.sqrt((m - 1.0) * (m + 1.0))
-    out = np.abs(p) > 1.0
-    p[out] = 1.0 / p[out]
-    return _cplxpair(p, tol=1e-9)
+def _check_synthesis_args(
+    order: int, osr: float, H_inf: float, f0: float
+) -> tuple[int, float, float, float]:
+    """Validate and convert the scalar arguments of :func:`synthesizeNTF`.
 
-
-def _peak_at_ends(zeros: np.ndarray, poles: np.ndarray, f0: float) -> float:
-    """Out-of-band peak of a maximally flat NTF with in-band zeros: ``|NTF(-1)|`` for a
-    low-pass design, ``max |NTF(+-1)|`` for a band-pass one (``|NTF|`` grows
-    monotonically with the distance from the band)."""
-    ends = np.array([-1.0]) if f0 == 0.0 else np.array([1.0, -1.0])
-    return float(np.max(_abs_tf(zeros, poles, ends)))
-
-
-def _peak_exact(zeros: np.ndarray, poles: np.ndarray, f0: float) -> float:
-    del f0
-    return infnorm(ZPK(zeros, poles, 1.0))[0]
-
-
-def _walk_down(g: Any, start: float, step: float, floor: float) -> float | None:
-    """Largest ``log_r <= start`` with ``g(log_r) = 0``, given ``g(start) > 0``.
-
-    Steps down to the first sign change, then Brent. The first root below the FIR side is
-    the intended one: for tiny ``r`` the poles sit at z = 1 and no longer cancel zeros
-    spread over the band, so the response blows up again in band.
+    A band centre inside the band of a low-pass design (``0 < f0 < 0.25 / osr``) gives a
+    low-pass design, with a warning as in the toolbox.
     """
-    hi = start
-    lo = hi - step
-    while g(lo) > 0.0:
-        hi, lo = lo, lo - step
-        if lo < floor:
-            return None
-    return optimize.brentq(g, lo, hi, xtol=1e-14, rtol=4 * np.finfo(float).eps, maxiter=200)
-
-
-def _solve_poles(zeros: np.ndarray, n: int, H_inf: float, f0: float) -> np.ndarray:
-    """Maximally flat poles giving a peak out-of-band gain of exactly ``H_inf``.
-
-    The toolbox matches ``|NTF|`` at the far end of the spectrum (``z = -1``, or ``z = 1``
-    when ``f0 > 1/4``), which is the peak for zeros placed symmetrically in the band.
-    Here the larger of ``|NTF(+-1)|`` is matched (the same thing in those cases); if the
-    true peak on the unit circle is still higher (asymmetric or explicit zeros, or a low
-    OSR where the poles come close to the spread zeros) the exact :func:`infnorm` is
-    matched instead, at the largest such root below the far-end solution (any root must
-    lie there, since the far-end gain alone exceeds ``H_inf`` above it). When no Butterworth
-    parameter gives the target, the far-end solution is returned with a warning.
-    """
-    no_poles = np.zeros(0)
-    limit = _peak_exact(zeros, no_poles, f0)
-    if H_inf >= limit:
+    order = int(order)
+    if order < 1:
+        raise ValueError(f"synthesizeNTF: order must be >= 1, got {order}")
+    osr = float(osr)
+    if not osr > 0:
+        raise ValueError(f"synthesizeNTF: osr must be > 0, got {osr}")
+    H_inf = float(H_inf)
+    if not H_inf > 1.0:
+        raise ValueError(f"synthesizeNTF: H_inf must be > 1 (NTF(inf) = 1), got {H_inf}")
+    f0 = float(f0)
+    if not 0.0 <= f0 <= 0.5:
+        raise ValueError(f"synthesizeNTF: f0 must be in [0, 0.5], got {f0}")
+    if 0.0 < f0 < 0.25 / osr:
         warnings.warn(
-            f"synthesizeNTF: H_inf={H_inf:g} cannot be achieved (the FIR NTF with all "
-            f"poles at z=0 has {limit:.6g}); setting all NTF poles to zero.",
+            "synthesizeNTF: f0 is inside the signal band of a low-pass design; "
+            "creating a low-pass NTF.",
             RuntimeWarning,
             stacklevel=3,
         )
-        return np.zeros(n, dtype=complex)
-
-    def g_ends(log_r: float) -> float:
-        return _peak_at_ends(zeros, _butterworth_poles(n, f0, log_r), f0) - H_inf
-
-    def g_exact(log_r: float) -> float:
-        return _peak_exact(zeros, _butterworth_poles(n, f0, log_r), f0) - H_inf
-
-    # r -> inf puts the poles at the origin (the FIR limit, above H_inf).
-    top = 10.0
-    while g_exact(top) < 0.0:
-        top += 10.0
-    fallback = None
-    start = top
-    if H_inf < _peak_at_ends(zeros, no_poles, f0):
-        log_r = _walk_down(g_ends, top, 1.0, -400.0)
-        if log_r is not None:
-            fallback = _butterworth_poles(n, f0, log_r)
-            if _peak_exact(zeros, fallback, f0) <= H_inf * (1.0 + 1e-11):
-                return fallback
-            start = log_r
-    log_r = _walk_down(g_exact, start, 0.25, start - 15.0)
-    if log_r is not None:
-        return _butterworth_poles(n, f0, log_r)
-    if fallback is None:  # pragma: no cover - the far-end solve always succeeds first
-        fallback = np.zeros(n, dtype=complex)
-    warnings.warn(
-        f"synthesizeNTF: no maximally flat NTF with these zeros has a peak gain of "
-        f"H_inf={H_inf:g} (order too high for the OSR?); |NTF| is {H_inf:g} at the far end "
-        f"of the spectrum but peaks at {_peak_exact(zeros, fallback, f0):.6g}.",
-        RuntimeWarning,
-        stacklevel=3,
-    )
-    return fallback
+        f0 = 0.0
+    if f0 != 0.0 and order % 2 != 0:
+        raise ValueError(f"synthesizeNTF: order must be even for a band-pass NTF, got {order}")
+    return order, osr, H_inf, f0
 
 
-def _assemble_zeros(x: np.ndarray, fixed: int, n: int, osr: float, f0: float) -> np.ndarray:
-    """NTF zeros from normalized upper-half offsets ``x`` plus ``fixed`` band-centre zeros.
+def _prototype_offsets(order: int, opt: int, f0: float) -> tuple[np.ndarray, int]:
+    """Normalized offsets of the free upper-half zeros, and the number of fixed zeros.
 
-    Low-pass: ``fixed`` zeros at z = 1 first, then ``exp(+-j pi x / osr)`` pairs.
-    Band-pass: ``fixed`` band-centre pairs first, then ``exp(+-j 2 pi (f0 + x / (2 osr)))``.
+    Parameters
+    ----------
+    order : int
+        NTF order.
+    opt : {0, 1, 2, 3, 4}
+        Zero placement of :func:`synthesizeNTF`; 3 and 4 start from the zeros of 1 and 2.
+    f0 : float
+        Band centre (0: low-pass).
+
+    Returns
+    -------
+    x : ndarray
+        Offsets in units of the band edge ``0.5 / osr``, ascending: low-pass, the positive
+        :func:`ds_optzeros`; band-pass, all of them (a prototype of half the order spans
+        half the band on each side), the band-centre ones excluded for opt 4.
+    fixed : int
+        Zeros held at band centre: at z = 1 (low-pass) or pairs at ``f0`` (opt 4).
     """
-    up = np.exp(2j * np.pi * (f0 + 0.5 * np.asarray(x, dtype=float) / osr))
-    if f0 != 0.0:
-        up = np.concatenate([np.full(fixed, np.exp(2j * np.pi * f0)), up])
-    pairs = np.empty(2 * up.size, dtype=complex)
-    pairs[0::2] = up
-    pairs[1::2] = np.conj(up)
+    proto_opt = 0 if opt == 0 else 1 + (opt - 1) % 2
     if f0 == 0.0:
-        pairs = np.concatenate([np.ones(fixed, dtype=complex), pairs])
-    if pairs.size != n:  # pragma: no cover - internal consistency
-        raise RuntimeError("synthesizeNTF: zero count mismatch")
-    return pairs
-
-
-def _optimize_zeros(
-    x0: np.ndarray, fixed: int, n: int, osr: float, f0: float, poles: np.ndarray
-) -> np.ndarray:
-    """Zero offsets minimizing the in-band rms gain (dB) for fixed poles (opt 3/4)."""
-    f1, f2 = _ds_f1f2(osr, f0)
-    zf = np.exp(2j * np.pi * np.linspace(f1, f2, 100))
-    bound = (0.0, 1.0) if f0 == 0.0 else (-0.5, 0.5)
-
-    def cost(x: np.ndarray) -> float:
-        zeros = _assemble_zeros(x, fixed, n, osr, f0)
-        ms = np.mean(_abs_tf(zeros, poles, zf) ** 2)
-        return 10.0 * math.log10(ms)
-
-    res = optimize.minimize(
-        cost,
-        x0,
-        method="L-BFGS-B",
-        bounds=[bound] * x0.size,
-        options={"ftol": 1e-13, "gtol": 1e-9, "maxiter": 500},
-    )
-    return np.clip(res.x, *bound)
+        proto = ds_optzeros(order, proto_opt)
+        x = np.sort(proto[proto > 0])
+        return x, order - 2 * x.size
+    x = np.sort(ds_optzeros(order // 2, proto_opt)) * 0.5
+    fixed = 0
+    if opt == 4:
+        centre = np.abs(x) < 1e-12
+        fixed = int(centre.sum())
+        x = x[~centre]
+    return x, fixed
 
 
 def synthesizeNTF(
@@ -415,71 +280,25 @@ def synthesizeNTF(
     R. Schreier and G. C. Temes, *Understanding Delta-Sigma Data Converters*, 2005,
     sec. 4.4 and appendix A (``synthesizeNTF``).
     """
-    order = int(order)
-    if order < 1:
-        raise ValueError(f"synthesizeNTF: order must be >= 1, got {order}")
-    osr = float(osr)
-    if not osr > 0:
-        raise ValueError(f"synthesizeNTF: osr must be > 0, got {osr}")
-    H_inf = float(H_inf)
-    if not H_inf > 1.0:
-        raise ValueError(f"synthesizeNTF: H_inf must be > 1 (NTF(inf) = 1), got {H_inf}")
-    f0 = float(f0)
-    if not 0.0 <= f0 <= 0.5:
-        raise ValueError(f"synthesizeNTF: f0 must be in [0, 0.5], got {f0}")
-    if 0.0 < f0 < 0.25 / osr:
-        warnings.warn(
-            "synthesizeNTF: f0 is inside the signal band of a low-pass design; "
-            "creating a low-pass NTF.",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-        f0 = 0.0
-    if f0 != 0.0 and order % 2 != 0:
-        raise ValueError(f"synthesizeNTF: order must be even for a band-pass NTF, got {order}")
-
+    order, osr, H_inf, f0 = _check_synthesis_args(order, osr, H_inf, f0)
     opt_arr = np.atleast_1d(np.asarray(opt))
     if opt_arr.size > 1 or np.iscomplexobj(opt_arr):
-        # Explicit zeros.
         zeros = opt_arr.astype(complex).ravel()
         if zeros.size != order:
             raise ValueError(
                 f"synthesizeNTF: the opt vector of zeros must have length {order} (=order), "
                 f"got {zeros.size}"
             )
-        return ZPK(zeros, _solve_poles(zeros, order, H_inf, f0), 1.0)
-
+        return ZPK(zeros, solve_poles(zeros, order, H_inf, f0), 1.0)
     opt_i = int(opt_arr[0])
     if opt_i != opt_arr[0] or opt_i not in (0, 1, 2, 3, 4):
         raise ValueError(f"synthesizeNTF: opt must be 0-4 or a vector of zeros, got {opt!r}")
 
-    # Normalized offsets of the prototype zeros (opt 3/4 start from the opt 1/2 zeros).
-    if f0 == 0.0:
-        proto = ds_optzeros(order, 0 if opt_i == 0 else 1 + (opt_i - 1) % 2)
-        # x in units of the band edge 0.5/osr.
-        x_all = np.sort(proto[proto > 0])
-        fixed = order - 2 * x_all.size
-    else:
-        proto = ds_optzeros(order // 2, 0 if opt_i == 0 else 1 + (opt_i - 1) % 2)
-        # Band-pass prototype spans half the band on each side: x in units of 0.5/osr.
-        x_all = np.sort(proto) * 0.5
-        fixed = 0
-        if opt_i == 4:
-            centre = np.abs(x_all) < 1e-12
-            fixed = int(centre.sum())
-            x_all = x_all[~centre]
-
-    zeros = _assemble_zeros(x_all, fixed, order, osr, f0)
-    poles = _solve_poles(zeros, order, H_inf, f0)
-    if opt_i >= 3 and x_all.size:
-        x = x_all
-        for _ in range(5):
-            x_new = _optimize_zeros(x, fixed, order, osr, f0, poles)
-            zeros = _assemble_zeros(x_new, fixed, order, osr, f0)
-            poles = _solve_poles(zeros, order, H_inf, f0)
-            if np.max(np.abs(x_new - x)) < 1e-7:
-                break
-            x = x_new
+    x, fixed = _prototype_offsets(order, opt_i, f0)
+    zeros = assemble_zeros(x, fixed, order, osr, f0)
+    poles = solve_poles(zeros, order, H_inf, f0)
+    if opt_i >= 3 and x.size:
+        zeros, poles = refine_zeros(x, fixed, order, osr, H_inf, f0, poles)
     return ZPK(zeros, poles, 1.0)
 
 
@@ -510,45 +329,7 @@ def infnorm(H: Any) -> tuple[float, float]:
     the candidates; the best few local maxima are refined with a bounded scalar search
     to ``1e-12`` in frequency.
     """
-    h = as_zpk(H)
-    zeros, poles, k = h.zeros, h.poles, abs(h.k)
-    lo = 0.0 if _is_real_tf(h) else -0.5
-    hi = 0.5
-    grid = np.linspace(lo, hi, 2049)
-    if poles.size:
-        fp = np.angle(poles) / (2 * np.pi)
-        grid = np.union1d(grid, fp[(fp >= lo) & (fp <= hi)])
-
-    def mag(f: Any) -> Any:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return k * _abs_tf(zeros, poles, np.exp(2j * np.pi * np.asarray(f)))
-
-    vals = mag(grid)
-    if not np.all(np.isfinite(vals)):
-        i = int(np.argmax(~np.isfinite(vals)))
-        return float("inf"), float(grid[i])
-    # Local maxima of the sampled magnitude (ends count), best first.
-    padded = np.concatenate([[-np.inf], vals, [-np.inf]])
-    is_peak = (padded[1:-1] >= padded[:-2]) & (padded[1:-1] >= padded[2:])
-    peaks = np.flatnonzero(is_peak)
-    peaks = peaks[np.argsort(vals[peaks])[::-1]][:4]
-    best_v, best_f = float(vals[peaks[0]]), float(grid[peaks[0]])
-    for i in peaks:
-        a = grid[max(i - 1, 0)]
-        b = grid[min(i + 1, grid.size - 1)]
-        if b <= a:
-            continue
-        res = optimize.minimize_scalar(
-            lambda f: -float(mag(f)),
-            bounds=(a, b),
-            method="bounded",
-            options={"xatol": 1e-12},
-        )
-        # Accept only a real improvement: on a flat (maximally flat) peak the search
-        # would otherwise wander off the exact grid maximum on rounding noise.
-        if -res.fun > best_v * (1.0 + 1e-13):
-            best_v, best_f = float(-res.fun), float(res.x)
-    return best_v, best_f
+    return unit_circle_peak(H)
 
 
 def rmsGain(H: Any, f1: float, f2: float, N: int = 100) -> float:
@@ -570,7 +351,7 @@ def rmsGain(H: Any, f1: float, f2: float, N: int = 100) -> float:
     """
     h = as_zpk(H)
     f = np.linspace(float(f1), float(f2), int(N))
-    g = abs(h.k) * _abs_tf(h.zeros, h.poles, np.exp(2j * np.pi * f))
+    g = abs(h.k) * abs_tf(h.zeros, h.poles, np.exp(2j * np.pi * f))
     return float(np.sqrt(np.mean(g**2)))
 
 
@@ -656,7 +437,7 @@ def synthesizeChebyshevNTF(
     def design(rs: float) -> tuple[np.ndarray, np.ndarray, float]:
         if f0 == 0.0:
             return signal.cheby2(order, rs, 1.0 / OSR, btype="highpass", output="zpk")
-        f1, f2 = _ds_f1f2(OSR, f0)
+        f1, f2 = band_edges(OSR, f0)
         return signal.cheby2(order // 2, rs, [2 * f1, 2 * f2], btype="bandstop", output="zpk")
 
     # The monic NTF is H_cheby / k; its pass-band (out-of-band) gain is 1/|k|, which
@@ -671,60 +452,12 @@ def synthesizeChebyshevNTF(
         raise ValueError(f"synthesizeChebyshevNTF: cannot reach H_inf={H_inf:g}")
     rs = optimize.brentq(g, lo, hi, xtol=1e-12, rtol=1e-14, maxiter=200)
     z, p, _ = design(rs)
-    return ZPK(_cplxpair(z, 1e-7), _cplxpair(p, 1e-7), 1.0)
+    return ZPK(cplxpair(z, 1e-7), cplxpair(p, 1e-7), 1.0)
 
 
 # --------------------------------------------------------------------------------------
 # clans
 # --------------------------------------------------------------------------------------
-
-
-def _clans_poles(x: np.ndarray, order: int, rmax: float) -> np.ndarray:
-    """Poles from CLANS parameters: s-plane roots in the left half plane, mapped into the
-    disc ``|z| < rmax`` by ``z = rmax (1 + s) / (1 - s)``."""
-    s_list: list[complex] = []
-    odd = order % 2
-    if odd:
-        s_list.append(-(x[0] ** 2))
-    for i in range(odd, order, 2):
-        zeta, wn = x[i] ** 2, x[i + 1] ** 2
-        # Roots of s^2 + 2 zeta wn s + wn^2; zeta > 0 keeps them in the LHP.
-        d = np.sqrt(complex(zeta * zeta - 1.0))
-        s_list.extend([wn * (-zeta + d), wn * (-zeta - d)])
-    s = np.asarray(s_list, dtype=complex)
-    return rmax * (1.0 + s) / (1.0 - s)
-
-
-def _clans_params(poles: np.ndarray, order: int, rmax: float) -> np.ndarray:
-    """Inverse of :func:`_clans_poles` for an initial guess (poles pulled inside rmax)."""
-    p = np.asarray(poles, dtype=complex) / rmax
-    r = np.abs(p)
-    p = np.where(r > 0.98, p / np.maximum(r, 1e-300) * 0.98, p)
-    reals = np.sort(p[np.abs(p.imag) < 1e-9].real)
-    upper = p[p.imag >= 1e-9]
-    x = np.zeros(order)
-    odd = order % 2
-    i = 0
-    if odd:
-        s = (reals[-1] - 1.0) / (reals[-1] + 1.0)
-        x[0] = math.sqrt(max(-s, 1e-12))
-        reals = reals[:-1]
-        i = 1
-    # Remaining real poles are paired up (a pair of real s-roots has zeta >= 1).
-    quads = [
-        np.poly([(a - 1.0) / (a + 1.0), (b - 1.0) / (b + 1.0)])
-        for a, b in zip(reals[0::2], reals[1::2], strict=True)
-    ]
-    quads += [
-        np.poly([(u - 1.0) / (u + 1.0), (np.conj(u) - 1.0) / (np.conj(u) + 1.0)]) for u in upper
-    ]
-    for c in quads:
-        c = np.real(c)
-        wn = math.sqrt(max(c[2], 1e-12))
-        zeta = max(c[1] / (2.0 * wn), 1e-6)
-        x[i], x[i + 1] = math.sqrt(zeta), math.sqrt(wn)
-        i += 2
-    return x
 
 
 def clans(
@@ -792,46 +525,18 @@ def clans(
         warnings.simplefilter("ignore", RuntimeWarning)
         init = synthesizeNTF(order, OSR, opt, 1.0 + Q, 0.0)
     zeros = init.zeros
-    num = np.real(np.poly(zeros))
-    zf = np.exp(1j * np.linspace(0.0, np.pi / OSR, 100))
-    n_imp = int(min(20000, max(200, math.ceil(30.0 * order / (1.0 - rmax)))))
-    impulse = np.zeros(n_imp)
-    impulse[0] = 1.0
-
-    def cost(x: np.ndarray) -> float:
-        p = _clans_poles(x, order, rmax)
-        return 10.0 * math.log10(np.mean(_abs_tf(zeros, p, zf) ** 2))
-
-    def l1_margin(x: np.ndarray) -> float:
-        den = np.real(np.poly(_clans_poles(x, order, rmax)))
-        h = signal.lfilter(num, den, impulse)
-        return float(Q - (np.sum(np.abs(h)) - 1.0))
-
-    x0 = _clans_params(init.poles, order, rmax)
+    cost, l1_margin = clans_objectives(zeros, order, OSR, Q, rmax)
     res = optimize.minimize(
         cost,
-        x0,
+        clans_params(init.poles, order, rmax),
         method="SLSQP",
         constraints=[{"type": "ineq", "fun": l1_margin}],
         options={"ftol": 1e-8, "maxiter": 500},
     )
-    x = res.x
-    if l1_margin(x) < -1e-6:
+    if l1_margin(res.x) < -1e-6:
         warnings.warn(
             f"clans: optimizer did not meet ||h||_1 - 1 <= Q ({res.message})",
             RuntimeWarning,
             stacklevel=2,
         )
-    poles = _clans_poles(x, order, rmax)
-    odd = order % 2
-    if odd:
-        poles[0] = poles[0].real
-    for i in range(odd, order, 2):
-        if abs(poles[i].imag) > 1e-12:
-            m = 0.5 * (poles[i] + np.conj(poles[i + 1]))
-            if m.imag < 0:
-                m = np.conj(m)
-            poles[i], poles[i + 1] = m, np.conj(m)
-        else:
-            poles[i], poles[i + 1] = poles[i].real, poles[i + 1].real
-    return ZPK(zeros, poles, 1.0)
+    return ZPK(zeros, pair_poles(clans_poles(res.x, order, rmax), order), 1.0)

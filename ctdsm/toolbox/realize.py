@@ -40,24 +40,17 @@ R. Schreier, *The Delta-Sigma Toolbox, Version 7.3*, 2009 (function reference).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from scipy import linalg
 
-from ctdsm.toolbox._common import ZPK, as_zpk, evalTF, partitionABCD
+from ._common import ZPK, as_zpk, evalTF, partitionABCD
+from ._kernels import run_dsm_kernel, split_abcd
+from ._structures import FB_FORMS, FORMS, as_coeffs, check_form, stuff, unstuff
 
 __all__ = ["realizeNTF", "stuffABCD", "mapABCD", "calculateTF", "scaleABCD", "FORMS"]
-
-#: Structures understood by :func:`realizeNTF`, :func:`stuffABCD` and :func:`mapABCD`.
-FORMS = ("CRFB", "CRFF", "CIFB", "CIFF", "CRFBD", "CRFFD", "Stratos")
-
-_FB_FORMS = ("CRFB", "CIFB", "CRFBD")
-
-
-def _check_form(form: str) -> None:
-    if form not in FORMS:
-        raise ValueError(f"form must be one of {', '.join(FORMS)}; got {form!r}")
 
 
 # --------------------------------------------------------------------------------------
@@ -102,7 +95,9 @@ def _order_zeros(z: np.ndarray, tol: float = 1e-6) -> np.ndarray:
     return np.asarray(out)
 
 
-def _zset(zeros: np.ndarray, npts: int = 200, radius: float = 1.1, dmin: float = 0.09):
+def _zset(
+    zeros: np.ndarray, npts: int = 200, radius: float = 1.1, dmin: float = 0.09
+) -> np.ndarray:
     """Points on the circle ``|z| = radius`` that keep clear of the NTF zeros.
 
     This is the toolbox's choice of matching points for ``L1 = 1 - 1/H``.
@@ -139,25 +134,6 @@ def _loop_filter_at(ABCD: np.ndarray, z: np.ndarray, nu: int = 1) -> tuple[np.nd
 # --------------------------------------------------------------------------------------
 
 
-def _as_coeffs(a: Any, g: Any, b: Any, c: Any) -> tuple[np.ndarray, ...]:
-    a = np.atleast_1d(np.asarray(a, dtype=float)).ravel()
-    n = a.size
-    g = np.atleast_1d(np.asarray(g if g is not None else [], dtype=float)).ravel()
-    b = np.atleast_1d(np.asarray(b, dtype=float)).ravel()
-    c = np.atleast_1d(np.asarray(c, dtype=float)).ravel()
-    if b.size == 1:  # a single feed-in, to the first integrator
-        b = np.concatenate([b, np.zeros(n)])
-    if g.size == 0 and n // 2:
-        g = np.zeros(n // 2)
-    if g.size < n // 2:
-        raise ValueError(f"g needs {n // 2} entries for order {n}; got {g.size}")
-    if b.size != n + 1:
-        raise ValueError(f"b needs {n + 1} entries (or 1) for order {n}; got {b.size}")
-    if c.size != n:
-        raise ValueError(f"c needs {n} entries for order {n}; got {c.size}")
-    return a, g[: n // 2], b, c
-
-
 def stuffABCD(a: Any, g: Any, b: Any, c: Any, form: str = "CRFB") -> np.ndarray:
     """Build the ABCD matrix of a modulator structure from its coefficients.
 
@@ -189,106 +165,8 @@ def stuffABCD(a: Any, g: Any, b: Any, c: Any, form: str = "CRFB") -> np.ndarray:
     R. Schreier and G. C. Temes, *Understanding Delta-Sigma Data Converters*, 2005,
     appendix B (structure diagrams).
     """
-    _check_form(form)
-    a, g, b, c = _as_coeffs(a, g, b, c)
-    n = a.size
-    odd = n % 2
-    even = 1 - odd
-    M = np.zeros((n + 1, n + 2))
-    iu, iv = n, n + 1  # columns of the signal and feedback inputs
-    M[:, iu] = b
-    M[np.arange(n), np.arange(n)] = 1.0  # every stage is an integrator
-
-    if form == "CRFB":
-        M[:n, iv] = -a
-        # Delaying integrators (first of each pair, and the lone one for odd n) drive the
-        # next stage through the sub-diagonal; the last one drives y.
-        for k in range(even, n, 2):
-            M[k + 1, k] = c[k]
-        for j, k in enumerate(range(1 + odd, n, 2)):
-            M[k - 1, k] = -g[j]
-        # Non-delaying integrators see the *updated* previous state: x_r' = x_r + c x_{r-1}'.
-        for r in range(1 + odd, n, 2):
-            M[r] += c[r - 1] * M[r - 1]
-
-    elif form == "CIFB":
-        M[:n, iv] = -a
-        for k in range(n):
-            M[k + 1, k] = c[k]
-        for j, k in enumerate(range(1 + odd, n, 2)):
-            M[k - 1, k] = -g[j]
-
-    elif form == "CRFBD":
-        M[:n, iv] = -a
-        M[n, n - 1] = c[n - 1]
-        dly = list(range(odd, n - 1, 2))  # first integrator of each resonator
-        for k in dly:
-            M[k + 1, k] = c[k]
-        for j, k in enumerate(dly):
-            M[k] -= g[j] * M[k + 1]
-        for r in range(1 + even, n, 2):  # couplings between resonators are non-delaying
-            M[r] += c[r - 1] * M[r - 1]
-
-    elif form == "CIFF":
-        M[0, iv] = -c[0]
-        for k in range(n - 1):
-            M[k + 1, k] = c[k + 1]
-        M[n, :n] = a
-        for j, k in enumerate(range(1 + odd, n, 2)):
-            M[k - 1, k] = -g[j]
-
-    elif form == "Stratos":
-        M[0, iv] = -c[0]
-        for k in range(n - 1):
-            M[k + 1, k] = c[k + 1]
-        for j, r in enumerate(range(odd, n - 1, 2)):  # resonator feedback is non-delaying
-            M[r] -= g[j] * M[r + 1]
-        M[n, :n] = a
-
-    elif form == "CRFF":
-        M[0, iv] = -c[0]
-        for k in range(0, n - 1, 2):
-            M[k + 1, k] = c[k + 1]
-        if even:
-            for j, r in enumerate(range(0, n, 2)):
-                M[r] -= g[j] * M[r + 1]
-        else:
-            for j, k in enumerate(range(2, n, 2)):
-                M[k - 1, k] = -g[j]
-        for r in range(2, n, 2):
-            M[r] += c[r] * M[r - 1]
-        out = np.zeros(n + 2)
-        out[0:n:2] = a[0:n:2]
-        for i in range(1, n, 2):  # odd-indexed stages are summed after their update
-            out += a[i] * M[i]
-        M[n] = out + np.concatenate([np.zeros(n), [b[n], 0.0]])
-
-    elif form == "CRFFD":
-        M[0, iv] = -c[0]
-        for k in range(1, n - 1, 2):
-            M[k + 1, k] = c[k + 1]
-        if even:
-            for j, k in enumerate(range(1, n, 2)):
-                M[k - 1, k] = -g[j]
-        else:
-            for j, r in enumerate(range(1, n, 2)):
-                M[r] -= g[j] * M[r + 1]
-        for r in range(1, n, 2):
-            M[r] += c[r] * M[r - 1]
-        out = np.zeros(n + 2)
-        out[1:n:2] = a[1:n:2]
-        for i in range(0, n, 2):
-            out += a[i] * M[i]
-        M[n] = out + np.concatenate([np.zeros(n), [b[n], 0.0]])
-        # The quantizer samples y one clock later: add a state holding y.
-        A, B, C, D = M[:n, :n], M[:n, n:], M[n:, :n], M[n:, n:]
-        M = np.zeros((n + 2, n + 3))
-        M[:n, :n] = A
-        M[n, :n] = C[0]
-        M[:n, n + 1 :] = B
-        M[n, n + 1 :] = D[0]
-        M[n + 1, n] = 1.0
-    return M
+    check_form(form)
+    return stuff(*as_coeffs(a, g, b, c), form)
 
 
 def mapABCD(ABCD: Any, form: str = "CRFB") -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -311,70 +189,81 @@ def mapABCD(ABCD: Any, form: str = "CRFB") -> tuple[np.ndarray, np.ndarray, np.n
     This is the exact inverse of :func:`stuffABCD` for every form (the toolbox version
     ignores the ``g * b`` cross terms of the Stratos form; here they are undone too).
     """
-    _check_form(form)
-    M = np.array(ABCD, dtype=float)
-    if form == "CRFFD":
-        n = M.shape[0] - 2
-        inner = np.zeros((n + 1, n + 2))
-        inner[:n, :n] = M[:n, :n]
-        inner[n, :n] = M[n, :n]
-        inner[:, n:] = M[: n + 1, n + 1 :]
-        M = inner
-    n = M.shape[0] - 1
-    odd = n % 2
-    even = 1 - odd
-    iu, iv = n, n + 1
-    sup = [(k - 1, k) for k in range(1 + odd, n, 2)]  # where -g sits (all forms)
-    g = np.array([-M[r, k] for r, k in sup])
-    a = np.zeros(n)
-
-    if form in _FB_FORMS:
-        c = np.array([M[k + 1, k] for k in range(n)])
-        if form == "CRFB":
-            for r in range(1 + odd, n, 2):
-                M[r] -= c[r - 1] * M[r - 1]
-        elif form == "CRFBD":
-            for r in range(1 + even, n, 2):
-                M[r] -= c[r - 1] * M[r - 1]
-            for j, k in enumerate(range(odd, n - 1, 2)):
-                M[k] += g[j] * M[k + 1]
-        a = -M[:n, iv].copy()
-        b = M[:, iu].copy()
-        return a, g, b, c
-
-    c = np.concatenate([[-M[0, iv]], [M[k, k - 1] for k in range(1, n)]])
-    if form in ("CIFF", "Stratos"):
-        a = M[n, :n].copy()
-        if form == "Stratos":
-            for j, r in enumerate(range(odd, n - 1, 2)):
-                M[r] += g[j] * M[r + 1]
-        return a, g, M[:, iu].copy(), c
-
-    if form == "CRFF":
-        for r in range(2, n, 2):
-            M[r] -= c[r] * M[r - 1]
-        if even:
-            for j, r in enumerate(range(0, n, 2)):
-                M[r] += g[j] * M[r + 1]
-        summed_after = range(1, n, 2)
-    else:  # CRFFD
-        for r in range(1, n, 2):
-            M[r] -= c[r] * M[r - 1]
-        if odd:
-            for j, r in enumerate(range(1, n, 2)):
-                M[r] += g[j] * M[r + 1]
-        summed_after = range(0, n, 2)
-    for i in summed_after:
-        a[i] = M[n, i]
-        M[n] -= a[i] * M[i]
-    direct = [i for i in range(n) if i not in summed_after]
-    a[direct] = M[n, direct]
-    return a, g, M[:, iu].copy(), c
+    check_form(form)
+    return unstuff(np.array(ABCD, dtype=float), form)
 
 
 # --------------------------------------------------------------------------------------
 # realizeNTF
 # --------------------------------------------------------------------------------------
+
+
+def _resonator_gains(z: np.ndarray, form: str) -> tuple[np.ndarray, np.ndarray]:
+    """Resonator coefficients ``g`` of ``form`` for the ordered NTF zeros ``z``.
+
+    Resonator forms: ``g = 2 - 2 Re z`` (an LDI pair resonates on the unit circle).
+    Integrator forms (CIFB, CIFF): a pair of delaying integrators resonates at
+    ``1 +- j sqrt(g)``, so the zeros are moved to ``Re z = 1`` (with a warning) and
+    ``g = (Im z)^2``. Returns ``g`` and the zeros actually realized.
+    """
+    n = z.size
+    odd = n % 2
+    if form in ("CIFB", "CIFF"):
+        if np.any(np.abs(z.real - 1.0) > 1e-3):
+            warnings.warn(
+                f"realizeNTF: form {form} places the NTF zeros at Re(z) = 1; they have been moved.",
+                stacklevel=3,
+            )
+        z = 1.0 + 1j * z.imag
+        return np.array([z[odd + 2 * i].imag ** 2 for i in range(n // 2)]), z
+    return np.array([2.0 * (1.0 - z[odd + 2 * i].real) for i in range(n // 2)]), z
+
+
+def _fit_feedback(
+    p: np.ndarray, z: np.ndarray, g: np.ndarray, c: np.ndarray, form: str, zset: np.ndarray
+) -> np.ndarray:
+    """Least-squares ``a`` such that the structure's ``L1`` equals ``1 - 1/NTF`` on ``zset``.
+
+    ``L1`` is linear in ``a``, so each column of the system is the ``L1`` of one unit
+    coefficient. The toolbox fits the first ``2 n`` points only (a short arc near
+    ``z = 1.1``); when that fit is exact, ``a`` is re-solved with all points and real
+    unknowns, the same answer but much better conditioned for zeros spread round the
+    circle. (An approximate fit -- zeros off the unit circle for the resonator forms, an
+    odd-order real zero away from z = 1 -- keeps the toolbox's points.)
+    """
+    n = p.size
+    # Target L1 = 1 - 1/H in product form (monic: the gain is not used).
+    ratio = np.ones(zset.size, dtype=complex)
+    for pi, zi in zip(p, z, strict=True):
+        ratio *= (zset - pi) / (zset - zi)
+    target = 1.0 - ratio
+    T = np.empty((zset.size, n), dtype=complex)
+    zero_b = np.zeros(n + 1)
+    for i in range(n):
+        ei = np.zeros(n)
+        ei[i] = 1.0
+        _, T[:, i] = _loop_filter_at(stuffABCD(ei, g, zero_b, c, form), zset)
+    a = np.linalg.lstsq(T[: 2 * n], target[: 2 * n], rcond=None)[0].real
+    resid = np.linalg.norm(T @ a - target) / np.linalg.norm(target)
+    if resid < 1e-6:
+        Tr = np.vstack([T.real, T.imag])
+        a = np.linalg.lstsq(Tr, np.concatenate([target.real, target.imag]), rcond=None)[0]
+    return a
+
+
+def _fit_feedins(
+    a: np.ndarray, g: np.ndarray, c: np.ndarray, form: str, zset: np.ndarray, stf: Any
+) -> np.ndarray:
+    """Least-squares feed-ins ``b`` for the requested STF on ``zset`` (the STF is linear in b)."""
+    n = a.size
+    S = np.empty((zset.size, n + 1), dtype=complex)
+    for i in range(n + 1):
+        bi = np.zeros(n + 1)
+        bi[i] = 1.0
+        L0, L1 = _loop_filter_at(stuffABCD(a, g, bi, c, form), zset)
+        S[:, i] = L0[:, 0] / (1.0 - L1)
+    want = evalTF(stf, zset)
+    return np.linalg.lstsq(S, want, rcond=None)[0].real
 
 
 def realizeNTF(
@@ -417,7 +306,7 @@ def realizeNTF(
     R. Schreier and G. C. Temes, *Understanding Delta-Sigma Data Converters*, 2005,
     sec. 4.5 and appendix B.
     """
-    _check_form(form)
+    check_form(form)
     h = as_zpk(ntf)
     p = np.asarray(h.poles, dtype=complex)
     n = p.size
@@ -428,61 +317,15 @@ def realizeNTF(
             f"the NTF must have as many zeros as poles (NTF(inf) = 1); "
             f"got {np.asarray(h.zeros).size} zeros and {n} poles"
         )
-    z = _order_zeros(h.zeros)
-    odd = n % 2
     c = np.ones(n)
-    if form in ("CIFB", "CIFF"):
-        # Pairs of delaying integrators resonate at 1 +- j sqrt(g): move the zeros there.
-        if np.any(np.abs(z.real - 1.0) > 1e-3):
-            warnings.warn(
-                f"realizeNTF: form {form} places the NTF zeros at Re(z) = 1; they have been moved.",
-                stacklevel=2,
-            )
-        z = 1.0 + 1j * z.imag
-        g = np.array([z[odd + 2 * i].imag ** 2 for i in range(n // 2)])
-    else:
-        g = np.array([2.0 * (1.0 - z[odd + 2 * i].real) for i in range(n // 2)])
-
+    g, z = _resonator_gains(_order_zeros(h.zeros), form)
     zset = _zset(z)
-    # Target loop filter L1 = 1 - 1/H, in product form (monic: the gain is not used).
-    ratio = np.ones(zset.size, dtype=complex)
-    for pi, zi in zip(p, z, strict=True):
-        ratio *= (zset - pi) / (zset - zi)
-    target = 1.0 - ratio
-    # L1 is linear in a: evaluate it for each unit coefficient of the structure.
-    T = np.empty((zset.size, n), dtype=complex)
-    zero_b = np.zeros(n + 1)
-    for i in range(n):
-        ei = np.zeros(n)
-        ei[i] = 1.0
-        _, T[:, i] = _loop_filter_at(stuffABCD(ei, g, zero_b, c, form), zset)
-    # The toolbox fits the first 2n points only (a short arc near z = 1.1).
-    a = np.linalg.lstsq(T[: 2 * n], target[: 2 * n], rcond=None)[0].real
-    resid = np.linalg.norm(T @ a - target) / np.linalg.norm(target)
-    if resid < 1e-6:
-        # The structure realizes the NTF exactly: re-solve with all points and real
-        # unknowns, which is much better conditioned when the zeros spread round the circle.
-        # (When the fit is only approximate -- zeros off the unit circle for the resonator
-        # forms, an odd-order real zero away from z = 1 -- the toolbox's points define the
-        # answer and are kept.)
-        Tr = np.vstack([T.real, T.imag])
-        a = np.linalg.lstsq(Tr, np.concatenate([target.real, target.imag]), rcond=None)[0]
-
-    if stf is None:
-        b = np.concatenate([a, [1.0]]) if form in _FB_FORMS else np.zeros(n + 1)
-        if form not in _FB_FORMS:
-            b[0] = b[-1] = 1.0
-        return a, g, b, c
-
-    # Fit the feed-ins to the requested STF, one unit feed-in at a time (STF is linear in b).
-    S = np.empty((zset.size, n + 1), dtype=complex)
-    for i in range(n + 1):
-        bi = np.zeros(n + 1)
-        bi[i] = 1.0
-        L0, L1 = _loop_filter_at(stuffABCD(a, g, bi, c, form), zset)
-        S[:, i] = L0[:, 0] / (1.0 - L1)
-    want = evalTF(stf, zset)
-    b = np.linalg.lstsq(S, want, rcond=None)[0].real
+    a = _fit_feedback(p, z, g, c, form, zset)
+    if stf is not None:
+        return a, g, _fit_feedins(a, g, c, form, zset, stf), c
+    b = np.concatenate([a, [1.0]]) if form in FB_FORMS else np.zeros(n + 1)
+    if form not in FB_FORMS:
+        b[0] = b[-1] = 1.0
     return a, g, b, c
 
 
@@ -493,17 +336,17 @@ def realizeNTF(
 
 def _cancel(zeros: np.ndarray, poles: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
     """Cancel pole/zero pairs closer than ``tol`` (relative to ``max(1, |p|)``)."""
-    zeros = list(np.asarray(zeros, dtype=complex))
+    kept_z = list(np.asarray(zeros, dtype=complex))
     kept_p = []
     for p in np.asarray(poles, dtype=complex):
-        if zeros:
-            d = np.abs(np.asarray(zeros) - p)
+        if kept_z:
+            d = np.abs(np.asarray(kept_z) - p)
             i = int(np.argmin(d))
             if d[i] < tol * max(1.0, abs(p)):
-                zeros.pop(i)
+                kept_z.pop(i)
                 continue
         kept_p.append(p)
-    return np.asarray(zeros, dtype=complex), np.asarray(kept_p, dtype=complex)
+    return np.asarray(kept_z, dtype=complex), np.asarray(kept_p, dtype=complex)
 
 
 def _siso_zpk(A: np.ndarray, b: np.ndarray, c: np.ndarray, d: float, tol: float) -> ZPK:
@@ -627,6 +470,83 @@ def _scale_test_input(f: float, N: int, N0: int, rng: np.random.Generator) -> np
     return np.ascontiguousarray(u0.real)
 
 
+_Simulate = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def _instability_amplitude(simulate: _Simulate, nlev: int, u0: np.ndarray, ymax: float) -> float:
+    """Toolbox coarse search: the first of ``(0.1, 0.2, ... 1.0) (nlev - 1)`` with ``|y| > ymax``.
+
+    Parameters
+    ----------
+    simulate : callable
+        ``xmax, y = simulate(u)``, the modulator from a zero state.
+    nlev : int
+        Quantizer levels; full scale is ``nlev - 1``.
+    u0 : ndarray
+        Unit test input (see :func:`_scale_test_input`).
+    ymax : float
+        Stability threshold on the quantizer input.
+
+    Returns
+    -------
+    float
+        That amplitude, or full scale if every one is stable.
+
+    Raises
+    ------
+    ValueError
+        If the smallest amplitude is already unstable.
+    """
+    ulist = np.arange(1, 11) / 10.0 * (nlev - 1)
+    umax = float(nlev - 1)
+    for u in ulist:
+        _, y = simulate(u * u0)
+        if np.max(np.abs(y)) > ymax:
+            umax = float(u)
+            break
+    if umax == ulist[0]:
+        raise ValueError(
+            f"scaleABCD: the modulator is unstable even with an input amplitude of {umax:.1f}"
+        )
+    return umax
+
+
+def _stable_state_maxima(
+    simulate: _Simulate, umax: float, u0: np.ndarray, ymax: float
+) -> tuple[np.ndarray, float]:
+    """State maxima over the stable runs of ten amplitudes in ``[0.7, 1] umax``.
+
+    The amplitudes are tried in increasing order up to the first unstable one. If even
+    ``0.7 umax`` is unstable the range is lowered by 0.7, up to eight times (the toolbox
+    would return an invalid scaling instead).
+
+    Returns
+    -------
+    maxima : ndarray, shape (n,)
+        Peak ``|x|`` of each state over the stable runs.
+    found : float
+        The largest stable amplitude.
+
+    Raises
+    ------
+    ValueError
+        If no stable amplitude is found.
+    """
+    for _ in range(8):
+        maxima = None
+        found = umax
+        for u in np.linspace(0.7 * umax, umax, 10):
+            xmax, y = simulate(u * u0)
+            if np.max(np.abs(y)) > ymax:
+                break
+            found = float(u)
+            maxima = xmax if maxima is None else np.maximum(maxima, xmax)
+        if maxima is not None:
+            return maxima, found
+        umax *= 0.7
+    raise ValueError("scaleABCD: no stable input amplitude found")
+
+
 def scaleABCD(
     ABCD: Any,
     nlev: int = 2,
@@ -676,8 +596,6 @@ def scaleABCD(
     ``0.7 umax`` is unstable in the detailed runs the search range is lowered (the toolbox
     would return an invalid scaling).
     """
-    from ctdsm.toolbox.simulate import _split_abcd, run_dsm_kernel
-
     ABCD = np.asarray(ABCD)
     if np.iscomplexobj(ABCD) and not np.all(ABCD.imag == 0):
         raise NotImplementedError("scaleABCD: complex (quadrature) ABCD is not supported")
@@ -686,7 +604,7 @@ def scaleABCD(
     if ymax is None:
         ymax = nlev + 5
     xl = np.broadcast_to(np.asarray(xlim, dtype=float), (n,))
-    Ak, Bk, Ck, D1k = _split_abcd(ABCD, 1, 1)
+    Ak, Bk, Ck, D1k = split_abcd(ABCD, 1, 1)
     lev = np.array([nlev], dtype=np.int64)
     zero = np.zeros(n)
 
@@ -695,38 +613,12 @@ def scaleABCD(
         return xmax, y
 
     rng = np.random.default_rng(20050101)  # fixed: the toolbox resets its generator too
-
     if umax is None:
-        ulist = np.arange(1, 11) / 10.0 * (nlev - 1)
-        umax = float(nlev - 1)
-        u0 = _scale_test_input(f, 1000, N0, rng)
-        for u in ulist:
-            _, y = simulate(u * u0)
-            if np.max(np.abs(y)) > ymax:
-                umax = float(u)
-                break
-        if umax == ulist[0]:
-            raise ValueError(
-                f"scaleABCD: the modulator is unstable even with an input amplitude of {umax:.1f}"
-            )
-
+        umax = _instability_amplitude(simulate, nlev, _scale_test_input(f, 1000, N0, rng), ymax)
     u0 = _scale_test_input(f, int(N_sim), N0, rng)
-    for _ in range(8):
-        maxima = None
-        found = umax
-        for u in np.linspace(0.7 * umax, umax, 10):
-            xmax, y = simulate(u * u0)
-            if np.max(np.abs(y)) > ymax:
-                break
-            found = float(u)
-            maxima = xmax if maxima is None else np.maximum(maxima, xmax)
-        if maxima is not None:
-            break
-        umax *= 0.7
-    else:
-        raise ValueError("scaleABCD: no stable input amplitude found")
+    maxima, found = _stable_state_maxima(simulate, umax, u0, ymax)
 
-    scale = np.asarray(maxima) / xl
+    scale = maxima / xl
     S = np.diag(1.0 / scale)
     Sinv = np.diag(scale)
     A, B, C, D = partitionABCD(ABCD)

@@ -7,13 +7,12 @@ The modulator is the toolbox's general single-loop model (Schreier & Temes 2005,
     y[i] = C x[i] + D_1 u[i], \\qquad v[i] = Q(y[i]), \\qquad
     x[i+1] = A x[i] + B \\begin{bmatrix} u[i] \\\\ v[i] \\end{bmatrix}
 
-with the toolbox quantizer ``Q`` (``ds_quantize``): for an even number of levels ``nlev`` the
-output is an odd integer (``+-1, +-3, ...``, mid-rise), for an odd ``nlev`` an even integer
-(``0, +-2, ...``, mid-tread); both saturate at ``+-(nlev - 1)``, so the step is always 2.
+with the toolbox quantizer ``Q`` (:func:`ds_quantize`): for an even number of levels ``nlev``
+the output is an odd integer (``+-1, +-3, ...``, mid-rise), for an odd ``nlev`` an even
+integer (``0, +-2, ...``, mid-tread); both saturate at ``+-(nlev - 1)``, so the step is 2.
 
-The per-sample loop is the numba kernel :func:`ctdsm.sim.kernels._dsm_kernel` (the
-sampled-data engine's kernel module; the DT loop is its error-free special case), which other
-modules may call directly with contiguous float64 arrays.
+The per-sample loop runs in the numba kernels of :mod:`ctdsm.toolbox._kernels`, through
+:func:`run_dsm_kernel`.
 
 References
 ----------
@@ -31,9 +30,9 @@ from typing import Any
 import numpy as np
 from scipy import signal
 
-from ctdsm.sim.kernels import _dsm_kernel, _dsm_kernel_1q
-from ctdsm.toolbox._common import as_zpk
-from ctdsm.toolbox.snr import DEFAULT_AMP, calculateSNR
+from ._common import as_zpk
+from ._kernels import _dsm_kernel, run_dsm_kernel, split_abcd
+from .snr import DEFAULT_AMP, calculateSNR
 
 __all__ = [
     "simulateDSM",
@@ -43,60 +42,6 @@ __all__ = [
     "run_dsm_kernel",
     "_dsm_kernel",
 ]
-
-
-# --------------------------------------------------------------------------------------
-# Kernel
-# --------------------------------------------------------------------------------------
-
-
-def run_dsm_kernel(
-    A: np.ndarray,
-    B: np.ndarray,
-    C: np.ndarray,
-    D1: np.ndarray,
-    u: np.ndarray,
-    nlev: np.ndarray,
-    x0: np.ndarray,
-    store_states: bool = True,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Allocate the outputs and run the simulation kernel (see :func:`_dsm_kernel`).
-
-    Parameters
-    ----------
-    A, B, C, D1, u, nlev, x0 : ndarray
-        As for :func:`_dsm_kernel` (converted to contiguous float64 / int64 here).
-    store_states : bool
-        If False, ``xn`` is returned with shape ``(n, 0)`` (saves memory traffic when only
-        ``v``, ``y`` and ``xmax`` are needed).
-
-    Returns
-    -------
-    v : ndarray, shape (nq, N)
-    xn : ndarray, shape (n, N) or (n, 0)
-    xmax : ndarray, shape (n,)
-    y : ndarray, shape (nq, N)
-    """
-    A = np.ascontiguousarray(A, dtype=np.float64)
-    B = np.ascontiguousarray(B, dtype=np.float64)
-    C = np.ascontiguousarray(C, dtype=np.float64)
-    D1 = np.ascontiguousarray(D1, dtype=np.float64)
-    u = np.ascontiguousarray(u, dtype=np.float64)
-    nlev = np.ascontiguousarray(nlev, dtype=np.int64)
-    x0 = np.ascontiguousarray(x0, dtype=np.float64)
-    n = A.shape[0]
-    nu, N = u.shape
-    nq = C.shape[0]
-    v = np.empty((nq, N))
-    y = np.empty((nq, N))
-    xn = np.empty((n, N if store_states else 0))
-    xmax = np.empty(n)
-    if N:
-        kernel = _dsm_kernel_1q if (nu == 1 and nq == 1) else _dsm_kernel
-        kernel(A, B, C, D1, u, nlev, x0, v, xn, xmax, y)
-    else:
-        xmax[:] = np.abs(x0)
-    return v, xn, xmax, y
 
 
 def ds_quantize(y: Any, n: Any = 2) -> np.ndarray:
@@ -111,7 +56,8 @@ def ds_quantize(y: Any, n: Any = 2) -> np.ndarray:
 
     Returns
     -------
-    ndarray, same shape as ``y``: values in ``[-(n - 1), n - 1]`` with step 2.
+    ndarray, same shape as ``y``
+        Values in ``[-(n - 1), n - 1]`` with step 2.
     """
     y = np.asarray(y, dtype=float)
     nn = np.asarray(n)
@@ -204,22 +150,6 @@ def ntf_to_abcd(ntf: Any) -> np.ndarray:
     return ABCD
 
 
-def _split_abcd(M: np.ndarray, nu: int, nq: int) -> tuple[np.ndarray, ...]:
-    """Partition a modulator ABCD into contiguous ``A, B, C, D1``; check ``D2 = 0``."""
-    n = M.shape[0] - nq
-    if n < 0 or M.shape[1] != n + nu + nq:
-        raise ValueError(
-            f"ABCD of shape {M.shape} does not fit {nu} input(s) and {nq} quantizer(s)"
-        )
-    if np.any(M[n:, n + nu :] != 0):
-        raise ValueError("D2 (v -> y) must be zero: the loop would be delay-free")
-    A = np.ascontiguousarray(M[:n, :n], dtype=np.float64)
-    B = np.ascontiguousarray(M[:n, n:], dtype=np.float64)
-    C = np.ascontiguousarray(M[n:, :n], dtype=np.float64)
-    D1 = np.ascontiguousarray(M[n:, n : n + nu], dtype=np.float64)
-    return A, B, C, D1
-
-
 def _is_abcd(arg: Any, nu: int, nq: int) -> bool:
     """Whether ``arg`` is an ABCD matrix (a 2-D array, or a list of rows that fits ``nu``).
 
@@ -297,7 +227,7 @@ def simulateDSM(
         if nu != 1 or nq != 1:
             raise ValueError("an NTF describes a modulator with one input and one quantizer")
         M = ntf_to_abcd(ABCD)
-    A, B, C, D1 = _split_abcd(M, nu, nq)
+    A, B, C, D1 = split_abcd(M, nu, nq)
     n = A.shape[0]
     x0a = np.ascontiguousarray(np.broadcast_to(np.asarray(x0, dtype=float), (n,)).copy())
 
@@ -315,6 +245,79 @@ def simulateDSM(
 def _mround(x: float) -> int:
     """MATLAB ``round``: halves away from zero."""
     return int(math.copysign(math.floor(abs(x) + 0.5), x))
+
+
+def _snr_simulator(arg1: Any, nl: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """The function ``v = sim(u)`` that :func:`simulateSNR` runs for each amplitude.
+
+    Parameters
+    ----------
+    arg1 : NTF, ABCD matrix or callable
+        As for :func:`simulateSNR`; a callable is returned unchanged.
+    nl : ndarray of int, shape (nq,)
+        Quantizer levels.
+
+    Returns
+    -------
+    callable
+        Maps an input sequence, shape (N,), to the output codes of the first quantizer.
+    """
+    if callable(arg1) and not isinstance(arg1, np.ndarray):
+        return arg1
+    if _is_abcd(arg1, 1, nl.size):
+        M = np.asarray(arg1)
+        if np.iscomplexobj(M) and np.any(M.imag != 0):
+            raise NotImplementedError("simulateSNR: complex ABCD is not supported")
+        M = np.real(M).astype(float)
+    else:
+        h = as_zpk(arg1)
+        for roots in (h.zeros, h.poles):
+            if np.any(np.abs(np.imag(np.poly(roots))) > 1e-4):
+                raise NotImplementedError("simulateSNR: complex NTFs are not supported")
+        M = ntf_to_abcd(h)
+
+    A, B, C, D1 = split_abcd(M, 1, nl.size)
+    nl64 = nl.astype(np.int64)
+    x0 = np.zeros(A.shape[0])
+
+    def sim(x: np.ndarray) -> np.ndarray:
+        return run_dsm_kernel(A, B, C, D1, x.reshape(1, -1), nl64, x0, False)[0]
+
+    return sim
+
+
+def _test_tone(full: float, F: int, N: int, n_tr: int) -> np.ndarray:
+    """Full-scale sine in FFT bin ``F`` of ``N``, after ``n_tr`` transient samples.
+
+    The first ``n_tr // 2`` samples rise with a raised-cosine envelope (toolbox start-up).
+    Returns shape ``(N + n_tr,)``.
+    """
+    soft = 0.5 * (1.0 - np.cos(2.0 * np.pi / n_tr * np.arange(n_tr // 2)))
+    tone = full * np.sin(2.0 * np.pi * F / N * np.arange(N + n_tr))
+    tone[: n_tr // 2] *= soft
+    return tone
+
+
+def _band_bins(N: int, F: int, f0: float, osr_eff: float) -> tuple[slice, int]:
+    """In-band bins of an ``fftshift``-ed ``N``-point spectrum, and the tone's index in them.
+
+    Parameters
+    ----------
+    N : int
+        FFT length.
+    F : int
+        Tone bin (unshifted).
+    f0 : float
+        Band centre, normalized to fs; for 0 the DC bin and bin 1 are left out.
+    osr_eff : float
+        ``osr * osr_mult``: the band is ``f0 +- 1 / osr_eff`` (``[0, 1 / osr_eff]`` at DC).
+    """
+    half = N // 2
+    if f0 == 0:
+        return slice(half + 2, half + _mround(N / osr_eff)), F - 2
+    f1 = _mround(N * (f0 - 1.0 / osr_eff))
+    f2 = _mround(N * (f0 + 1.0 / osr_eff))
+    return slice(half + f1 - 1, half + f2), F - f1 + 1
 
 
 def simulateSNR(
@@ -390,44 +393,11 @@ def simulateSNR(
         F = 2
         warnings.warn(f"simulateSNR: k increased to {k} for the low frequency", stacklevel=2)
 
-    sim: Callable[[np.ndarray], np.ndarray]
-    if callable(arg1) and not isinstance(arg1, np.ndarray):
-        sim = arg1
-    else:
-        if _is_abcd(arg1, 1, nl.size):
-            M = np.asarray(arg1)
-            if np.iscomplexobj(M) and np.any(M.imag != 0):
-                raise NotImplementedError("simulateSNR: complex ABCD is not supported")
-            M = np.real(M).astype(float)
-        else:
-            h = as_zpk(arg1)
-            for roots in (h.zeros, h.poles):
-                if np.any(np.abs(np.imag(np.poly(roots))) > 1e-4):
-                    raise NotImplementedError("simulateSNR: complex NTFs are not supported")
-            M = ntf_to_abcd(h)
-
-        A, B, C, D1 = _split_abcd(M, 1, nl.size)
-        nl64 = nl.astype(np.int64)
-        x0 = np.zeros(A.shape[0])
-
-        def sim(x: np.ndarray) -> np.ndarray:
-            return run_dsm_kernel(A, B, C, D1, x.reshape(1, -1), nl64, x0, False)[0]
-
+    sim = _snr_simulator(arg1, nl)
     n_tr = 100
-    soft = 0.5 * (1.0 - np.cos(2.0 * np.pi / n_tr * np.arange(n_tr // 2)))
-    full = float(nl[0] - 1)
-    tone = full * np.sin(2.0 * np.pi * F / N * np.arange(N + n_tr))
-    tone[: n_tr // 2] *= soft
+    tone = _test_tone(float(nl[0] - 1), F, N, n_tr)
     window = 0.5 * (1.0 - np.cos(2.0 * np.pi * np.arange(N) / N))
-    half = N // 2
-    if f0 == 0:
-        band = slice(half + 2, half + _mround(N / (osr_mult * osr)))
-        F_in = F - 2
-    else:
-        f1 = _mround(N * (f0 - 1.0 / (osr_mult * osr)))
-        f2 = _mround(N * (f0 + 1.0 / (osr_mult * osr)))
-        band = slice(half + f1 - 1, half + f2)
-        F_in = F - f1 + 1
+    band, F_in = _band_bins(N, F, f0, osr * osr_mult)
 
     snr = np.empty(amp_arr.size)
     for i, a in enumerate(10.0 ** (amp_arr / 20.0)):

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize, signal, special
 
-from ctdsm.toolbox._common import as_zpk, dbp, dbv
+from ._common import as_zpk, dbp, dbv
 
 __all__ = ["ds_hann", "calculateSNR", "predictSNR"]
 

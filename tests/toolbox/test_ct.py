@@ -20,7 +20,8 @@ from scipy import linalg, signal
 from scipy.integrate import solve_ivp
 
 from ctdsm.toolbox import mapCtoD, realizeNTF_ct
-from ctdsm.toolbox.ct import _pulse_samples, ct_loop_response, ntf_loop_response
+from ctdsm.toolbox._ct_map import pulse_samples
+from ctdsm.toolbox.ct import ct_loop_response, ntf_loop_response
 
 # ----------------------------------------------------------------------------------------
 # fixtures / helpers
@@ -476,7 +477,7 @@ def test_mapctod_equals_time_domain_pulse(seed, t1, width, t1b, widthb):
     D = rng.normal(size=(1, 2))
     timing = np.array([[t1, t1 + width], [t1b, t1b + widthb]])
     n = 12
-    direct = _pulse_samples(A, B, C, D, timing, n)[:, 0, :].sum(axis=1)
+    direct = pulse_samples(A, B, C, D, timing, n)[:, 0, :].sum(axis=1)
     (Ad, Bd, Cd, Dd), Gp = mapCtoD((A, B, C, D), timing)
     assert Gp is None  # no CT input
     h = np.zeros(n)

@@ -30,10 +30,9 @@ from ctdsm.toolbox import (
     stuffABCD,
     synthesizeNTF,
 )
+from ctdsm.toolbox._kernels import _dsm_kernel, _dsm_kernel_1q
 from ctdsm.toolbox.simulate import (
     DEFAULT_AMP,
-    _dsm_kernel,
-    _dsm_kernel_1q,
     ds_quantize,
     ntf_to_abcd,
     run_dsm_kernel,
