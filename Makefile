@@ -20,7 +20,7 @@ help:
 	@echo "make demo      set up, synthesize, simulate and report the embedded default design into $(OUT)/demo"
 	@echo "make test      set up and run the tests (fast tier, as CI does)"
 	@echo "make test-all  also the slow, spice and bench-marked tests"
-	@echo "make lint      ruff check + format check"
+	@echo "make lint      ruff check + format check + mypy"
 	@echo "make bench     benchmarks (results in benchmarks/results.json)"
 	@echo "make reports   regenerate reports/<design>/ (report.html, figures, metrics.json) and reports/README.md"
 	@echo "make netlists  regenerate the committed ngspice netlists of the seed designs"
@@ -52,8 +52,9 @@ demo: setup
 	$(BIN)/ctdsm report -o $(OUT)/demo
 
 lint: setup
-	$(BIN)/ruff check ctdsm tests
+	$(BIN)/ruff check .
 	$(BIN)/ruff format --check ctdsm tests
+	$(BIN)/mypy
 
 test: setup lint
 	$(BIN)/python -m pytest
@@ -73,7 +74,7 @@ format: setup
 reports: setup
 	@for d in $(REPORT_DESIGNS); do \
 	  $(BIN)/python -m ctdsm report designs/$$d.yaml -o reports/$$d || exit $$?; done
-	$(BIN)/python -c "from ctdsm.report import write_index; print('wrote', write_index('reports'))"
+	$(BIN)/python -c "from ctdsm.reporting import write_index; print('wrote', write_index('reports'))"
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache .hypothesis build *.egg-info

@@ -13,7 +13,7 @@ import numpy as np
 
 from ctdsm.design.sizing import Sizing
 from ctdsm.models.chopper import chop_schedule, chop_wave
-from ctdsm.models.dac import dac_physics, draw_mismatch, kernel_terms
+from ctdsm.models.dac import dac_model, dac_physics, draw_mismatch, kernel_terms
 from ctdsm.models.impairments import Impairments
 from ctdsm.models.noise import flicker_f_max_hz, flicker_noise
 from ctdsm.sim import kernels
@@ -386,12 +386,7 @@ def _probe(
     p0 = variants[0][0][0].ports[0]
     t_on = p0.t0 % 1.0
     t_on_mode = 0 if abs(t_on) < 1e-9 else 1 if abs(t_on - 0.5) < 1e-9 else 2
-    wanted = (
-        imp.dac_physics
-        and edges
-        and model.dac_type != "r_dac"
-        and (t_on_mode == 1 or (t_on_mode == 0 and model.dac_type != "vgs_r"))
-    )
+    wanted = imp.dac_physics and edges and dac_model(model.dac_type).needs_probe(t_on_mode)
     if not wanted:
         empty = (np.zeros((0, dz.Gamma.shape[1], dz.Gamma.shape[2])), np.zeros(0), np.zeros(0),
                  np.zeros((0, m_h)))  # fmt: skip

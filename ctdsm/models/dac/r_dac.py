@@ -1,0 +1,104 @@
+"""``r_dac``: unit resistors driven by inverters between the references (NRZ).
+
+Its errors: the edge timing of each half's output node (the inverter's square-law device
+charging ``C_node`` against ``R_u``, :func:`settling_delays_s`, plus a gate delay and random
+mismatch: ISI), and the transition charge each switching half draws from the reference rails
+(:func:`~ctdsm.models.dac.terms.reference_ripple`'s packet).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ctdsm.models.dac.base import DacModel
+from ctdsm.models.dac.physics import (
+    DacPhysics,
+    _nmos,
+    _pmos,
+    _rails,
+    _root,
+    _settling_integral,
+    switch_k,
+)
+
+__all__ = ["RDac", "rdac_levels", "settling_delays_s"]
+
+
+class RDac(DacModel):
+    """Inverter-driven resistor DAC."""
+
+    name = "r_dac"
+    code = 1
+
+    def draw_delays_s(
+        self, phys: DacPhysics, units: int, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Settling delay plus half the gate asymmetry plus random mismatch (rise, then
+        fall)."""
+        settle_r, settle_f = settling_delays_s(phys)
+        tau_r = settle_r + 0.5 * phys.gate_asym_s
+        tau_f = settle_f - 0.5 * phys.gate_asym_s
+        rise = tau_r + rng.normal(0.0, phys.edge_sigma_s, (units, 2))
+        fall = tau_f + rng.normal(0.0, phys.edge_sigma_s, (units, 2))
+        return rise, fall
+
+    def rail_path_ohm(self, phys: DacPhysics) -> float:
+        """``R_u`` plus the inverter device at its settled operating point."""
+        vcm, vrp, _ = _rails(phys)
+        v_hi, _ = rdac_levels(phys)
+        return (vrp - vcm) / ((v_hi - vcm) / phys.r_unit_ohm)
+
+    def reference_packet(self, phys: DacPhysics) -> float:
+        """The node's swing charge, less what ``R_u`` does not draw while it settles,
+        relative to ``C_dec V_ref``."""
+        v_hi, v_lo = rdac_levels(phys)
+        tau_r, tau_f = settling_delays_s(phys)
+        swing = v_hi - v_lo
+        q = swing * (phys.c_node_f - 0.5 * (tau_r + tau_f) / phys.r_unit_ohm)
+        return q / (phys.ref_c_f * phys.v_ref_v)
+
+    def needs_probe(self, t_on_mode: int) -> bool:
+        """The inverter edges need no mid-period virtual ground."""
+        return False
+
+
+def rdac_levels(phys: DacPhysics) -> tuple[float, float]:
+    """Settled r_dac inverter output, high and low, V (virtual ground at ``V_cm``).
+
+    High: the PMOS from VREFP against ``R_u`` to the virtual ground; low: the NMOS to VREFN.
+    """
+    kn, kp = switch_k(phys)
+    vcm, vrp, vrn = _rails(phys)
+    r = phys.r_unit_ohm
+    v_hi = _root(lambda v: _pmos(kp, 0.0, vrp, v) - (v - vcm) / r, vcm, vrp)
+    v_lo = _root(lambda v: -_nmos(kn, phys.vdd_v, v, vrn) - (v - vcm) / r, vrn, vcm)
+    return v_hi, v_lo
+
+
+def settling_delays_s(phys: DacPhysics) -> tuple[float, float]:
+    """Settling delay of an r_dac half's output node, rising and falling, s.
+
+    The inverter switches instantly and its device charges ``C_node`` through its square-law
+    channel against ``R_u``: ``C dv/dt = I_sw(v) - (v - V_cm) / R_u``. The delay is the area
+    between the settled step and the response, ``int (v_f - v) / (v_f - v_0) dt``: the charge
+    a transition loses, in units of the settled step's current. At the real operating point
+    (PMOS source at VREFP, NMOS at VREFN, partly saturated during the swing) it is about
+    twice ``R_on C_node`` with ``R_on`` at full gate drive.
+
+    Returns
+    -------
+    tau_rise_s, tau_fall_s : float
+    """
+    kn, kp = switch_k(phys)
+    vcm, vrp, vrn = _rails(phys)
+    r = phys.r_unit_ohm
+    v_hi, v_lo = rdac_levels(phys)
+
+    def rise(v: float) -> float:
+        return _pmos(kp, 0.0, vrp, v) - (v - vcm) / r
+
+    def fall(v: float) -> float:
+        return -_nmos(kn, phys.vdd_v, v, vrn) - (v - vcm) / r
+
+    c = phys.c_node_f
+    return _settling_integral(rise, c, v_lo, v_hi), _settling_integral(fall, c, v_hi, v_lo)
