@@ -188,7 +188,7 @@ def test_integration_grid_is_converged(designs, dac_type):
 
 @pytest.mark.parametrize("dac_type", TYPES)
 def test_kernel_dac_args_match_the_engine(dac_type):
-    from ctdsm.sim.engine import _dac_kernel_params
+    from ctdsm.sim.setup import _dac_kernel_params
     from ctdsm.sim.model import loop_model
 
     # The single-bit seed accepts every DAC type (the RTO types are single-bit only).

@@ -36,6 +36,13 @@ class DacModel(ABC):
     name: ClassVar[str]
     code: ClassVar[int]
     single_bit: ClassVar[bool] = False
+    #: The circuit tier's kind of half circuit (``ctdsm.sim.circuit``): 1 an inverter-driven
+    #: node, 2 a node steered between the virtual grounds, 3 a floating (return-to-open) node.
+    half_kind: ClassVar[int]
+    #: Interleaved sub-DACs per element (2 for the dual return-to-open types).
+    sub_dacs: ClassVar[int] = 1
+    #: The floating nodes are reset (zapped) before every reconnection.
+    zapped: ClassVar[bool] = False
 
     def draw_delays_s(
         self, phys: DacPhysics, units: int, rng: np.random.Generator
@@ -62,6 +69,23 @@ class DacModel(ABC):
     def needs_probe(self, t_on_mode: int) -> bool:
         """Whether the kernel must sample the virtual ground half a period in, for a pulse
         that starts at 0 (``t_on_mode`` 0), half a period in (1) or elsewhere (2)."""
+
+    # -- the circuit tier (ctdsm.sim.circuit) ------------------------------------------------
+    @abstractmethod
+    def circuit_node_f(self, phys: DacPhysics, mismatch: dict[str, np.ndarray], half: int) -> float:
+        """Capacitance of a half's dynamic node in the circuit tier, F (``half`` 0 = P)."""
+
+    def circuit_gate_offsets_s(
+        self, phys: DacPhysics, rise: np.ndarray, fall: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The part of the drawn delays (s) that the circuit tier applies as gate-event
+        offsets (by default all of it)."""
+        return rise, fall
+
+    @abstractmethod
+    def circuit_initial_config(self, half: int, s_init: float) -> int:
+        """A half's switch configuration before the first period, for element data
+        ``s_init`` (+-1)."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

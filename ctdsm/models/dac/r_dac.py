@@ -29,6 +29,7 @@ class RDac(DacModel):
 
     name = "r_dac"
     code = 1
+    half_kind = 1
 
     def draw_delays_s(
         self, phys: DacPhysics, units: int, rng: np.random.Generator
@@ -60,6 +61,22 @@ class RDac(DacModel):
     def needs_probe(self, t_on_mode: int) -> bool:
         """The inverter edges need no mid-period virtual ground."""
         return False
+
+    def circuit_node_f(self, phys: DacPhysics, mismatch: dict[str, np.ndarray], half: int) -> float:
+        """The inverter's output node."""
+        return phys.c_node_f
+
+    def circuit_gate_offsets_s(
+        self, phys: DacPhysics, rise: np.ndarray, fall: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The drawn delays include the settling delay; the circuit settles by itself, so
+        only the gate part is an event offset."""
+        settle_r, settle_f = settling_delays_s(phys)
+        return rise - settle_r, fall - settle_f
+
+    def circuit_initial_config(self, half: int, s_init: float) -> int:
+        """The inverter level: the data on the P half, its complement on the N half."""
+        return int(s_init) if half == 0 else -int(s_init)
 
 
 def rdac_levels(phys: DacPhysics) -> tuple[float, float]:

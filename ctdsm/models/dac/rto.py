@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 from scipy.integrate import quad
 
 from ctdsm.models.dac.base import DacModel
@@ -24,6 +25,8 @@ class DualRto(DacModel):
     name = "dual_rto"
     code = 3
     single_bit = True
+    half_kind = 3
+    sub_dacs = 2
 
     def rail_path_ohm(self, phys: DacPhysics) -> float:
         """``R_u`` plus the reference and steering switches at the settled operating
@@ -36,12 +39,27 @@ class DualRto(DacModel):
         """Reconnections need the virtual ground half a period in."""
         return t_on_mode in (0, 1)
 
+    def circuit_node_f(self, phys: DacPhysics, mismatch: dict[str, np.ndarray], half: int) -> float:
+        """The floating node, with the run's drawn mismatch between the halves."""
+        return float(mismatch["c_float"][half])
+
+    def circuit_gate_offsets_s(
+        self, phys: DacPhysics, rise: np.ndarray, fall: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every RTO pulse has the clock's edges: no offsets."""
+        return np.zeros_like(rise), np.zeros_like(fall)
+
+    def circuit_initial_config(self, half: int, s_init: float) -> int:
+        """Open until the first event."""
+        return -1
+
 
 class ZappedDualRto(DualRto):
     """Dual RTO whose floating nodes are reset (zapped) before every reconnection."""
 
     name = "zapped_dual_rto"
     code = 4
+    zapped = True
 
     def recharge_per_period(self, phys: DacPhysics, fs_hz: float, c_float_f: float) -> float:
         """The zapped nodes' recharge, relative to the element's charge per period."""

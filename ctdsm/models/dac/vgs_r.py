@@ -21,6 +21,7 @@ class VgsR(DacModel):
 
     name = "vgs_r"
     code = 2
+    half_kind = 2
 
     def draw_delays_s(
         self, phys: DacPhysics, units: int, rng: np.random.Generator
@@ -41,3 +42,11 @@ class VgsR(DacModel):
         """Its transitions see the virtual ground at the pulse start; only a pulse that
         starts half a period in needs it probed there."""
         return t_on_mode == 1
+
+    def circuit_node_f(self, phys: DacPhysics, mismatch: dict[str, np.ndarray], half: int) -> float:
+        """The steering switches' common node."""
+        return phys.c_sw_f
+
+    def circuit_initial_config(self, half: int, s_init: float) -> int:
+        """The virtual ground the half is steered to."""
+        return half if s_init > 0 else 1 - half

@@ -23,12 +23,14 @@ from __future__ import annotations
 
 from numba import njit
 
+from ctdsm.models.dac import DualRto, RDac, VgsR
+
 _G_OFF = 1e-12  # S: off-switch leakage, keeps the Jacobian of floating nodes regular
 _NEWTON_TOL = 1e-11  # V
 _MAX_DV = 0.2  # V: Newton step limit per iteration
 
-# half kinds
-_K_RDAC, _K_VGSR, _K_RTO = 1, 2, 3
+# Half kinds, as each DAC type declares it (numba branches on these integers).
+_K_RDAC, _K_VGSR, _K_RTO = RDac.half_kind, VgsR.half_kind, DualRto.half_kind
 
 
 @njit(cache=True)

@@ -43,16 +43,15 @@ import numpy as np
 
 from ctdsm.errors import CtdsmError
 from ctdsm.models.dac import (
+    DAC_MODELS,
     MU_N_COX,
     MU_P_COX,
-    TYPE_CODE,
     VT_V,
     DacPhysics,
+    dac_model,
     draw_mismatch,
-    settling_delays_s,
 )
 from ctdsm.models.dac import _switch_width_ratio as switch_width_ratio
-from ctdsm.sim.circuit.devices import _K_RDAC, _K_RTO, _K_VGSR
 from ctdsm.sim.circuit.events import _settle
 
 DEFAULT_LATENCY_S = 25e-12
@@ -99,18 +98,18 @@ class HalfCircuits:
 
     @property
     def code(self) -> int:
-        """The DAC type's code (``ctdsm.models.dac.TYPE_CODE``)."""
-        return TYPE_CODE[self.physics.type]
+        """The DAC type's code (:attr:`ctdsm.models.dac.DacModel.code`)."""
+        return dac_model(self.physics.type).code
 
     @property
     def zapped(self) -> bool:
         """True for ``zapped_dual_rto``."""
-        return self.physics.type == "zapped_dual_rto"
+        return dac_model(self.physics.type).zapped
 
     @property
     def rto(self) -> bool:
         """True for the return-to-open types (two sub-DACs per element)."""
-        return self.code >= 3
+        return dac_model(self.physics.type).sub_dacs == 2
 
 
 def switch_k(physics: DacPhysics, vdd_v: float) -> tuple[float, float]:
@@ -185,7 +184,7 @@ def half_circuits(
     CtdsmError
         For an unknown DAC type, or a latency smaller than the earliest gate offset.
     """
-    if physics.type not in TYPE_CODE:
+    if physics.type not in DAC_MODELS:
         raise CtdsmError(f"dac.type: unknown DAC type {physics.type!r}")
     T = 1.0 / fs_hz
     rise = np.asarray(mismatch["delay_rise"], dtype=float) * T
@@ -234,22 +233,15 @@ def _half_rows(
     rows : list of (C, R, k_n, k_p)
     kinds : list of (kind, side)
     """
-    code = TYPE_CODE[physics.type]
+    model = dac_model(physics.type)
     rows = []
     kinds = []
     for e in range(w.shape[0]):
         r = physics.r_unit_ohm / w[e]
-        for _sub in range(2 if code >= 3 else 1):  # RTO: sub-DACs A and B
+        for _sub in range(model.sub_dacs):  # RTO: sub-DACs A and B
             for hf in range(2):
-                if code == 1:
-                    rows.append((physics.c_node_f, r, kn, kp))
-                    kinds.append((_K_RDAC, hf))
-                elif code == 2:
-                    rows.append((physics.c_sw_f, r, kn, kp))
-                    kinds.append((_K_VGSR, hf))
-                else:
-                    rows.append((float(mismatch["c_float"][hf]), r, kn, kp))
-                    kinds.append((_K_RTO, hf))
+                rows.append((model.circuit_node_f(physics, mismatch, hf), r, kn, kp))
+                kinds.append((model.half_kind, hf))
     return rows, kinds
 
 
@@ -269,15 +261,7 @@ def _gate_offsets(
     rise, fall : ndarray (M, 2)
         r_dac: the delays minus their settling part; vgs_r: unchanged; RTO: zero.
     """
-    code = TYPE_CODE[physics.type]
-    if code == 1:
-        # The drawn delays include the settling delay; the circuit settles by itself.
-        settle_r, settle_f = settling_delays_s(physics)
-        rise = rise - settle_r
-        fall = fall - settle_f
-    elif code >= 3:
-        rise = np.zeros_like(rise)
-        fall = np.zeros_like(fall)
+    rise, fall = dac_model(physics.type).circuit_gate_offsets_s(physics, rise, fall)
     # Offsets below an attosecond are round-off of "drawn delay minus settling delay".
     rise = np.where(np.abs(rise) < 1e-18, 0.0, rise)
     fall = np.where(np.abs(fall) < 1e-18, 0.0, fall)
@@ -314,14 +298,9 @@ def _initial_state(
     cfg = np.zeros((nh, 3), dtype=np.int64)
     st = np.zeros((nh, 3))
     st[:, :] = hc.v_cm
+    model = dac_model(hc.physics.type)
     for k in range(nh):
-        hf = int(hc.hi[k, 1])
-        if hc.code == 1:
-            cfg[k, 0] = int(s_init) if hf == 0 else -int(s_init)
-        elif hc.code == 2:
-            cfg[k, 0] = hf if s_init > 0 else 1 - hf
-        else:
-            cfg[k, 0] = -1  # RTO: open until the first event
+        cfg[k, 0] = model.circuit_initial_config(int(hc.hi[k, 1]), s_init)
     rails = hc.rails_v
     rs = np.array([0.0, 0.0, 0.0, 0.0, *rails, hc.physics.ref_r_ohm, hc.physics.ref_c_f, 0, 0])
     h0 = h0_s or hc.h0_s
