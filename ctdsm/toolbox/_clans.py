@@ -1,4 +1,4 @@
-"""Pole parametrization and objectives of :func:`ctdsm.toolbox.ntf.clans`.
+"""Pole parametrization, objectives and feasibility fallback of :func:`ctdsm.toolbox.ntf.clans`.
 
 The poles are left-half-plane s-domain roots mapped into the disc ``|z| < rmax`` by
 ``z = rmax (1 + s) / (1 - s)``, so the radius bound holds by construction; each real root
@@ -14,14 +14,31 @@ J. G. Kenney and L. R. Carley, "Design of multibit noise-shaping data converters
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Sequence
 
 import numpy as np
-from scipy import signal
+from scipy import optimize, signal
 
 from ._ntf_common import abs_tf
 
-__all__ = ["clans_poles", "clans_params", "clans_objectives", "pair_poles"]
+__all__ = [
+    "clans_poles",
+    "clans_params",
+    "clans_objectives",
+    "clans_feasible",
+    "clans_minimize",
+    "clans_retry",
+    "pair_poles",
+]
+
+# Slack on ||h||_1 - 1 <= Q accepted as feasible (SLSQP ends within ~1e-8 of an active
+# constraint; the worst accepted first result on a test grid was -4e-7).
+L1_TOL = 1e-6
+# Parameter box of the fallback runs: |x| <= 10 keeps zeta, wn <= 100, i.e. poles at
+# least ~1% of rmax away from -rmax. Beyond it the poles saturate at -rmax, cost and
+# constraint go flat, and SLSQP's finite-difference gradients vanish there.
+_X_BOUND = 10.0
 
 
 def clans_poles(x: np.ndarray, order: int, rmax: float) -> np.ndarray:
@@ -115,6 +132,143 @@ def clans_objectives(
         return float(Q - (np.sum(np.abs(h)) - 1.0))
 
     return cost, l1_margin
+
+
+def clans_feasible(
+    x: np.ndarray, l1_margin: Callable[[np.ndarray], float], order: int, rmax: float
+) -> bool:
+    """Whether the parameters ``x`` meet both CLANS constraints.
+
+    The 1-norm constraint may be violated by at most :data:`L1_TOL`; the poles must be
+    finite and within ``rmax`` (which the parametrization only guarantees for finite
+    ``x``).
+    """
+    if not np.all(np.isfinite(x)):
+        return False
+    p = clans_poles(x, order, rmax)
+    if not np.all(np.isfinite(p)) or np.max(np.abs(p)) > rmax * (1.0 + 1e-12):
+        return False
+    return bool(l1_margin(x) >= -L1_TOL)
+
+
+def clans_minimize(
+    cost: Callable[[np.ndarray], float],
+    l1_margin: Callable[[np.ndarray], float],
+    x0: np.ndarray,
+    bounded: bool = False,
+) -> np.ndarray:
+    """SLSQP minimization of ``cost`` subject to ``l1_margin >= 0`` from ``x0``.
+
+    ``bounded`` confines ``x`` to ``|x_i| <= 10`` (see :data:`_X_BOUND`); the first CLANS
+    run is unbounded, as it always was, so that its results do not change.
+    """
+    bounds = [(-_X_BOUND, _X_BOUND)] * len(x0) if bounded else None
+    res = optimize.minimize(
+        cost,
+        x0,
+        method="SLSQP",
+        constraints=[{"type": "ineq", "fun": l1_margin}],
+        bounds=bounds,
+        options={"ftol": 1e-8, "maxiter": 500},
+    )
+    return np.asarray(res.x, dtype=float)
+
+
+def _l1_lower_bound(zeros: np.ndarray, order: int, rmax: float) -> float:
+    """A lower bound on ``||h||_1 - 1`` over all poles inside ``rmax``.
+
+    ``||h||_1 >= |H(e^jw)| = |N(e^jw)| / |D(e^jw)|`` and ``|D(e^jw)| <= (1 + rmax)^order``
+    for monic ``D`` with roots inside ``rmax``; the peak of ``|N|`` is taken on a grid.
+    """
+    w = np.exp(1j * np.linspace(0.0, np.pi, 2049))
+    peak = float(np.max(np.abs(np.polyval(np.real(np.poly(zeros)), w))))
+    return peak / (1.0 + rmax) ** order - 1.0
+
+
+def clans_retry(
+    cost: Callable[[np.ndarray], float],
+    l1_margin: Callable[[np.ndarray], float],
+    starts: Sequence[np.ndarray],
+    zeros: np.ndarray,
+    Q: float,
+    rmax: float,
+) -> np.ndarray:
+    """Best feasible CLANS parameters found from several starts (the fallback of clans).
+
+    Each start is refined by a bounded SLSQP run. If none of them ends feasible, a
+    feasible start is sought first (phase 1: the 1-norm is minimized from the least
+    infeasible point seen) and refined in turn. The feasible result with the lowest cost
+    is returned; a feasible start is returned (with a RuntimeWarning) only when every
+    refinement ended infeasible.
+
+    Parameters
+    ----------
+    cost, l1_margin : callable
+        From :func:`clans_objectives`.
+    starts : sequence of ndarray
+        Starting parameter vectors; those outside ``|x_i| <= 10`` or not finite are
+        skipped.
+    zeros : ndarray
+        NTF zeros (for the error message's lower bound).
+    Q, rmax : float
+        The constraints, as given to :func:`ctdsm.toolbox.ntf.clans`.
+
+    Returns
+    -------
+    ndarray
+        Feasible parameters (see :func:`clans_feasible`).
+
+    Raises
+    ------
+    ValueError
+        If ``Q`` is below a lower bound of ``||h||_1 - 1`` for poles inside ``rmax``, or
+        no feasible point is found.
+    """
+    order = len(zeros)
+    bound = _l1_lower_bound(zeros, order, rmax)
+    if bound > Q:
+        raise ValueError(
+            f"clans: Q = {Q} is too small for rmax = {rmax}: with these zeros and poles "
+            f"inside rmax, ||h||_1 - 1 >= {bound:.4g}; increase Q or rmax"
+        )
+
+    def feasible(x: np.ndarray) -> bool:
+        return clans_feasible(x, l1_margin, order, rmax)
+
+    # Starts outside the box (a first result that diverged) would only start at a corner.
+    points = [np.asarray(x, dtype=float) for x in starts if np.all(np.abs(x) <= _X_BOUND)]
+    results = [clans_minimize(cost, l1_margin, x, bounded=True) for x in points]
+    if not any(feasible(x) for x in results):
+        # Phase 1: minimize the 1-norm alone from the point closest to feasibility.
+        points += results
+        x1 = max(points, key=l1_margin)
+        if not feasible(x1):
+            x1 = optimize.minimize(
+                lambda x: -l1_margin(x),
+                x1,
+                method="SLSQP",
+                bounds=[(-_X_BOUND, _X_BOUND)] * order,
+            ).x
+        points.append(x1)
+        if feasible(x1):
+            results.append(clans_minimize(cost, l1_margin, x1, bounded=True))
+    good = [x for x in results if feasible(x)]
+    if good:
+        return min(good, key=cost)
+    good = [x for x in points if feasible(x)]
+    if good:
+        warnings.warn(
+            "clans: the optimizer did not converge to a feasible point; returning the "
+            "best feasible starting point",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return min(good, key=cost)
+    reached = Q - max(l1_margin(x) for x in points)
+    raise ValueError(
+        f"clans: Q = {Q} could not be met with poles inside rmax = {rmax}: the smallest "
+        f"||h||_1 - 1 found is {reached:.6g}; increase Q or rmax"
+    )
 
 
 def pair_poles(poles: np.ndarray, order: int) -> np.ndarray:

@@ -46,7 +46,15 @@ import numpy as np
 from numpy.polynomial import legendre
 from scipy import optimize, signal, special
 
-from ._clans import clans_objectives, clans_params, clans_poles, pair_poles
+from ._clans import (
+    clans_feasible,
+    clans_minimize,
+    clans_objectives,
+    clans_params,
+    clans_poles,
+    clans_retry,
+    pair_poles,
+)
 from ._common import ZPK, as_zpk
 from ._ntf_common import abs_tf, band_edges, cplxpair, unit_circle_peak
 from ._ntf_synth import assemble_zeros, refine_zeros, solve_poles
@@ -498,6 +506,13 @@ def clans(
         ``zeros``, ``poles`` (order,) complex, ``k = 1``. Poles: the real pole first for
         odd orders, then conjugate pairs (toolbox order).
 
+    Raises
+    ------
+    ValueError
+        If ``order < 1``, ``rmax`` is not in (0, 1), ``Q <= 0``, or no NTF meeting
+        ``||h||_1 - 1 <= Q`` with poles inside ``rmax`` was found (``Q`` too small for
+        ``rmax``).
+
     Notes
     -----
     The poles are parametrized as left-half-plane s-domain roots mapped by
@@ -505,6 +520,12 @@ def clans(
     in-band mean-square gain (100 frequencies over ``[0, 0.5/OSR]``, in dB) is minimized
     with SLSQP under the 1-norm constraint. The impulse response is summed until its
     tail is negligible (the toolbox truncates it at 100 samples).
+
+    The result always meets both constraints (``||h||_1 - 1 <= Q`` to within 1e-6). When
+    the SLSQP run ends infeasible, it is retried with bounded parameters from the same
+    start, from starts with a lower ``H_inf`` and, failing those, from a point found by
+    minimizing the 1-norm alone; the feasible result with the least in-band noise is
+    returned.
 
     References
     ----------
@@ -526,17 +547,29 @@ def clans(
         init = synthesizeNTF(order, OSR, opt, 1.0 + Q, 0.0)
     zeros = init.zeros
     cost, l1_margin = clans_objectives(zeros, order, OSR, Q, rmax)
-    res = optimize.minimize(
-        cost,
-        clans_params(init.poles, order, rmax),
-        method="SLSQP",
-        constraints=[{"type": "ineq", "fun": l1_margin}],
-        options={"ftol": 1e-8, "maxiter": 500},
-    )
-    if l1_margin(res.x) < -1e-6:
-        warnings.warn(
-            f"clans: optimizer did not meet ||h||_1 - 1 <= Q ({res.message})",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-    return ZPK(zeros, pair_poles(clans_poles(res.x, order, rmax), order), 1.0)
+    x0 = clans_params(init.poles, order, rmax)
+    x = clans_minimize(cost, l1_margin, x0)
+    if not clans_feasible(x, l1_margin, order, rmax):
+        # SLSQP may end infeasible (it can step into the flat region where the poles
+        # saturate at -rmax and stop there): retry, bounded, from the same start, a damped
+        # one, and if need be a feasible point found by minimizing the 1-norm.
+        starts = [x0, x, *_clans_damped_starts(order, OSR, opt, Q, rmax)]
+        x = clans_retry(cost, l1_margin, starts, zeros, Q, rmax)
+    return ZPK(zeros, pair_poles(clans_poles(x, order, rmax), order), 1.0)
+
+
+def _clans_damped_starts(
+    order: int, OSR: float, opt: int, Q: float, rmax: float
+) -> list[np.ndarray]:
+    """CLANS starting points from synthesizeNTF designs with ``H_inf`` below ``1 + Q``.
+
+    Since ``||h||_1 >= H_inf``, the usual start (``H_inf = 1 + Q``) violates the 1-norm
+    bound; lower ``H_inf`` gives a start nearer to (or inside) the feasible set.
+    """
+    starts = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for frac in (0.75, 0.5):
+            ntf = synthesizeNTF(order, OSR, opt, 1.0 + frac * Q, 0.0)
+            starts.append(clans_params(ntf.poles, order, rmax))
+    return starts

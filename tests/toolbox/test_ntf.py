@@ -590,6 +590,29 @@ def test_clans_constraints(order, osr, q, rmax, opt):
         np.testing.assert_allclose(h.zeros, synthesizeNTF(order, osr, opt, 1 + q).zeros)
 
 
+@pytest.mark.parametrize("order", [2, 3, 4])
+@pytest.mark.parametrize("osr", [16, 64])
+@pytest.mark.parametrize("q", [2, 8])
+def test_clans_result_always_feasible(order, osr, q):
+    # With rmax = 0.9 several of these end infeasible after the first SLSQP run (SciPy
+    # 1.17), so the fallback is exercised; whatever clans returns must meet both bounds.
+    rmax = 0.9
+    h = clans(order, osr, q, rmax, 0)
+    assert np.max(np.abs(h.poles)) <= rmax + 1e-12
+    _assert_conjugate_closed(h.poles)
+    assert _l1m1(h) <= q + 1e-5
+
+
+def test_clans_infeasible_q_raises():
+    # Zeros at z = 1: |H(-1)| = 2^4 / |D(-1)| >= (2 / 1.5)^4, so ||h||_1 - 1 >= 2.16 > Q.
+    with pytest.raises(ValueError, match=r"Q = 1 is too small for rmax = 0\.5"):
+        clans(4, 64, 1, 0.5, 0)
+    # Not provably infeasible by that bound, but no feasible point exists near the
+    # optimizer's paths: a clear error rather than an NTF violating the 1-norm bound.
+    with pytest.raises(ValueError, match=r"Q = 1\.5 could not be met .* rmax = 0\.9"):
+        clans(4, 16, 1.5, 0.9, 1)
+
+
 def test_clans_defaults():
     assert np.allclose(clans().poles, clans(4, 64, 5, 0.95, 0).poles)
 
