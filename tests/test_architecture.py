@@ -133,7 +133,7 @@ def test_dependencies_flow_one_way() -> None:
     for name, deps in _imports().items():
         if name in DEPRECATED:
             continue
-        for dep, local, line in deps:
+        for dep, _local, line in deps:
             if dep in DEPRECATED:
                 bad.append(f"{name}:{line} imports the deprecated {dep}")
             elif _layer(dep) > _layer(name) and (name, dep) not in ALLOWED_UPWARD:
