@@ -188,8 +188,8 @@ def test_integration_grid_is_converged(designs, dac_type):
 
 @pytest.mark.parametrize("dac_type", TYPES)
 def test_kernel_dac_args_match_the_engine(dac_type):
-    from ctdsm.sim.setup import _dac_kernel_params
     from ctdsm.sim.model import loop_model
+    from ctdsm.sim.setup import _dac_kernel_params
 
     # The single-bit seed accepts every DAC type (the RTO types are single-bit only).
     spec = ctdsm.load_spec(ROOT / "designs" / "singlebit.yaml", [f"dac.type={dac_type}"])
