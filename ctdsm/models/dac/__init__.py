@@ -51,7 +51,7 @@ Element mismatch with DWA is common to all types (``impairments.dac_mismatch_sig
 default values and their sources are in ``docs/models.md``.
 """
 
-from ctdsm.models.dac.base import DacModel
+from ctdsm.models.dac.base import DacModel, ElementWriter, NetlistSwitches, steering_lines
 from ctdsm.models.dac.physics import (
     MU_N_COX,
     MU_P_COX,
@@ -82,6 +82,9 @@ from ctdsm.models.dac.vgs_r import VgsR
 
 __all__ = [
     "DacModel",
+    "ElementWriter",
+    "NetlistSwitches",
+    "steering_lines",
     "DAC_MODELS",
     "dac_model",
     "RDac",

@@ -11,13 +11,82 @@ parameters and switch equations are :mod:`.physics`; the functions every tier ca
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
 
 import numpy as np
 
 from ctdsm.models.dac.physics import DacPhysics
 
-__all__ = ["DacModel"]
+__all__ = ["DacModel", "ElementWriter", "NetlistSwitches", "steering_lines"]
+
+
+class ElementWriter(Protocol):
+    """What a DAC type needs from the netlist generator to write its elements (the
+    generator's context implements it: devices of the process, resistors with their noise)."""
+
+    def nmos(self, n: str, d: str, g: str, s: str, w_m: float, l_m: float) -> str:
+        """An NMOS ``n`` (drain, gate, source), bulk at ground."""
+        ...
+
+    def pmos(self, n: str, d: str, g: str, s: str, w_m: float, l_m: float) -> str:
+        """A PMOS ``n`` (drain, gate, source), bulk at VDD."""
+        ...
+
+    def resistor(self, name: str, a: str, b: str, r_ohm: float) -> list[str]:
+        """A resistor with its thermal noise."""
+        ...
+
+    def capacitor(self, name: str, a: str, b: str, c_f: float) -> str:
+        """A capacitor."""
+        ...
+
+
+@dataclass(frozen=True)
+class NetlistSwitches:
+    """The first DAC's switches as the netlist sizes them, and their series resistances at
+    the netlist's operating point (the unit resistors are trimmed by them).
+
+    Attributes
+    ----------
+    w_n_m, w_p_m, w_zap_m, l_m : float
+        Widths of the NMOS, PMOS and zap switches and their length, m.
+    r_steer_ohm : float
+        A steering NMOS with its source at ``V_cm``.
+    r_nmos_refn_ohm, r_pmos_refp_ohm, r_tg_refp_ohm : float
+        An NMOS with its source at VREFN, a PMOS at VREFP, a transmission gate at VREFP.
+    vg_plus, vg_minus : str
+        The first integrator's virtual grounds, in the order the DAC's sign feeds them.
+    """
+
+    w_n_m: float
+    w_p_m: float
+    w_zap_m: float
+    l_m: float
+    r_steer_ohm: float
+    r_nmos_refn_ohm: float
+    r_pmos_refp_ohm: float
+    r_tg_refp_ohm: float
+    vg_plus: str
+    vg_minus: str
+
+
+def steering_lines(
+    out: ElementWriter, sw: NetlistSwitches, x: str, g: str, gb: str, c_node_f: float
+) -> list[str]:
+    """The four NMOS steering switches of one element's switch nodes ``{x}sp``/``{x}sn``
+    (gate ``g`` steers P to the first virtual ground and N to the second, ``gb`` the other
+    way round) and the nodes' parasitic capacitance: shared by vgs_r and the RTO sub-DACs."""
+    vgp, vgm, w, l_m = sw.vg_plus, sw.vg_minus, sw.w_n_m, sw.l_m
+    return [
+        out.nmos(f"{x}a", f"{x}sp", g, vgp, w, l_m),
+        out.nmos(f"{x}b", f"{x}sp", gb, vgm, w, l_m),
+        out.nmos(f"{x}c", f"{x}sn", g, vgm, w, l_m),
+        out.nmos(f"{x}d", f"{x}sn", gb, vgp, w, l_m),
+        out.capacitor(f"{x}sp", f"{x}sp", "0", c_node_f),
+        out.capacitor(f"{x}sn", f"{x}sn", "0", c_node_f),
+    ]
 
 
 class DacModel(ABC):
@@ -86,6 +155,30 @@ class DacModel(ABC):
     def circuit_initial_config(self, half: int, s_init: float) -> int:
         """A half's switch configuration before the first period, for element data
         ``s_init`` (+-1)."""
+
+    # -- the netlist (ctdsm.spice.netlist) ----------------------------------------------------
+    @abstractmethod
+    def netlist_element(
+        self, out: ElementWriter, sw: NetlistSwitches, phys: DacPhysics, e: str, g: str,
+        gb: str, r_el_ohm: float, phases: Mapping[str, str],
+    ) -> list[str]:  # fmt: skip
+        """One unit element ``e`` of the first DAC: its switches, resistors and nodes.
+
+        Parameters
+        ----------
+        out : ElementWriter
+        sw : NetlistSwitches
+        phys : DacPhysics
+        e : str
+            Element name prefix.
+        g, gb : str
+            Its data gate nodes, true and complement (RTO: prefixes of the halves' gates).
+        r_el_ohm : float
+            The element's resistance per half (with its mismatch), before the switch trim.
+        phases : mapping
+            The DAC's clock-phase nodes (RTO: ``pha``, ``phab``, ``phb``, ``phbb``, and the
+            zap phases ``zapa``, ``zapb``).
+        """
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

@@ -8,9 +8,11 @@ mismatch: ISI), and the transition charge each switching half draws from the ref
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
-from ctdsm.models.dac.base import DacModel
+from ctdsm.models.dac.base import DacModel, ElementWriter, NetlistSwitches
 from ctdsm.models.dac.physics import (
     DacPhysics,
     _nmos,
@@ -77,6 +79,27 @@ class RDac(DacModel):
     def circuit_initial_config(self, half: int, s_init: float) -> int:
         """The inverter level: the data on the P half, its complement on the N half."""
         return int(s_init) if half == 0 else -int(s_init)
+
+    def netlist_element(
+        self, out: ElementWriter, sw: NetlistSwitches, phys: DacPhysics, e: str, g: str,
+        gb: str, r_el_ohm: float, phases: Mapping[str, str],
+    ) -> list[str]:  # fmt: skip
+        """Two inverters (PMOS to VREFP, NMOS to VREFN) driving the half resistors."""
+        # Each inverter spends half the time high (PMOS from VREFP), half low.
+        r = r_el_ohm - 0.5 * (sw.r_pmos_refp_ohm + sw.r_nmos_refn_ohm)
+        w_n, w_p, l_m = sw.w_n_m, sw.w_p_m, sw.l_m
+        # P half: high (VREFP) for data 1, so its inverter input is the complement.
+        lines = [
+            out.pmos(f"{e}pp", f"{e}op", gb, "refp", w_p, l_m),
+            out.nmos(f"{e}pn", f"{e}op", gb, "refn", w_n, l_m),
+            out.pmos(f"{e}np", f"{e}on", g, "refp", w_p, l_m),
+            out.nmos(f"{e}nn", f"{e}on", g, "refn", w_n, l_m),
+            out.capacitor(f"{e}op", f"{e}op", "0", phys.c_node_f),
+            out.capacitor(f"{e}on", f"{e}on", "0", phys.c_node_f),
+        ]
+        lines += out.resistor(f"{e}p", f"{e}op", sw.vg_plus, r)
+        lines += out.resistor(f"{e}n", f"{e}on", sw.vg_minus, r)
+        return lines
 
 
 def rdac_levels(phys: DacPhysics) -> tuple[float, float]:

@@ -8,12 +8,12 @@ of ``I R_sw`` at every reconnection (:func:`rto_recharge`, a gain term).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 from scipy.integrate import quad
 
-from ctdsm.models.dac.base import DacModel
+from ctdsm.models.dac.base import DacModel, ElementWriter, NetlistSwitches, steering_lines
 from ctdsm.models.dac.physics import DacPhysics, _nmos, _pmos, _rails, _root, switch_k
 
 __all__ = ["DualRto", "ZappedDualRto", "rto_recharge"]
@@ -52,6 +52,38 @@ class DualRto(DacModel):
     def circuit_initial_config(self, half: int, s_init: float) -> int:
         """Open until the first event."""
         return -1
+
+    def netlist_element(
+        self, out: ElementWriter, sw: NetlistSwitches, phys: DacPhysics, e: str, g: str,
+        gb: str, r_el_ohm: float, phases: Mapping[str, str],
+    ) -> list[str]:  # fmt: skip
+        """Sub-DACs A and B: reference switches, resistors, steering (``g``, ``gb`` are the
+        prefixes of each sub-DAC's gate nodes), and for the zapped type the zap switches."""
+        r_p = r_el_ohm - sw.r_tg_refp_ohm - sw.r_steer_ohm
+        r_n = r_el_ohm - sw.r_nmos_refn_ohm - sw.r_steer_ohm
+        w_n, w_p, l_m = sw.w_n_m, sw.w_p_m, sw.l_m
+        lines: list[str] = []
+        for h in ("a", "b"):
+            on, on_b = phases[f"ph{h}"], phases[f"ph{h}b"]
+            x = f"{e}{h}"
+            lines += [
+                # Reference switches: a transmission gate to VREFP, an NMOS to VREFN.
+                # (A PMOS alone ran 14 % faster but, about twice as resistive in BSIM3 as the
+                # square-law trim assumes, left the DAC 9 % short.)
+                out.nmos(f"{x}rpn", "refp", on, f"{x}rp", w_n, l_m),
+                out.pmos(f"{x}rpp", "refp", on_b, f"{x}rp", w_p, l_m),
+                out.nmos(f"{x}rn", "refn", on, f"{x}rn", w_n, l_m),
+            ]
+            lines += out.resistor(f"{x}p", f"{x}rp", f"{x}sp", r_p)
+            lines += out.resistor(f"{x}n", f"{x}rn", f"{x}sn", r_n)
+            lines += steering_lines(out, sw, x, f"{g}{h}", f"{gb}{h}", phys.c_float_f)
+            if self.zapped:
+                z = phases[f"zap{h}"]
+                lines += [
+                    out.nmos(f"{x}zp", f"{x}sp", z, "cm", sw.w_zap_m, l_m),
+                    out.nmos(f"{x}zn", f"{x}sn", z, "cm", sw.w_zap_m, l_m),
+                ]
+        return lines
 
 
 class ZappedDualRto(DualRto):

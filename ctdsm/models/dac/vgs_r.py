@@ -8,9 +8,11 @@ every transition (:func:`~ctdsm.models.dac.physics.switch_node_share`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
-from ctdsm.models.dac.base import DacModel
+from ctdsm.models.dac.base import DacModel, ElementWriter, NetlistSwitches, steering_lines
 from ctdsm.models.dac.physics import DacPhysics, _nmos, _rails, _root, switch_k
 
 __all__ = ["VgsR"]
@@ -50,3 +52,13 @@ class VgsR(DacModel):
     def circuit_initial_config(self, half: int, s_init: float) -> int:
         """The virtual ground the half is steered to."""
         return half if s_init > 0 else 1 - half
+
+    def netlist_element(
+        self, out: ElementWriter, sw: NetlistSwitches, phys: DacPhysics, e: str, g: str,
+        gb: str, r_el_ohm: float, phases: Mapping[str, str],
+    ) -> list[str]:  # fmt: skip
+        """Resistors on the references, steered at the virtual grounds."""
+        r = r_el_ohm - sw.r_steer_ohm
+        lines = out.resistor(f"{e}p", "refp", f"{e}sp", r)
+        lines += out.resistor(f"{e}n", "refn", f"{e}sn", r)
+        return lines + steering_lines(out, sw, e, g, gb, phys.c_sw_f)
