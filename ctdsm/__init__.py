@@ -53,7 +53,7 @@ _LAZY = {
     "sweep": ("ctdsm.sweeps", "sweep"),
     "SweepResult": ("ctdsm.sweeps", "SweepResult"),
     "netlist": ("ctdsm.spice.netlist", "build_netlist"),
-    "run_spice": ("ctdsm.spice.run", "run_spice"),
+    "run_spice": ("ctdsm.spice.closed_loop", "run_spice"),
 }
 
 

@@ -511,8 +511,8 @@ def spice(
     from pathlib import Path
 
     from ctdsm.flow.synthesize import synthesize
+    from ctdsm.spice.closed_loop import run_spice
     from ctdsm.spice.report import spice_outputs, write_spice_outputs
-    from ctdsm.spice.run import run_spice
 
     design = synthesize(_load(spec, overrides))
     work = Path(tempfile.mkdtemp(prefix="ctdsm-spice-"))

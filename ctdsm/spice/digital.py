@@ -343,18 +343,18 @@ def dwa_lines(inputs: Sequence[str], clk: str, prefix: str = "dwa") -> tuple[lis
     carry = None
     for b in range(k_bits):
         a, m = p[b], mbits[b]
-        s = f"{prefix}_s{b}"
+        total = f"{prefix}_s{b}"  # the sum bit
         if carry is None:
-            lines.append(f"a{prefix}_x{b} [{a} {m}] {s} d_xor2")
+            lines.append(f"a{prefix}_x{b} [{a} {m}] {total} d_xor2")
             lines.append(f"a{prefix}_c{b} [{a} {m}] {prefix}_c{b} d_and2")
         else:
             lines += [
                 f"a{prefix}_h{b} [{a} {m}] {prefix}_h{b} d_xor2",
-                f"a{prefix}_x{b} [{prefix}_h{b} {carry}] {s} d_xor2",
+                f"a{prefix}_x{b} [{prefix}_h{b} {carry}] {total} d_xor2",
                 f"a{prefix}_g{b} [{a} {m}] {prefix}_g{b} d_and2",
                 f"a{prefix}_k{b} [{prefix}_h{b} {carry}] {prefix}_k{b} d_and2",
                 f"a{prefix}_c{b} [{prefix}_g{b} {prefix}_k{b}] {prefix}_c{b} d_or2",
             ]
         carry = f"{prefix}_c{b}"
-        lines.append(f"a{prefix}_reg{b} {s} {clk} null null {p[b]} {p[b]}_nq d_latch")
+        lines.append(f"a{prefix}_reg{b} {total} {clk} null null {p[b]} {p[b]}_nq d_latch")
     return lines, outputs

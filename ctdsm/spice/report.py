@@ -13,13 +13,16 @@ from __future__ import annotations
 import io
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
+from matplotlib.figure import Figure
 
-if TYPE_CHECKING:
-    from ctdsm.design.record import Design
-    from ctdsm.spice.run import SpiceResult
+from ctdsm.analysis import analyze, psd
+from ctdsm.design.record import Design
+from ctdsm.io import atomic_write_bytes, atomic_write_json, prepare_output_dir
+from ctdsm.sim.engine import simulate
+from ctdsm.spice.closed_loop import SpiceResult
 
 __all__ = ["spice_outputs", "write_spice_outputs", "psd_overlay_png"]
 
@@ -41,14 +44,9 @@ def psd_overlay_png(
     -------
     bytes
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from ctdsm.analysis import psd
-
-    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
+    # A bare Figure (no pyplot): no global backend state, nothing left open.
+    fig = Figure(figsize=(8, 4.5), dpi=110)
+    ax = fig.subplots()
     for v, label in ((v_behavioral, "behavioral"), (v_spice, "ngspice")):
         f, s = psd(np.asarray(v, dtype=float), fs_hz)
         ax.semilogx(f[1:], 10 * np.log10(np.maximum(s[1:], 1e-30)), label=label, lw=0.8)
@@ -61,7 +59,6 @@ def psd_overlay_png(
     buf = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buf, format="png")
-    plt.close(fig)
     return buf.getvalue()
 
 
@@ -77,9 +74,6 @@ def spice_outputs(design: Design, result: SpiceResult) -> dict[str, Any]:
     dict
         ``metrics`` (dict), ``npz`` (bytes), ``png`` (bytes).
     """
-    from ctdsm.analysis import analyze
-    from ctdsm.sim.engine import simulate
-
     m = analyze(result)
     beh = simulate(
         design, result.n_samples, result.amplitude_dbfs, None, result.seed, fin_hz=result.fin_hz
@@ -131,8 +125,6 @@ def write_spice_outputs(out_dir: str | Path, outputs: dict[str, Any], run_dir: P
     pathlib.Path
         ``metrics.json``.
     """
-    from ctdsm.io import atomic_write_bytes, atomic_write_json, prepare_output_dir
-
     out = prepare_output_dir(out_dir)
     if run_dir is not None and Path(run_dir).is_dir():
         keep = out / "ngspice"

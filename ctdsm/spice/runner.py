@@ -1,4 +1,4 @@
-"""Run ngspice in batch mode in a subprocess and read back the files its netlist wrote.
+"""The ngspice process: run a netlist with ``ngspice -b`` in a run directory.
 
 The netlist's ``.control`` block does the analyses and writes results with ``wrdata FILE
 VEC...`` (files relative to the run directory) and/or ``print`` of scalars (read from
@@ -6,7 +6,8 @@ stdout as ``name = value``). :func:`run_ngspice` writes the netlist into a run d
 runs ``ngspice -b netlist.cir`` there (no shell), keeps stdout/stderr in ``ngspice.log``,
 and decides success from the output rather than from the exit status alone: ngspice 39
 exits with 1 after a successful ``.control`` run that does not ``quit`` ("no simulations
-run"), and with 0 after some control-block errors.
+run"), and with 0 after some control-block errors. Reading the files is
+:mod:`ctdsm.spice.parse`.
 """
 
 from __future__ import annotations
@@ -15,31 +16,28 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from io import BufferedReader
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
 from ctdsm.errors import CtdsmError
+from ctdsm.spice.parse import first_error, printed_values, read_wrdata, wrdata_commands
 
 __all__ = ["NgspiceError", "NgspiceRun", "ngspice_binary", "run_ngspice"]
 
 NETLIST_NAME = "netlist.cir"
 LOG_NAME = "ngspice.log"
 
-# Output lines that mean the run failed even when ngspice exits with status 0.
-_ERROR_RE = re.compile(
-    r"^\s*(error\b.*|.*fatal error.*|.*timestep too small.*|.*simulation\(s\) aborted.*"
-    r"|.*simulation interrupted.*)$",
-    re.IGNORECASE,
-)
 _NO_SIM_NOTE = "no simulations run"
-_PRINT_RE = re.compile(r"^(\S+) = ([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
-_WRDATA_RE = re.compile(r"^\s*wrdata\s+(\S+)\s*(.*)$", re.IGNORECASE)
+# ngspice's progress report on stderr: the simulated time.
+_REFERENCE_RE = re.compile(r"Reference value\s*:\s*([-+0-9.eE]+)")
 
 
 class NgspiceError(CtdsmError):
@@ -49,6 +47,7 @@ class NgspiceError(CtdsmError):
 
     Attributes
     ----------
+    reason : str
     log_path : pathlib.Path or None
         ``ngspice.log`` in the kept run directory (None when it was not kept).
     workdir : pathlib.Path or None
@@ -86,6 +85,8 @@ class NgspiceRun:
         The run directory, or None when it was a temporary directory, now removed.
     log_path : pathlib.Path or None
         ``ngspice.log`` in ``workdir`` (None when removed).
+    files : list of str
+        Names of the files the run directory held at the end.
     """
 
     tables: dict[str, dict[str, np.ndarray]]
@@ -148,117 +149,201 @@ def ngspice_binary(name: str = "ngspice") -> str:
     return path
 
 
-def _wrdata_commands(netlist: str) -> list[tuple[str, list[str]]]:
-    """``(file, [vectors])`` of every ``wrdata`` command inside ``.control`` blocks."""
-    out: list[tuple[str, list[str]]] = []
-    in_control = False
-    for line in netlist.splitlines():
-        low = line.strip().lower()
-        if low.startswith(".control"):
-            in_control = True
-        elif low.startswith(".endc"):
-            in_control = False
-        elif in_control:
-            m = _WRDATA_RE.match(line)
-            if m:
-                out.append((m.group(1), m.group(2).split()))
-    return out
+@dataclass(frozen=True)
+class _RunDir:
+    """The directory a run happens in, and what becomes of it on success and failure.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        Absolute.
+    temporary : bool
+        Made for this run: removed after success, and after a failure unless
+        ``keep_on_failure``.
+    keep_on_failure : bool
+    """
+
+    path: Path
+    temporary: bool
+    keep_on_failure: bool
+
+    @classmethod
+    def create(cls, workdir: str | os.PathLike[str] | None, keep_on_failure: bool) -> _RunDir:
+        """``workdir`` (created if needed), or a new temporary directory."""
+        if workdir is None:
+            path = Path(tempfile.mkdtemp(prefix="ctdsm-ngspice-"))
+        else:
+            path = Path(workdir)
+        path.mkdir(parents=True, exist_ok=True)
+        return cls(path.resolve(), workdir is None, keep_on_failure)
+
+    @property
+    def log_path(self) -> Path:
+        return self.path / LOG_NAME
+
+    def write_inputs(
+        self, netlist: str, spiceinit: Sequence[str], inputs: Mapping[str, str]
+    ) -> None:
+        """The netlist, ``.spiceinit`` (when given) and the files the netlist reads.
+
+        Raises
+        ------
+        ValueError
+            An input name that is not a plain name inside the run directory.
+        """
+        (self.path / NETLIST_NAME).write_text(netlist if netlist.endswith("\n") else netlist + "\n")
+        if spiceinit:
+            (self.path / ".spiceinit").write_text("\n".join(spiceinit) + "\n")
+        for name, text in inputs.items():
+            if Path(name).is_absolute() or ".." in Path(name).parts:
+                raise ValueError(f"inputs: {name!r} is not a plain name inside the run directory")
+            (self.path / name).write_text(text)
+
+    def write_log(self, cmd: list[str], stdout: str, stderr: str, status: str) -> None:
+        """``ngspice.log``: the command, how it ended, and its output."""
+        self.log_path.write_text(
+            f"# command: {' '.join(cmd)} (cwd {self.path})\n# {status}\n"
+            f"# ---- stdout ----\n{stdout}\n# ---- stderr ----\n{stderr}\n"
+        )
+
+    def failure(self, reason: str) -> NgspiceError:
+        """The error to raise for ``reason``, naming the kept log (the directory is removed
+        first when it is not to be kept)."""
+        if self.temporary and not self.keep_on_failure:
+            shutil.rmtree(self.path, ignore_errors=True)
+            return NgspiceError(reason, None, None)
+        return NgspiceError(reason, self.log_path, self.path)
 
 
-def _read_wrdata(path: Path, vectors: Sequence[str]) -> dict[str, np.ndarray]:
-    with path.open() as fh:
-        first = fh.readline()
-    header: list[str] | None = None
-    try:
-        [float(tok) for tok in first.split()]
-    except ValueError:
-        header = first.split()
-    data = np.loadtxt(path, skiprows=1 if header else 0, ndmin=2)
-    ncol = data.shape[1] if data.size else len(header or [])
-    if header is not None and len(header) == ncol:
-        names = header
-    elif ncol == 2 * len(vectors):
-        names = [n for v in vectors for n in ("scale", v)]
-    elif ncol == len(vectors) + 1:
-        names = ["scale", *vectors]
-    else:
-        names = [f"col{i}" for i in range(ncol)]
-    table: dict[str, np.ndarray] = {}
-    for i, name in enumerate(names):
-        table.setdefault(name, data[:, i] if data.size else np.empty(0))
-    return table
+def _drain(pipe: BufferedReader, chunks: list[bytes]) -> None:
+    """Read ``pipe`` to its end into ``chunks``."""
+    for chunk in iter(lambda: pipe.read(65536), b""):
+        chunks.append(chunk)
 
 
-def _first_error(text: str) -> str | None:
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        if _ERROR_RE.match(line):
-            msg = " ".join(line.split())
-            # XSPICE code models print a bare "ERROR **" and the reason on the next line.
-            if len(msg.strip("* ")) <= len("error"):
-                nxt = next((ln for ln in lines[i + 1 :] if ln.strip()), "")
-                msg = f"{msg} {' '.join(nxt.split())}"
-            return msg[:200]
-    return None
-
-
-_REFERENCE_RE = re.compile(r"Reference value\s*:\s*([-+0-9.eE]+)")
+def _drain_reporting(
+    pipe: BufferedReader, chunks: list[bytes], on_progress: Callable[[float], None]
+) -> None:
+    """Read ngspice's stderr to its end into ``chunks``, passing each reported simulated
+    time to ``on_progress`` as it comes (a report may straddle two reads)."""
+    tail = b""
+    for chunk in iter(lambda: pipe.read1(4096), b""):
+        chunks.append(chunk)
+        found = _REFERENCE_RE.findall((tail + chunk).decode(errors="replace"))
+        if found:
+            try:
+                on_progress(float(found[-1]))
+            except ValueError:
+                pass
+        tail = (tail + chunk)[-64:]
 
 
 def _run_watched(
     cmd: list[str], cwd: Path, timeout_s: float, on_progress: Callable[[float], None]
-) -> subprocess.CompletedProcess:
+) -> subprocess.CompletedProcess[str]:
     """``subprocess.run`` that reads stderr while ngspice runs and reports its sim time.
 
-    The process is killed on timeout (``TimeoutExpired``) and on ``KeyboardInterrupt``.
+    The process is killed on timeout (``TimeoutExpired``, with the output so far) and on
+    any other exception (``KeyboardInterrupt``).
     """
-    import threading
-
     proc = subprocess.Popen(
         cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
     )
     out_chunks: list[bytes] = []
     err_chunks: list[bytes] = []
-
-    def read_out() -> None:
-        assert proc.stdout is not None
-        for chunk in iter(lambda: proc.stdout.read(65536), b""):
-            out_chunks.append(chunk)
-
-    def read_err() -> None:
-        assert proc.stderr is not None
-        tail = b""
-        for chunk in iter(lambda: proc.stderr.read1(4096), b""):
-            err_chunks.append(chunk)
-            text = (tail + chunk).decode(errors="replace")
-            found = _REFERENCE_RE.findall(text)
-            if found:
-                try:
-                    on_progress(float(found[-1]))
-                except ValueError:
-                    pass
-            tail = (tail + chunk)[-64:]
-
-    threads = [threading.Thread(target=f, daemon=True) for f in (read_out, read_err)]
+    # Binary pipes with the default buffering are BufferedReaders (typeshed says IO[bytes]).
+    stdout, stderr = cast(BufferedReader, proc.stdout), cast(BufferedReader, proc.stderr)
+    threads = [
+        threading.Thread(target=_drain, args=(stdout, out_chunks), daemon=True),
+        threading.Thread(
+            target=_drain_reporting, args=(stderr, err_chunks, on_progress), daemon=True
+        ),
+    ]
     for t in threads:
         t.start()
-    try:
-        proc.wait(timeout=timeout_s)
-    except BaseException:
+
+    def stop() -> None:
         proc.kill()
         proc.wait()
         for t in threads:
             t.join(timeout=5)
-        if isinstance(sys.exc_info()[1], subprocess.TimeoutExpired):
-            raise subprocess.TimeoutExpired(
-                cmd, timeout_s, output=b"".join(out_chunks), stderr=b"".join(err_chunks)
-            ) from None
+
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        stop()
+        raise subprocess.TimeoutExpired(
+            cmd, timeout_s, output=b"".join(out_chunks), stderr=b"".join(err_chunks)
+        ) from None
+    except BaseException:
+        stop()
         raise
     for t in threads:
         t.join()
     out = b"".join(out_chunks).decode(errors="replace")
     err = b"".join(err_chunks).decode(errors="replace")
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def _execute(
+    cmd: list[str], cwd: Path, timeout_s: float, on_progress: Callable[[float], None] | None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``cmd`` to its end (read while it runs when progress is wanted).
+
+    Raises
+    ------
+    subprocess.TimeoutExpired
+        After killing the process.
+    """
+    if on_progress is not None:
+        return _run_watched(cmd, cwd, timeout_s, on_progress)
+    return subprocess.run(
+        cmd,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=timeout_s,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def _failure_reason(proc: subprocess.CompletedProcess[str]) -> str | None:
+    """Why a finished run failed (an error line, a signal, an unexpected exit status), or
+    None."""
+    combined = proc.stdout + "\n" + proc.stderr
+    reason = first_error(combined)
+    if reason is None and proc.returncode < 0:
+        reason = f"killed by signal {-proc.returncode}"
+    if reason is None and proc.returncode != 0 and _NO_SIM_NOTE not in combined.lower():
+        reason = f"exit status {proc.returncode}"
+    return reason
+
+
+def _read_tables(netlist: str, run_dir: _RunDir) -> dict[str, dict[str, np.ndarray]]:
+    """Every file the netlist's ``wrdata`` commands wrote.
+
+    Raises
+    ------
+    NgspiceError
+        A file is missing or unreadable.
+    """
+    tables: dict[str, dict[str, np.ndarray]] = {}
+    for fname, vectors in wrdata_commands(netlist):
+        path = run_dir.path / fname
+        if not path.is_file():
+            raise run_dir.failure(f"the netlist's wrdata wrote no {fname}")
+        try:
+            tables[fname] = read_wrdata(path, vectors)
+        except ValueError as exc:
+            reason = f"cannot parse {fname}: {' '.join(str(exc).split())[:120]}"
+            raise run_dir.failure(reason) from None
+    return tables
+
+
+def _decoded(output: object) -> str:
+    """Partial output of a timed-out process (bytes, or nothing)."""
+    return output.decode(errors="replace") if isinstance(output, bytes) else ""
 
 
 def run_ngspice(
@@ -289,7 +374,7 @@ def run_ngspice(
         Keep a temporary run directory (netlist, log, partial outputs) when the run fails.
     spiceinit : sequence of str
         Lines written to ``.spiceinit`` in the run directory, read by ngspice before the
-        netlist is parsed (e.g. :func:`ctdsm.process.spiceinit_lines` for gf180mcu).
+        netlist is parsed (e.g. :func:`ctdsm.spice.process.spiceinit_lines` for gf180mcu).
     inputs : mapping of str to str, optional
         Files the netlist reads (name relative to the run directory -> text), written
         before the run (e.g. :attr:`ctdsm.spice.netlist.Netlist.inputs`).
@@ -310,86 +395,32 @@ def run_ngspice(
     NgspiceError
         (a :class:`CtdsmError`) the run timed out, reported an error, crashed, or did not
         write a ``wrdata`` file; one-line message with the log path.
+    ValueError
+        An ``inputs`` name outside the run directory.
     """
     exe = ngspice_binary(ngspice)
-    temporary = workdir is None
-    run_dir = Path(tempfile.mkdtemp(prefix="ctdsm-ngspice-")) if temporary else Path(workdir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    run_dir = run_dir.resolve()
-    (run_dir / NETLIST_NAME).write_text(netlist if netlist.endswith("\n") else netlist + "\n")
-    if spiceinit:
-        (run_dir / ".spiceinit").write_text("\n".join(spiceinit) + "\n")
-    for name, text in (inputs or {}).items():
-        if Path(name).is_absolute() or ".." in Path(name).parts:
-            raise ValueError(f"inputs: {name!r} is not a plain name inside the run directory")
-        (run_dir / name).write_text(text)
-    log_path = run_dir / LOG_NAME
+    run_dir = _RunDir.create(workdir, keep_logs_on_failure)
+    run_dir.write_inputs(netlist, spiceinit, inputs or {})
     cmd = [exe, "-b", NETLIST_NAME]
-
-    def fail(reason: str) -> NgspiceError:
-        if temporary and not keep_logs_on_failure:
-            shutil.rmtree(run_dir, ignore_errors=True)
-            return NgspiceError(reason, None, None)
-        return NgspiceError(reason, log_path, run_dir)
-
-    def write_log(stdout: str, stderr: str, status: str) -> None:
-        log_path.write_text(
-            f"# command: {' '.join(cmd)} (cwd {run_dir})\n# {status}\n"
-            f"# ---- stdout ----\n{stdout}\n# ---- stderr ----\n{stderr}\n"
-        )
-
     t0 = time.perf_counter()
     try:
-        if on_progress is None:
-            proc = subprocess.run(
-                cmd,
-                cwd=run_dir,
-                capture_output=True,
-                text=True,
-                errors="replace",
-                timeout=timeout_s,
-                stdin=subprocess.DEVNULL,
-            )
-        else:
-            proc = _run_watched(cmd, run_dir, timeout_s, on_progress)
+        proc = _execute(cmd, run_dir.path, timeout_s, on_progress)
     except subprocess.TimeoutExpired as exc:
-        out = exc.stdout.decode(errors="replace") if isinstance(exc.stdout, bytes) else ""
-        err = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else ""
-        write_log(out or "", err or "", f"killed after timeout of {timeout_s:g} s")
-        raise fail(f"timed out after {timeout_s:g} s") from None
+        status = f"killed after timeout of {timeout_s:g} s"
+        run_dir.write_log(cmd, _decoded(exc.stdout), _decoded(exc.stderr), status)
+        raise run_dir.failure(f"timed out after {timeout_s:g} s") from None
     elapsed = time.perf_counter() - t0
-    stdout, stderr = proc.stdout, proc.stderr
-    write_log(stdout, stderr, f"exit status {proc.returncode}, {elapsed:.3f} s")
-
-    combined = stdout + "\n" + stderr
-    reason = _first_error(combined)
-    if reason is None and proc.returncode < 0:
-        reason = f"killed by signal {-proc.returncode}"
-    if reason is None and proc.returncode != 0 and _NO_SIM_NOTE not in combined.lower():
-        reason = f"exit status {proc.returncode}"
-    if reason is not None:
-        raise fail(reason)
-
-    tables: dict[str, dict[str, np.ndarray]] = {}
-    for fname, vectors in _wrdata_commands(netlist):
-        path = run_dir / fname
-        if not path.is_file():
-            raise fail(f"the netlist's wrdata wrote no {fname}")
-        try:
-            tables[fname] = _read_wrdata(path, vectors)
-        except ValueError as exc:
-            raise fail(f"cannot parse {fname}: {' '.join(str(exc).split())[:120]}") from None
-
-    prints: dict[str, float] = {}
-    for line in stdout.splitlines():
-        m = _PRINT_RE.match(line.strip())
-        if m:
-            prints[m.group(1)] = float(m.group(2))
-
-    files = sorted(p.name for p in run_dir.iterdir())
-    if temporary:
-        shutil.rmtree(run_dir, ignore_errors=True)
-        return NgspiceRun(tables, prints, stdout, stderr, proc.returncode, elapsed, files=files)
-    return NgspiceRun(
-        tables, prints, stdout, stderr, proc.returncode, elapsed, run_dir, log_path, files
+    run_dir.write_log(
+        cmd, proc.stdout, proc.stderr, f"exit status {proc.returncode}, {elapsed:.3f} s"
     )
+    reason = _failure_reason(proc)
+    if reason is not None:
+        raise run_dir.failure(reason)
+    tables = _read_tables(netlist, run_dir)
+    prints = printed_values(proc.stdout)
+    files = sorted(p.name for p in run_dir.path.iterdir())
+    outcome = (proc.stdout, proc.stderr, proc.returncode, elapsed)
+    if run_dir.temporary:
+        shutil.rmtree(run_dir.path, ignore_errors=True)
+        return NgspiceRun(tables, prints, *outcome, files=files)
+    return NgspiceRun(tables, prints, *outcome, run_dir.path, run_dir.log_path, files)

@@ -1,4 +1,4 @@
-"""Netlists of the seed designs (ctdsm/spice/netlist.py): structure, values, determinism,
+"""Netlists of the seed designs (ctdsm/spice/netlist/): structure, values, determinism,
 errors, the committed copies, and short closed-loop ngspice runs.
 
 The generation tests take well under a second each (one synthesis per design, cached); the
@@ -322,8 +322,8 @@ def test_noise_table_has_the_sized_densities_and_comes_from_the_seed():
     white density 2 dt sigma^2 of samples linearly interpolated every dt, the first opamp's
     1/f noise with the spec's corner; drawn from the seed (the same table twice, another
     with another seed); the table covers the whole transient."""
+    from ctdsm.constants import K_BOLTZMANN
     from ctdsm.models.impairments import resolve_impairments
-    from ctdsm.spice.netlist import K_BOLTZMANN
 
     d = design("singlebit")
     n = 16384

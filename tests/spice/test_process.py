@@ -12,8 +12,8 @@ import pytest
 
 from ctdsm.errors import CtdsmError, SpecError
 from ctdsm.models.dac import MU_N_COX, MU_P_COX, VT_V
-from ctdsm.process import CORNERS, devices, model_lines, spiceinit_lines
 from ctdsm.spice import NgspiceError, run_ngspice
+from ctdsm.spice.process import CORNERS, devices, model_lines, spiceinit_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 PDK_ROOT = os.environ.get("PDK_ROOT", str(ROOT.parent / "shared" / "pdk"))

@@ -1,4 +1,4 @@
-"""ngspice-in-the-loop regression of the seed designs (ctdsm/spice/run.py).
+"""ngspice-in-the-loop regression of the seed designs (ctdsm/spice/closed_loop.py).
 
 ``pytest -m spice``: both seed designs at 2^14 cycles (> 100 dB SNDR in 250 kHz, within 3 dB
 of the behavioral model on the same stimulus), the directions the behavioral model predicts

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 
 import ctdsm
+from ctdsm.spice.closed_loop import SpiceResult
 from ctdsm.spice.report import spice_outputs, write_spice_outputs
-from ctdsm.spice.run import SpiceResult
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,5 @@
-"""run_spice and its helpers (ctdsm/spice/run.py): reading the codes, failures as one line."""
+"""run_spice and its helpers (ctdsm/spice/closed_loop.py, parse.py, runner.py): reading the
+codes, failures as one line, progress."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 from ctdsm.errors import CtdsmError
-from ctdsm.spice.run import codes_from_table
+from ctdsm.spice.parse import codes_from_table
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,0 +1,317 @@
+"""The DACs of a netlist: the first DAC in MOS switches, the later ones ideal.
+
+The first DAC follows ``dac.type`` with switches sized by
+:func:`ctdsm.models.dac.dac_physics` (``R_on = R_u / 50``); each unit resistor is reduced by
+its switches' resistance at the operating point so that each half's path is ``R_u``:
+
+* ``r_dac``: inverters (PMOS to ``VREFP``, NMOS to ``VREFN``) driving the unit resistors;
+* ``vgs_r``: resistors tied to the references, NMOS switches at the virtual grounds steering
+  each half's current;
+* ``dual_rto`` / ``zapped_dual_rto``: two return-to-open halves (A in the first half of the
+  pulse window, B in the second), each disconnected at both ends while off, its switch
+  nodes floating; zapped, an NMOS resets them to the common mode before reconnection.
+
+The references have the output resistance and decoupling of ``dac_physics``; element
+mismatch is drawn from the seed. Later DACs (FB form) are ideal, as in the engine.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ctdsm.design.record import Design
+from ctdsm.errors import SpecError
+from ctdsm.models.dac import MU_N_COX, MU_P_COX, VT_V, DacPhysics, dac_physics
+from ctdsm.spice.macromodels import fmt
+from ctdsm.spice.netlist.context import RETIME_S, NetlistContext, sign_nodes
+
+__all__ = [
+    "ZAP_TAUS",
+    "BODY_GAMMA_SQRT_V",
+    "PHI_2F_V",
+    "pulse_window",
+    "zap_window_s",
+    "first_dac",
+    "later_dacs",
+]
+
+#: Time constants of the zap switch and the floating node in the zap window (its gate drive
+#: at the common mode is about 1.6x below full drive: still more than 20).
+ZAP_TAUS = 40.0
+#: Body-effect coefficient and surface potential of the switch-resistance estimate, sqrt(V)
+#: and V: the embedded card's K1 (0.55-0.58) and 2 phi_F. (The estimate only trims the unit
+#: resistors; the simulation uses the device models.)
+BODY_GAMMA_SQRT_V = 0.57
+PHI_2F_V = 0.8
+
+
+def pulse_window(design: Design) -> tuple[float, float]:
+    """The first DAC's pulse ``[t0, t1]`` (clock periods), checked to be a full period.
+
+    Raises
+    ------
+    SpecError
+        More than one feedback DAC, or a pulse that is not NRZ.
+    """
+    tdac = np.asarray(design.tdac, dtype=float)
+    if tdac.shape[0] != 2:
+        raise SpecError("architecture", "the netlist supports one feedback DAC (tdac rows 2)")
+    t0, t1 = float(tdac[1, 0]), float(tdac[1, 1])
+    if abs((t1 - t0) - 1.0) > 1e-9 or not (0.0 <= t0 < 1.0):
+        raise SpecError(
+            "architecture.dac_pulse",
+            f"the netlist needs an NRZ pulse [t0, t0 + 1] with 0 <= t0 < 1, got [{t0:g}, {t1:g}]",
+        )
+    return t0, t1
+
+
+def zap_window_s(period_s: float) -> float:
+    """Length of an RTO half's zap window, s: the other half's reference window, at
+    mid-swing.
+
+    The zap switches share the gate of the other half's reference switches: they close when
+    the other half connects, RETIME_S after this half's steering opened, and open when the
+    other half disconnects, RETIME_S before this half's steering closes. (Zap edges of their
+    own, as PULSE sources, cost 17 time points each in the middle of the open half, and about
+    25 per clock even placed 150 ps from the DAC edges.)
+    """
+    return 0.5 * period_s - 2.0 * RETIME_S
+
+
+def later_dacs(ctx: NetlistContext) -> list[str]:
+    """Ideal DACs into the later integrators (FB form): ``+-k_u v/2`` through the resistor."""
+    sz = ctx.design.sizing
+    lines: list[str] = []
+    later = [r for r in sz.resistors if r.stage > 1 and r.source == "dac1"]
+    if not later:
+        return lines
+    half = 0.5 * sz.k_u_v
+    lines += [
+        f"edacp dacp cm vcode 0 {fmt(half)}",
+        f"edacn dacn cm vcode 0 {fmt(-half)}",
+    ]
+    for r in later:
+        a, b = sign_nodes(r.coefficient, "dacp", "dacn")
+        tag = r.name.lower()
+        lines += ctx.resistor(f"{tag}p", a, f"vgp{r.stage}", r.r_ohm)
+        lines += ctx.resistor(f"{tag}n", b, f"vgn{r.stage}", r.r_ohm)
+    return lines
+
+
+@dataclass(frozen=True)
+class _Switches:
+    """Switch sizes of the first DAC, and the square-law estimate of their resistance.
+
+    The estimate (triode, the switches' sources at their rail or at V_cm, the body effect
+    with the bulk at a rail) trims the unit resistors so that each half's full path is R_u,
+    as the engine's sizing assumes; nominal R_on,n would leave the DAC 5-10 % short.
+    """
+
+    w_n: float
+    w_p: float
+    w_zap: float
+    l_m: float
+    k_n: float
+    k_p: float
+    vdd_v: float
+
+    def vt(self, v_sb: float) -> float:
+        """Threshold with the body effect at source-bulk voltage ``v_sb``, V."""
+        return VT_V + BODY_GAMMA_SQRT_V * (math.sqrt(PHI_2F_V + v_sb) - math.sqrt(PHI_2F_V))
+
+    def r_nmos(self, v_source: float) -> float:
+        """NMOS (gate at the supply) with its source at ``v_source``, ohm."""
+        return 1.0 / (self.k_n * max(self.vdd_v - v_source - self.vt(v_source), 1e-3))
+
+    def r_pmos(self, v_source: float) -> float:
+        """PMOS (gate at 0, bulk at the supply) with its source at ``v_source``, ohm."""
+        return 1.0 / (self.k_p * max(v_source - self.vt(self.vdd_v - v_source), 1e-3))
+
+    def r_tg(self, v: float) -> float:
+        """Transmission gate (NMOS and PMOS in parallel) at node voltage ``v``, ohm."""
+        return 1.0 / (self.k_n * max(self.vdd_v - v - self.vt(v), 0.0) + 1.0 / self.r_pmos(v))
+
+
+def _switches(ctx: NetlistContext, phys: DacPhysics) -> _Switches:
+    """Switch sizes for ``phys``: W/L for R_on,n in deep triode at full drive (the
+    dac_physics design rule), PMOS 2.5x wider; the zap switch only has to reset the floating
+    node within the zap window (R_zap C = window / ZAP_TAUS), far narrower."""
+    vdd = ctx.design.spec.process.vdd_v
+    l_m = ctx.dev.l_min_m
+    wl = 1.0 / (MU_N_COX * (vdd - VT_V) * phys.r_on_n_ohm)
+    w_n = wl * l_m
+    w_p = 2.5 * w_n
+    r_zap = zap_window_s(ctx.period_s) / (ZAP_TAUS * phys.c_float_f)
+    w_zap = min(w_n, l_m / (MU_N_COX * (vdd - VT_V) * r_zap))
+    return _Switches(w_n, w_p, w_zap, l_m, MU_N_COX * wl, MU_P_COX * w_p / l_m, vdd)
+
+
+def _references(ctx: NetlistContext, phys: DacPhysics) -> list[str]:
+    """Reference rails with the DAC physics' output resistance and decoupling."""
+    refp = ctx.vcm_v + 0.5 * ctx.v_fs_v
+    refn = ctx.vcm_v - 0.5 * ctx.v_fs_v
+    return [
+        f"vrefp refp_s 0 dc {fmt(refp)}",
+        f"rrefp refp_s refp {fmt(phys.ref_r_ohm)}",
+        f"cdecp refp 0 {fmt(phys.ref_c_f)}",
+        f"vrefn refn_s 0 dc {fmt(refn)}",
+        f"rrefn refn_s refn {fmt(phys.ref_r_ohm)}",
+        f"cdecn refn 0 {fmt(phys.ref_c_f)}",
+    ]
+
+
+def _unit_weights(ctx: NetlistContext, units: int) -> np.ndarray:
+    """Relative conductance of each unit element (mismatch from the seed, mean 1)."""
+    sigma = ctx.imp.dac_mismatch_sigma
+    if not sigma or units < 2:
+        return np.ones(units)
+    w = 1.0 + ctx.rng.normal(0.0, sigma, units)
+    return w * units / w.sum()
+
+
+@dataclass(frozen=True)
+class _FirstDac:
+    """Writes the first DAC's unit elements, one per data node.
+
+    Attributes
+    ----------
+    ctx : NetlistContext
+    phys : DacPhysics
+    sw : _Switches
+    vgs : (str, str)
+        The virtual grounds in the order the P and N halves feed them (the DAC
+        coefficient's sign).
+    phases : dict of str to str
+        RTO reference and zap phase nodes.
+    """
+
+    ctx: NetlistContext
+    phys: DacPhysics
+    sw: _Switches
+    vgs: tuple[str, str]
+    phases: dict[str, str]
+
+    def element(self, e: str, g: str, gb: str, r_el: float) -> list[str]:
+        """Element ``e`` of conductance weight ``R_u / r_el`` with gate nodes ``g``/``gb``."""
+        kind = self.phys.type
+        if kind == "vgs_r":
+            return self._vgs_r(e, g, gb, r_el)
+        if kind == "r_dac":
+            return self._r_dac(e, g, gb, r_el)
+        # dual_rto / zapped_dual_rto: g, gb are the per-half gate nodes' stems (a|b appended)
+        return self._rto(e, g, gb, r_el, zapped=kind == "zapped_dual_rto")
+
+    def _steering(self, x: str, g: str, gb: str, c_node_f: float) -> list[str]:
+        """The four NMOS steering switches of the switch nodes ``{x}sp``/``{x}sn`` (gate
+        ``g`` steers P to the first virtual ground and N to the second, ``gb`` the other way
+        round) and the nodes' parasitic capacitance."""
+        ctx, w_n, l_m = self.ctx, self.sw.w_n, self.sw.l_m
+        vg_plus, vg_minus = self.vgs
+        return [
+            ctx.nmos(f"{x}a", f"{x}sp", g, vg_plus, w_n, l_m),
+            ctx.nmos(f"{x}b", f"{x}sp", gb, vg_minus, w_n, l_m),
+            ctx.nmos(f"{x}c", f"{x}sn", g, vg_minus, w_n, l_m),
+            ctx.nmos(f"{x}d", f"{x}sn", gb, vg_plus, w_n, l_m),
+            f"c{x}sp {x}sp 0 {fmt(c_node_f)}",
+            f"c{x}sn {x}sn 0 {fmt(c_node_f)}",
+        ]
+
+    def _vgs_r(self, e: str, g: str, gb: str, r_el: float) -> list[str]:
+        """Resistors from the references, steered between the virtual grounds."""
+        ctx = self.ctx
+        r = r_el - self.sw.r_nmos(ctx.vcm_v)
+        lines = ctx.resistor(f"{e}p", "refp", f"{e}sp", r)
+        lines += ctx.resistor(f"{e}n", "refn", f"{e}sn", r)
+        return lines + self._steering(e, g, gb, self.phys.c_sw_f)
+
+    def _r_dac(self, e: str, g: str, gb: str, r_el: float) -> list[str]:
+        """Two inverters between the references driving the unit resistors."""
+        ctx, sw = self.ctx, self.sw
+        vrefp, vrefn = ctx.vcm_v + 0.5 * ctx.v_fs_v, ctx.vcm_v - 0.5 * ctx.v_fs_v
+        # Each inverter spends half the time high (PMOS from VREFP), half low.
+        r = r_el - 0.5 * (sw.r_pmos(vrefp) + sw.r_nmos(vrefn))
+        c_node = fmt(self.phys.c_node_f)
+        # P half: high (VREFP) for data 1, so its inverter input is the complement.
+        lines = [
+            ctx.pmos(f"{e}pp", f"{e}op", gb, "refp", sw.w_p, sw.l_m),
+            ctx.nmos(f"{e}pn", f"{e}op", gb, "refn", sw.w_n, sw.l_m),
+            ctx.pmos(f"{e}np", f"{e}on", g, "refp", sw.w_p, sw.l_m),
+            ctx.nmos(f"{e}nn", f"{e}on", g, "refn", sw.w_n, sw.l_m),
+            f"c{e}op {e}op 0 {c_node}",
+            f"c{e}on {e}on 0 {c_node}",
+        ]
+        lines += ctx.resistor(f"{e}p", f"{e}op", self.vgs[0], r)
+        lines += ctx.resistor(f"{e}n", f"{e}on", self.vgs[1], r)
+        return lines
+
+    def _rto(self, e: str, g: str, gb: str, r_el: float, zapped: bool) -> list[str]:
+        """Two return-to-open halves, each switched at both ends; zapped, reset to the
+        common mode while open."""
+        ctx, sw = self.ctx, self.sw
+        vrefp, vrefn = ctx.vcm_v + 0.5 * ctx.v_fs_v, ctx.vcm_v - 0.5 * ctx.v_fs_v
+        r_steer = sw.r_nmos(ctx.vcm_v)
+        r_p = r_el - sw.r_tg(vrefp) - r_steer
+        r_n = r_el - sw.r_nmos(vrefn) - r_steer
+        lines: list[str] = []
+        for h in ("a", "b"):
+            on, on_b = self.phases[f"ph{h}"], self.phases[f"ph{h}b"]
+            x = f"{e}{h}"
+            lines += [
+                # Reference switches: a transmission gate to VREFP, an NMOS to VREFN. (A PMOS
+                # alone ran 14 % faster but, about twice as resistive in BSIM3 as the
+                # square-law trim assumes, left the DAC 9 % short.)
+                ctx.nmos(f"{x}rpn", "refp", on, f"{x}rp", sw.w_n, sw.l_m),
+                ctx.pmos(f"{x}rpp", "refp", on_b, f"{x}rp", sw.w_p, sw.l_m),
+                ctx.nmos(f"{x}rn", "refn", on, f"{x}rn", sw.w_n, sw.l_m),
+            ]
+            lines += ctx.resistor(f"{x}p", f"{x}rp", f"{x}sp", r_p)
+            lines += ctx.resistor(f"{x}n", f"{x}rn", f"{x}sn", r_n)
+            lines += self._steering(x, f"{g}{h}", f"{gb}{h}", self.phys.c_float_f)
+            if zapped:
+                z = self.phases[f"zap{h}"]
+                lines += [
+                    ctx.nmos(f"{x}zp", f"{x}sp", z, "cm", sw.w_zap, sw.l_m),
+                    ctx.nmos(f"{x}zn", f"{x}sn", z, "cm", sw.w_zap, sw.l_m),
+                ]
+        return lines
+
+
+def first_dac(
+    ctx: NetlistContext, elements: list[str], elements_b: list[str], phases: dict[str, str]
+) -> list[str]:
+    """The first integrator's DAC: references and one unit element per data node.
+
+    Parameters
+    ----------
+    ctx : NetlistContext
+    elements, elements_b : list of str
+        Analog gate node of each element and of its complement (see
+        :class:`ctdsm.spice.netlist.logic.Logic`).
+    phases : dict of str to str
+        RTO reference and zap phase nodes.
+
+    Returns
+    -------
+    list of str
+    """
+    d = ctx.design
+    sz = d.sizing
+    kind = d.spec.dac.type
+    r_u = float(sz.dac_unit_r_ohm)
+    phys = dac_physics(kind, r_u, ctx.v_fs_v, d.spec.process.vdd_v)
+    coef = next(r.coefficient for r in sz.resistors if r.stage == 1 and r.source == "dac1")
+    sw = _switches(ctx, phys)
+    lines = _references(ctx, phys)
+    lines.append(
+        f"* {kind}: {len(elements)} unit(s), R_u {fmt(r_u)} ohm per half, "
+        f"R_on,n {fmt(phys.r_on_n_ohm)}"
+        f" ohm (W {fmt(sw.w_n)} m, L {fmt(sw.l_m)} m), node C {fmt(phys.c_sw_f)} F"
+    )
+    weights = _unit_weights(ctx, len(elements))
+    writer = _FirstDac(ctx, phys, sw, sign_nodes(coef, "vgp1", "vgn1"), phases)
+    for k, (g, gb) in enumerate(zip(elements, elements_b, strict=True)):
+        lines += writer.element(f"u{k}", g, gb, r_u / weights[k])
+    return lines
