@@ -147,6 +147,10 @@ class NetlistContext:
         prefix = "x" if self.pdk == "gf180mcu" else "m"
         return prefix + "{n} {d} {g} {s} 0 " + self.dev.nmos
 
+    def capacitor(self, name: str, a: str, b: str, c_f: float) -> str:
+        """A capacitor ``c{name}`` from ``a`` to ``b``."""
+        return f"c{name} {a} {b} {fmt(c_f)}"
+
     def resistor(self, name: str, a: str, b: str, r_ohm: float) -> list[str]:
         """A resistor with its thermal noise.
 

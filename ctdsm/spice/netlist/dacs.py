@@ -24,7 +24,15 @@ import numpy as np
 
 from ctdsm.design.record import Design
 from ctdsm.errors import SpecError
-from ctdsm.models.dac import MU_N_COX, MU_P_COX, VT_V, DacPhysics, dac_physics
+from ctdsm.models.dac import (
+    MU_N_COX,
+    MU_P_COX,
+    VT_V,
+    DacPhysics,
+    NetlistSwitches,
+    dac_model,
+    dac_physics,
+)
 from ctdsm.spice.macromodels import fmt
 from ctdsm.spice.netlist.context import RETIME_S, NetlistContext, sign_nodes
 
@@ -172,113 +180,6 @@ def _unit_weights(ctx: NetlistContext, units: int) -> np.ndarray:
     return w * units / w.sum()
 
 
-@dataclass(frozen=True)
-class _FirstDac:
-    """Writes the first DAC's unit elements, one per data node.
-
-    Attributes
-    ----------
-    ctx : NetlistContext
-    phys : DacPhysics
-    sw : _Switches
-    vgs : (str, str)
-        The virtual grounds in the order the P and N halves feed them (the DAC
-        coefficient's sign).
-    phases : dict of str to str
-        RTO reference and zap phase nodes.
-    """
-
-    ctx: NetlistContext
-    phys: DacPhysics
-    sw: _Switches
-    vgs: tuple[str, str]
-    phases: dict[str, str]
-
-    def element(self, e: str, g: str, gb: str, r_el: float) -> list[str]:
-        """Element ``e`` of conductance weight ``R_u / r_el`` with gate nodes ``g``/``gb``."""
-        kind = self.phys.type
-        if kind == "vgs_r":
-            return self._vgs_r(e, g, gb, r_el)
-        if kind == "r_dac":
-            return self._r_dac(e, g, gb, r_el)
-        # dual_rto / zapped_dual_rto: g, gb are the per-half gate nodes' stems (a|b appended)
-        return self._rto(e, g, gb, r_el, zapped=kind == "zapped_dual_rto")
-
-    def _steering(self, x: str, g: str, gb: str, c_node_f: float) -> list[str]:
-        """The four NMOS steering switches of the switch nodes ``{x}sp``/``{x}sn`` (gate
-        ``g`` steers P to the first virtual ground and N to the second, ``gb`` the other way
-        round) and the nodes' parasitic capacitance."""
-        ctx, w_n, l_m = self.ctx, self.sw.w_n, self.sw.l_m
-        vg_plus, vg_minus = self.vgs
-        return [
-            ctx.nmos(f"{x}a", f"{x}sp", g, vg_plus, w_n, l_m),
-            ctx.nmos(f"{x}b", f"{x}sp", gb, vg_minus, w_n, l_m),
-            ctx.nmos(f"{x}c", f"{x}sn", g, vg_minus, w_n, l_m),
-            ctx.nmos(f"{x}d", f"{x}sn", gb, vg_plus, w_n, l_m),
-            f"c{x}sp {x}sp 0 {fmt(c_node_f)}",
-            f"c{x}sn {x}sn 0 {fmt(c_node_f)}",
-        ]
-
-    def _vgs_r(self, e: str, g: str, gb: str, r_el: float) -> list[str]:
-        """Resistors from the references, steered between the virtual grounds."""
-        ctx = self.ctx
-        r = r_el - self.sw.r_nmos(ctx.vcm_v)
-        lines = ctx.resistor(f"{e}p", "refp", f"{e}sp", r)
-        lines += ctx.resistor(f"{e}n", "refn", f"{e}sn", r)
-        return lines + self._steering(e, g, gb, self.phys.c_sw_f)
-
-    def _r_dac(self, e: str, g: str, gb: str, r_el: float) -> list[str]:
-        """Two inverters between the references driving the unit resistors."""
-        ctx, sw = self.ctx, self.sw
-        vrefp, vrefn = ctx.vcm_v + 0.5 * ctx.v_fs_v, ctx.vcm_v - 0.5 * ctx.v_fs_v
-        # Each inverter spends half the time high (PMOS from VREFP), half low.
-        r = r_el - 0.5 * (sw.r_pmos(vrefp) + sw.r_nmos(vrefn))
-        c_node = fmt(self.phys.c_node_f)
-        # P half: high (VREFP) for data 1, so its inverter input is the complement.
-        lines = [
-            ctx.pmos(f"{e}pp", f"{e}op", gb, "refp", sw.w_p, sw.l_m),
-            ctx.nmos(f"{e}pn", f"{e}op", gb, "refn", sw.w_n, sw.l_m),
-            ctx.pmos(f"{e}np", f"{e}on", g, "refp", sw.w_p, sw.l_m),
-            ctx.nmos(f"{e}nn", f"{e}on", g, "refn", sw.w_n, sw.l_m),
-            f"c{e}op {e}op 0 {c_node}",
-            f"c{e}on {e}on 0 {c_node}",
-        ]
-        lines += ctx.resistor(f"{e}p", f"{e}op", self.vgs[0], r)
-        lines += ctx.resistor(f"{e}n", f"{e}on", self.vgs[1], r)
-        return lines
-
-    def _rto(self, e: str, g: str, gb: str, r_el: float, zapped: bool) -> list[str]:
-        """Two return-to-open halves, each switched at both ends; zapped, reset to the
-        common mode while open."""
-        ctx, sw = self.ctx, self.sw
-        vrefp, vrefn = ctx.vcm_v + 0.5 * ctx.v_fs_v, ctx.vcm_v - 0.5 * ctx.v_fs_v
-        r_steer = sw.r_nmos(ctx.vcm_v)
-        r_p = r_el - sw.r_tg(vrefp) - r_steer
-        r_n = r_el - sw.r_nmos(vrefn) - r_steer
-        lines: list[str] = []
-        for h in ("a", "b"):
-            on, on_b = self.phases[f"ph{h}"], self.phases[f"ph{h}b"]
-            x = f"{e}{h}"
-            lines += [
-                # Reference switches: a transmission gate to VREFP, an NMOS to VREFN. (A PMOS
-                # alone ran 14 % faster but, about twice as resistive in BSIM3 as the
-                # square-law trim assumes, left the DAC 9 % short.)
-                ctx.nmos(f"{x}rpn", "refp", on, f"{x}rp", sw.w_n, sw.l_m),
-                ctx.pmos(f"{x}rpp", "refp", on_b, f"{x}rp", sw.w_p, sw.l_m),
-                ctx.nmos(f"{x}rn", "refn", on, f"{x}rn", sw.w_n, sw.l_m),
-            ]
-            lines += ctx.resistor(f"{x}p", f"{x}rp", f"{x}sp", r_p)
-            lines += ctx.resistor(f"{x}n", f"{x}rn", f"{x}sn", r_n)
-            lines += self._steering(x, f"{g}{h}", f"{gb}{h}", self.phys.c_float_f)
-            if zapped:
-                z = self.phases[f"zap{h}"]
-                lines += [
-                    ctx.nmos(f"{x}zp", f"{x}sp", z, "cm", sw.w_zap, sw.l_m),
-                    ctx.nmos(f"{x}zn", f"{x}sn", z, "cm", sw.w_zap, sw.l_m),
-                ]
-        return lines
-
-
 def first_dac(
     ctx: NetlistContext, elements: list[str], elements_b: list[str], phases: dict[str, str]
 ) -> list[str]:
@@ -311,7 +212,18 @@ def first_dac(
         f" ohm (W {fmt(sw.w_n)} m, L {fmt(sw.l_m)} m), node C {fmt(phys.c_sw_f)} F"
     )
     weights = _unit_weights(ctx, len(elements))
-    writer = _FirstDac(ctx, phys, sw, sign_nodes(coef, "vgp1", "vgn1"), phases)
+    vrefp, vrefn = ctx.vcm_v + 0.5 * ctx.v_fs_v, ctx.vcm_v - 0.5 * ctx.v_fs_v
+    vg_plus, vg_minus = sign_nodes(coef, "vgp1", "vgn1")
+    switches = NetlistSwitches(
+        w_n_m=sw.w_n, w_p_m=sw.w_p, w_zap_m=sw.w_zap, l_m=sw.l_m,
+        r_steer_ohm=sw.r_nmos(ctx.vcm_v), r_nmos_refn_ohm=sw.r_nmos(vrefn),
+        r_pmos_refp_ohm=sw.r_pmos(vrefp), r_tg_refp_ohm=sw.r_tg(vrefp),
+        vg_plus=vg_plus, vg_minus=vg_minus,
+    )  # fmt: skip
+    # The element itself is the DAC type's (ctdsm.models.dac): one class per variant.
+    model = dac_model(kind)
     for k, (g, gb) in enumerate(zip(elements, elements_b, strict=True)):
-        lines += writer.element(f"u{k}", g, gb, r_u / weights[k])
+        lines += model.netlist_element(
+            ctx, switches, phys, f"u{k}", g, gb, r_u / weights[k], phases
+        )
     return lines
