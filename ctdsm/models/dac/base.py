@@ -110,6 +110,8 @@ class DacModel(ABC):
     half_kind: ClassVar[int]
     #: Interleaved sub-DACs per element (2 for the dual return-to-open types).
     sub_dacs: ClassVar[int] = 1
+    #: Each pulse disconnects the element at both ends (its clocks have reference phases).
+    return_to_open: ClassVar[bool] = False
     #: The floating nodes are reset (zapped) before every reconnection.
     zapped: ClassVar[bool] = False
 

@@ -27,6 +27,7 @@ class DualRto(DacModel):
     single_bit = True
     half_kind = 3
     sub_dacs = 2
+    return_to_open = True
 
     def rail_path_ohm(self, phys: DacPhysics) -> float:
         """``R_u`` plus the reference and steering switches at the settled operating

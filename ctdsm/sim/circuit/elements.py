@@ -109,7 +109,7 @@ class HalfCircuits:
     @property
     def rto(self) -> bool:
         """True for the return-to-open types (two sub-DACs per element)."""
-        return dac_model(self.physics.type).sub_dacs == 2
+        return dac_model(self.physics.type).return_to_open
 
 
 def switch_k(physics: DacPhysics, vdd_v: float) -> tuple[float, float]:

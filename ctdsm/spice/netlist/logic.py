@@ -18,6 +18,7 @@ import numpy as np
 
 from ctdsm.errors import SpecError
 from ctdsm.models.chopper import half_period_cycles
+from ctdsm.models.dac import dac_model
 from ctdsm.sim.engine import static_errors
 from ctdsm.spice import digital
 from ctdsm.spice.macromodels import fmt
@@ -382,7 +383,7 @@ def clocks_and_logic(ctx: NetlistContext, t0: float) -> Logic:
         jitter the clock table cannot hold.
     """
     units = max(ctx.design.levels - 1, 1)
-    rto = ctx.design.spec.dac.type in ("dual_rto", "zapped_dual_rto")
+    rto = dac_model(ctx.design.spec.dac.type).return_to_open
     if rto and t0 <= 0:
         raise SpecError("architecture.eld", "a dual RTO DAC needs a loop delay t0 > 0")
     lines = digital.model_lines(ctx.vdd_v, EDGE_S, RETIME_S)
