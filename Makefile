@@ -9,7 +9,7 @@ OUT    ?= out
 # OS packages: python venv support now; ngspice, its shared library and OpenBLAS (for the
 # PyDSM benchmark peer) for the spice and bench targets.
 APT_PKGS ?= python3-venv python3-dev build-essential ngspice libngspice0-dev libopenblas-dev
-# Headless Chromium for the report's browser test (tests/test_report_browser.py).
+# Headless Chromium for the report's browser test (tests/reporting/test_report_browser.py).
 APT_PKGS += chromium
 # Seed designs whose reports are committed under reports/ (make reports).
 REPORT_DESIGNS ?= multibit singlebit

@@ -49,7 +49,7 @@ _LAZY = {
     "analyze": ("ctdsm.analysis", "analyze"),
     "Metrics": ("ctdsm.analysis", "Metrics"),
     "Impairments": ("ctdsm.models.impairments", "Impairments"),
-    "report": ("ctdsm.report", "report"),
+    "report": ("ctdsm.reporting", "report"),
     "sweep": ("ctdsm.sweeps", "sweep"),
     "SweepResult": ("ctdsm.sweeps", "SweepResult"),
     "netlist": ("ctdsm.spice.netlist", "build_netlist"),

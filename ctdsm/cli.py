@@ -179,7 +179,7 @@ def simulate(
 
     from ctdsm.flow.synthesize import synthesize
     from ctdsm.io import atomic_write_bytes, atomic_write_json, prepare_output_dir
-    from ctdsm.report import metrics_record
+    from ctdsm.reporting import metrics_record
     from ctdsm.sim import simulate as run
 
     design = synthesize(_load(spec, overrides))
@@ -253,7 +253,7 @@ def report(
       ctdsm report designs/multibit.yaml -o out/r --spice out/mb --set dac.type=r_dac
     """
     from ctdsm.flow.synthesize import synthesize
-    from ctdsm.report import report as make_report
+    from ctdsm.reporting import report as make_report
 
     design = synthesize(_load(spec, overrides))
     path = make_report(

@@ -19,7 +19,7 @@ settings.register_profile("ctdsm", derandomize=True, database=None)
 settings.load_profile("ctdsm")
 
 
-# -- ctdsm report (tests/test_report.py, tests/test_report_browser.py) ---------------------------
+# -- ctdsm report (tests/reporting/test_report.py, tests/reporting/test_report_browser.py) -------
 #: Main-run length of the test reports: the report's structure, not its numbers, is tested.
 REPORT_TEST_SAMPLES = 4096
 
@@ -51,9 +51,9 @@ def fake_spice_dir(design, path: Path) -> Path:
 def short_report(tmp_path_factory):
     """One short report of the single-bit seed design, with a synthetic spice run, built once
     per session: ``(design, ReportData, spice_dir)``. Tests write it with ``report()`` and
-    ``build_report`` patched to return it."""
+    ``ctdsm.reporting.compute.build_report`` patched to return it."""
     import ctdsm
-    from ctdsm.report import build_report, load_spice
+    from ctdsm.reporting import build_report, load_spice
 
     design = ctdsm.synthesize(ctdsm.load_spec(DESIGNS / "singlebit.yaml"))
     sp = fake_spice_dir(design, tmp_path_factory.mktemp("spice") / "sp")

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ctdsm.analysis import analyze
+from ctdsm.analysis import analyze, band_edges_hz
 from ctdsm.design.spec import spec_from_dict
 from ctdsm.flow.synthesize import synthesize
 from ctdsm.models.chopper import half_period_cycles
@@ -59,11 +59,7 @@ def predict_chopping_noise(
     jumps = -2.0 * vg_v / k_x * edges
     w1 = int(plant.ideal_states[0]) - 1
     f = np.fft.rfftfreq(n, 1.0 / design.fs_hz)
-    lo, hi = (
-        (0.0, design.bw_hz)
-        if design.f0_hz == 0
-        else (design.f0_hz - design.bw_hz / 2, design.f0_hz + design.bw_hz / 2)
-    )
+    lo, hi = band_edges_hz(design.bw_hz, design.f0_hz)
     band = (f > lo) & (f <= hi)
     s = 2j * np.pi * f[band] / design.fs_hz  # time normalized to the clock period
     A = plant.A

@@ -24,7 +24,7 @@ from ctdsm.analysis import analyze  # noqa: E402
 from ctdsm.flow.chopping import chopping_sweep
 from ctdsm.models.chopper import chop_frequency  # noqa: E402
 from ctdsm.models.impairments import Impairments  # noqa: E402
-from ctdsm.plots import psd_dbfs  # noqa: E402
+from ctdsm.reporting.figures import psd_dbfs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 IMG = ROOT / "docs" / "img"

@@ -1,7 +1,8 @@
 """ctdsm report: the HTML and its figures, metrics.json, the ngspice overlay, atomic output.
 
 One short report is built per session (``short_report`` in conftest.py); the tests write it
-with :func:`ctdsm.report.report` and the CLI, with ``build_report`` patched to return it.
+with :func:`ctdsm.reporting.report` and the CLI, with ``compute.build_report`` patched to
+return it.
 """
 
 import json
@@ -20,10 +21,9 @@ from click.testing import CliRunner
 import ctdsm
 from ctdsm.cli import main
 from ctdsm.errors import CtdsmError
-from ctdsm.report import index_markdown, load_spice, report, write_index
+from ctdsm.reporting import compute, figures, index_markdown, load_spice, report, write_index
 
-report_mod = sys.modules["ctdsm.report"]  # the module (ctdsm.report is also the function)
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 N = 4096
 SIMULATE_KEYS = {
     "sndr_db", "snr_db", "thd_db", "sfdr_db", "hd2_db", "hd3_db", "fin_hz", "amplitude_dbfs",
@@ -47,7 +47,7 @@ def cached(short_report, monkeypatch):
         seen.update(kwargs)
         return data
 
-    monkeypatch.setattr(report_mod, "build_report", build)
+    monkeypatch.setattr(compute, "build_report", build)
     return design, data, sp, seen
 
 
@@ -57,7 +57,7 @@ def written(short_report, tmp_path_factory):
     design, data, sp = short_report
     out = tmp_path_factory.mktemp("written") / "rep"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(report_mod, "build_report", lambda *a, **k: data)
+        mp.setattr(compute, "build_report", lambda *a, **k: data)
         path = report(design, out, spice_dir=sp)
     return out, path, data, sp
 
@@ -161,10 +161,8 @@ def test_bad_spice_npz_is_one_line_and_writes_nothing(tmp_path):
 
 
 def test_a_failing_write_leaves_no_partial_report(cached, tmp_path, monkeypatch):
-    from ctdsm import plots
-
     design = cached[0]
-    real_save = plots.save_png
+    real_save = figures.save_png
     calls = []
 
     def save_then_fail(fig, path, dpi=100):
@@ -176,7 +174,7 @@ def test_a_failing_write_leaves_no_partial_report(cached, tmp_path, monkeypatch)
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("x")
-    monkeypatch.setattr(plots, "save_png", save_then_fail)
+    monkeypatch.setattr(figures, "save_png", save_then_fail)
     with pytest.raises(RuntimeError, match="disk full"):
         report(design, out)
     assert len(calls) == 3
@@ -219,16 +217,43 @@ def test_cli_report_prints_the_headline(cached, tmp_path):
     assert f"DR {m['dr_db']:.1f} dB" in result.output and "wrote" in result.output
 
 
-def test_ctdsm_report_is_callable_in_any_import_order():
-    code = (
-        "import ctdsm, ctdsm.report as m; from ctdsm.report import report; "
-        "assert callable(ctdsm.report) and callable(m) and m.report is report; print('ok')"
+def test_ctdsm_report_is_the_function_in_any_import_order():
+    """``ctdsm.report`` is the lazily exported function; importing the deprecated module
+    ``ctdsm.report`` rebinds the attribute to that module, which is callable too."""
+    new = "import ctdsm, ctdsm.reporting as r; assert ctdsm.report is r.report; print('ok')"
+    old = (
+        "import ctdsm, ctdsm.reporting as r, ctdsm.report as m; from ctdsm.report import report; "
+        "assert callable(ctdsm.report) and callable(m) and m.report is report is r.report; "
+        "print('ok')"
     )
-    for pre in ("", "from ctdsm.report import SWEEP_SAMPLES; "):
+    for code in (new, old, "from ctdsm.report import SWEEP_SAMPLES; " + old):
         proc = subprocess.run(
-            [sys.executable, "-c", pre + code], capture_output=True, text=True, env=_env()
-        )
+            [sys.executable, "-W", "ignore::DeprecationWarning", "-c", code],
+            capture_output=True, text=True, env=_env(),
+        )  # fmt: skip
         assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
+
+
+def test_old_modules_warn_and_re_export():
+    code = """
+import warnings
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    import ctdsm.plots as old_plots
+    import ctdsm.report as old_report
+import ctdsm.reporting as new
+msgs = [str(w.message) for w in caught if w.category is DeprecationWarning]
+assert any(m.startswith("ctdsm.report is deprecated: import from ctdsm.reporting") for m in msgs)
+assert any(m.startswith("ctdsm.plots is deprecated: import from ctdsm.reporting.figures")
+           for m in msgs)
+for name in old_report.__all__:
+    assert getattr(old_report, name) is getattr(new, name), name
+for name in new.figures.__all__ + ["HANN_NBW_BINS"]:
+    assert getattr(old_plots, name) is getattr(new.figures, name), name
+print("ok")
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env())
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
 
 
 def _wait_cpu_seconds(pid: int, cpu_s: float, timeout_s: float) -> None:

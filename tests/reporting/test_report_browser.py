@@ -10,15 +10,13 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from ctdsm.report import report
+from ctdsm.reporting import compute, report
 
-report_mod = sys.modules["ctdsm.report"]
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "out" / "test-artifacts"
 CHROMIUM = next(
     (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None
@@ -64,7 +62,7 @@ def page(short_report, tmp_path_factory):
     design, data, sp = short_report
     out = tmp_path_factory.mktemp("browser") / "rep"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(report_mod, "build_report", lambda *a, **k: data)
+        mp.setattr(compute, "build_report", lambda *a, **k: data)
         path = report(design, out, spice_dir=sp)
     probe = out / "probe.html"
     probe.write_text(path.read_text().replace("</body>", PROBE + "</body>"))
