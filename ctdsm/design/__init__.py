@@ -27,6 +27,7 @@ def __getattr__(name: str) -> Any:
             DeprecationWarning,
             stacklevel=2,
         )
+        # An upward import, for the deprecated path only: imported when asked for.
         from ctdsm.flow.synthesize import synthesize
 
         return synthesize

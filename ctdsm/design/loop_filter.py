@@ -24,6 +24,8 @@ import numpy as np
 
 from ctdsm.errors import SynthesisError
 from ctdsm.toolbox._common import ZPK, partitionABCD
+from ctdsm.toolbox.ct import ct_loop_response, mapCtoD, ntf_loop_response, realizeNTF_ct
+from ctdsm.toolbox.realize import scaleABCD
 
 __all__ = ["LoopFilter", "realize_loop_filter", "verify_realization", "dt_equivalent"]
 
@@ -66,8 +68,6 @@ class LoopFilter:
 
 
 def _loop_error(ntf: ZPK, abcdc: np.ndarray, tdac: np.ndarray, n: int) -> float:
-    from ctdsm.toolbox.ct import ct_loop_response, ntf_loop_response
-
     h_ct = np.asarray(ct_loop_response(abcdc, tdac, n), dtype=float)
     h_ref = np.asarray(ntf_loop_response(ntf, n), dtype=float)
     return float(np.max(np.abs(h_ct - h_ref)) / np.max(np.abs(h_ref)))
@@ -111,8 +111,6 @@ def dt_equivalent(abcdc: np.ndarray, tdac: np.ndarray, f0: float = 0.0) -> np.nd
     quantizer output); the ``u`` column is the toolbox's sampled-input approximation,
     matched in gain at the band centre ``f0`` (normalized to fs).
     """
-    from ctdsm.toolbox.ct import mapCtoD
-
     A, B, C, D = partitionABCD(abcdc, np.asarray(abcdc).shape[1] - (abcdc.shape[0] - 1))
     sys_d, _ = mapCtoD((A, B, C, D), np.asarray(tdac), f0)
     Ad, Bd, Cd, Dd = (np.atleast_2d(np.asarray(x, dtype=float)) for x in sys_d)
@@ -154,9 +152,6 @@ def realize_loop_filter(
     -------
     LoopFilter
     """
-    from ctdsm.toolbox.ct import realizeNTF_ct
-    from ctdsm.toolbox.realize import scaleABCD
-
     tdac_nom = [pulse[0] + eld, pulse[1] + eld]
     abcdc, tdac2 = realizeNTF_ct(ntf, form, tdac_nom)
     abcdc = np.asarray(abcdc, dtype=float)

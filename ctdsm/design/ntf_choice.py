@@ -23,6 +23,7 @@ import numpy as np
 from scipy import integrate, signal
 
 from ctdsm.toolbox._common import ZPK, as_zpk, evalTF
+from ctdsm.toolbox.ntf import synthesizeNTF
 
 __all__ = [
     "design_ntf",
@@ -57,8 +58,6 @@ def design_ntf(order: int, osr: float, h_inf: float, optimized_zeros: bool, f0: 
     f0 : float
         Band centre normalized to fs (0 for low-pass).
     """
-    from ctdsm.toolbox.ntf import synthesizeNTF
-
     return synthesizeNTF(order, osr, 1 if optimized_zeros else 0, h_inf, f0)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from ctdsm.design.spec import Spec, load_spec, spec_from_dict
 from ctdsm.errors import CtdsmError, SpecError
+from ctdsm.progress import ProgressBar
 from ctdsm.sweeps.axes import SweepAxis, as_axes, grid, parse_axis, parse_values
 from ctdsm.sweeps.backends import Backend, DaskBackend, LocalBackend, SerialBackend, make_backend
 from ctdsm.sweeps.jobs import ENGINES, Job, derive_seeds, run_job
@@ -103,13 +104,6 @@ def plan(
     """
     if engine not in ENGINES:
         raise CtdsmError(f"--engine: {engine!r} should be one of {', '.join(ENGINES)}")
-    if engine == "spice":
-        import ctdsm.spice
-
-        if not hasattr(ctdsm.spice, "run_spice"):
-            raise CtdsmError(
-                "--engine spice: ctdsm.spice.run_spice is not available in this installation"
-            )
     base = _base_spec(spec, overrides)
     data = base.to_dict()
     axes_l = as_axes(axes)
@@ -246,8 +240,6 @@ def sweep(
     with ctx as be:
         bar = None
         if progress:
-            from ctdsm.progress import ProgressBar
-
             label = f"sweep {base.name} ({be.name}, {be.workers} workers)"
             bar = ProgressBar(label, len(jobs), elapsed=True)
         try:

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from ctdsm._version import __version__
 from ctdsm.errors import CtdsmError
 from ctdsm.sweeps.jobs import Job, run_job, single_thread_env, warm, worker_info
 
@@ -273,8 +274,6 @@ class DaskBackend(Backend):
             self.close()
             raise
         self._infos = [infos[k] for k in sorted(infos)]
-        from ctdsm._version import __version__
-
         other = {i["ctdsm_version"] for i in self._infos} - {__version__}
         if other:
             self.close()

@@ -17,7 +17,15 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
+from ctdsm._version import __version__
+from ctdsm.analysis import analyze
+from ctdsm.design.spec import spec_from_dict
 from ctdsm.errors import CtdsmError
+from ctdsm.flow.synthesize import synthesize
+from ctdsm.sim.engine import simulate
+from ctdsm.spice import run_spice
 
 __all__ = [
     "ENGINES",
@@ -121,8 +129,6 @@ def derive_seeds(seed: int, n: int) -> list[int]:
     ----------
     NumPy, "Parallel random number generation" (``SeedSequence`` spawning).
     """
-    import numpy as np
-
     return [
         int(np.random.SeedSequence(int(seed), spawn_key=(i,)).generate_state(1)[0])
         for i in range(n)
@@ -152,9 +158,6 @@ def design_for(spec_data: dict[str, Any], overrides: tuple[tuple[str, Any], ...]
     -------
     Design
     """
-    from ctdsm.design.spec import spec_from_dict
-    from ctdsm.flow.synthesize import synthesize
-
     key = _key(spec_data, overrides)
     # One lock for all: threads of a Dask worker wanting the same design wait for the
     # first synthesis instead of repeating it.
@@ -171,22 +174,11 @@ def design_for(spec_data: dict[str, Any], overrides: tuple[tuple[str, Any], ...]
 
 
 def _behavioral(job: Job, design: Any, impairments: Any) -> tuple[Any, Any]:
-    from ctdsm.analysis import analyze
-    from ctdsm.sim.engine import simulate
-
     result = simulate(design, job.n_samples, job.amplitude_dbfs, impairments, job.seed)
     return result, analyze(result)
 
 
 def _spice(job: Job, design: Any) -> tuple[Any, Any]:
-    try:
-        from ctdsm.spice import run_spice
-    except ImportError:
-        raise CtdsmError(
-            "--engine spice: ctdsm.spice.run_spice is not available in this installation"
-        ) from None
-    from ctdsm.analysis import analyze
-
     proc = design.spec.process
     sim = design.spec.simulation
     result = run_spice(
@@ -228,8 +220,6 @@ def run_job(job: Job) -> dict[str, Any]:
         design = design_for(job.spec_data, job.design_overrides)
         impairments = None
         if job.impairment_overrides:
-            from ctdsm.design.spec import spec_from_dict
-
             full = dict(job.design_overrides) | dict(job.impairment_overrides)
             impairments = spec_from_dict(job.spec_data, full).impairments.to_engine()
         t0, c0 = time.perf_counter(), time.thread_time()
@@ -267,8 +257,6 @@ def worker_info() -> dict[str, Any]:
         out["numba_threads"] = int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]  # set at runtime
     except ImportError:  # pragma: no cover - numba is a dependency
         out["numba_threads"] = None
-    from ctdsm._version import __version__
-
     out["ctdsm_version"] = __version__
     return out
 
@@ -281,8 +269,6 @@ def warm(spec_data: dict[str, Any], overrides_list: list[tuple[tuple[str, Any], 
     int
         The process id (to see which workers were warmed).
     """
-    from ctdsm.sim.engine import simulate
-
     for overrides in overrides_list:
         design = design_for(spec_data, overrides)
         simulate(design, 4096, None, "default", 0)

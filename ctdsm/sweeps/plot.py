@@ -6,6 +6,8 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ctdsm.io import atomic_write_bytes
+
 if TYPE_CHECKING:
     from ctdsm.sweeps.table import SweepResult
 
@@ -136,8 +138,6 @@ def plot_sweep(
         ax.legend(fontsize=8)
     fig.tight_layout()
     if path is not None:
-        from ctdsm.io import atomic_write_bytes
-
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi)
         atomic_write_bytes(path, buf.getvalue())

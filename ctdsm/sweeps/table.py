@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ctdsm.errors import CtdsmError
+from ctdsm.io import atomic_write_text
 from ctdsm.sweeps.axes import SweepAxis
+from ctdsm.sweeps.plot import plot_sweep
 
 __all__ = ["SweepResult", "TIMING_KEYS"]
 
@@ -122,8 +125,6 @@ class SweepResult:
         """The table as JSON (see :meth:`to_dict`); written atomically to ``path`` if given."""
         text = json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n"
         if path is not None:
-            from ctdsm.io import atomic_write_text
-
             atomic_write_text(path, text)
         return text
 
@@ -152,8 +153,6 @@ class SweepResult:
             writer.writerow(cells)
         text = buf.getvalue()
         if path is not None:
-            from ctdsm.io import atomic_write_text
-
             atomic_write_text(path, text)
         return text
 
@@ -162,13 +161,9 @@ class SweepResult:
         try:
             import pandas as pd
         except ImportError:
-            from ctdsm.errors import CtdsmError
-
             raise CtdsmError("to_dataframe: pandas is not installed") from None
         return pd.DataFrame(self.rows, columns=self.columns)
 
     def plot(self, path: str | Path | None = None, **kwargs: Any) -> Any:
         """Plot SNDR (see :func:`ctdsm.sweeps.plot.plot_sweep`); return the Figure."""
-        from ctdsm.sweeps.plot import plot_sweep
-
         return plot_sweep(self, path, **kwargs)
