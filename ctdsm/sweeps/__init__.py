@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ctdsm import spice as spice_tier
 from ctdsm.design.spec import Spec, load_spec, spec_from_dict
 from ctdsm.errors import CtdsmError, SpecError
 from ctdsm.progress import ProgressBar
@@ -104,6 +105,10 @@ def plan(
     """
     if engine not in ENGINES:
         raise CtdsmError(f"--engine: {engine!r} should be one of {', '.join(ENGINES)}")
+    if engine == "spice" and not hasattr(spice_tier, "run_spice"):
+        raise CtdsmError(
+            "--engine spice: ctdsm.spice.run_spice is not available in this installation"
+        )
     base = _base_spec(spec, overrides)
     data = base.to_dict()
     axes_l = as_axes(axes)

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from ctdsm._version import __version__
+from ctdsm import _version
 from ctdsm.errors import CtdsmError
 from ctdsm.sweeps.jobs import Job, run_job, single_thread_env, warm, worker_info
 
@@ -274,12 +274,12 @@ class DaskBackend(Backend):
             self.close()
             raise
         self._infos = [infos[k] for k in sorted(infos)]
-        other = {i["ctdsm_version"] for i in self._infos} - {__version__}
+        other = {i["ctdsm_version"] for i in self._infos} - {_version.__version__}
         if other:
             self.close()
             raise CtdsmError(
                 f"--scheduler {self._scheduler}: workers run ctdsm {sorted(other)}, "
-                f"this is {__version__}"
+                f"this is {_version.__version__}"
             )
         self.workers = len(self._infos)
         return self

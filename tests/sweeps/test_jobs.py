@@ -78,13 +78,13 @@ def test_impairment_overrides_reuse_the_design(spec_data):
 
 
 def test_unsynthesizable_point_error_names_the_point(spec_data, monkeypatch):
-    import ctdsm.design
     from ctdsm.errors import SynthesisError
+    from ctdsm.sweeps import jobs
 
     def refuse(spec):
         raise SynthesisError("architecture: nothing reaches 190 dB")
 
-    monkeypatch.setattr(ctdsm.design, "synthesize", refuse)
+    monkeypatch.setattr(jobs, "synthesize", refuse)
     job = _job(spec_data, design_overrides=(("target.sndr_db", 190),), seed=3)
     with pytest.raises(CtdsmError) as info:
         run_job(job)
