@@ -8,6 +8,7 @@ import pytest
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
+from nbclient.exceptions import CellTimeoutError, DeadKernelError  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "docs").rglob("*.ipynb"))
@@ -47,20 +48,40 @@ def _widget_outputs(nb) -> list:
     ]
 
 
+#: Per-cell limit, s: a cell takes seconds (the longest notebook runs in about 12 s).
+CELL_TIMEOUT_S = 120
+
+
+def _execute(path: Path):  # noqa: ANN202 - an nbformat node
+    """Run the notebook in a fresh kernel; a kernel that stops answering (a cell past
+    CELL_TIMEOUT_S, or a dead kernel) gets one more fresh kernel. Such a hang was seen
+    intermittently under load, never a wrong result; a notebook that hangs twice, or any
+    cell that raises, still fails the test."""
+    for attempt in (1, 2):
+        nb = nbformat.read(path, as_version=4)
+        client = nbclient.NotebookClient(
+            nb,
+            kernel_name="python3",
+            timeout=CELL_TIMEOUT_S,
+            resources={"metadata": {"path": str(path.parent)}},
+        )
+        try:
+            client.execute()  # raises CellExecutionError on the first failing cell
+            return nb
+        except (CellTimeoutError, DeadKernelError):
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.timeout(2 * CELL_TIMEOUT_S + 120)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_in_a_fresh_kernel(path, monkeypatch):
     # The kernel is a child process: it inherits the environment (this checkout first on
     # the path, short runs) and resolves "python3" to this interpreter.
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     monkeypatch.setenv("CTDSM_NB_SAMPLES", NB_SAMPLES)
-    nb = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(
-        nb,
-        kernel_name="python3",
-        timeout=600,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    client.execute()  # raises CellExecutionError on the first failing cell
+    nb = _execute(path)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code)
     outputs = [o for c in code for o in c.outputs] + _widget_outputs(nb)

@@ -72,7 +72,9 @@ def test_progress_reports_the_simulated_time():
     from ctdsm.spice.runner import run_ngspice
 
     d = ctdsm.synthesize(ctdsm.load_spec(ROOT / "designs" / "singlebit.yaml"))
-    nl = build_netlist(d, n_cycles=64, fin_hz=1e5)
+    # Long enough (a few seconds) that ngspice reports its progress more than once; 64
+    # cycles could finish between two reports.
+    nl = build_netlist(d, n_cycles=512, fin_hz=1e5)
     seen: list[float] = []
     run_ngspice(nl.text, timeout_s=120, inputs=dict(nl.inputs), on_progress=seen.append)
     t_stop = nl.t_stop_s
