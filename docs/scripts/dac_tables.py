@@ -25,7 +25,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import ctdsm
-import ctdsm.dac
+import ctdsm.sim.setup as engine_setup
 from ctdsm.analysis import analyze
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,7 +125,7 @@ def physics_table() -> None:
 
 def _run(case: tuple) -> str:
     section, name, overrides, imp, variant, seed, tag = case
-    orig = ctdsm.dac.dac_physics
+    orig = engine_setup.dac_physics
     if variant is not None:
         field, fn = VARIANTS[variant]
 
@@ -133,12 +133,12 @@ def _run(case: tuple) -> str:
             p = orig(*a, **k)
             return dataclasses.replace(p, **{field: fn(getattr(p, field))})
 
-        ctdsm.dac.dac_physics = patched  # read by the engine at call time
+        engine_setup.dac_physics = patched  # read by the engine at call time
     try:
         d = _design(name, *overrides)
         m = analyze(ctdsm.simulate(d, N, AMP[name], imp, seed))
     finally:
-        ctdsm.dac.dac_physics = orig
+        engine_setup.dac_physics = orig
     return _line(f"{section} | {tag} | seed {seed}", m)
 
 
