@@ -168,13 +168,17 @@ def run_engine(
             jon = rng.normal(0.0, su.jit_sigma, nb) if su.jit_sigma else empty1
             joff = rng.normal(0.0, su.jit_sigma, nb) if (su.jit_sigma and not su.nrz) else empty1
             uh = np.ascontiguousarray(su.U_h[start:stop]) if m_h else np.zeros((0, 0))
+            # The chop schedule of this block (and the sign at the next block's first sample).
+            maps = su.maps
+            if maps.var.shape[0]:
+                maps = maps._replace(var=maps.var[start:stop], cy=maps.cy[start : stop + 1])
             drive = kernels.BlockInputs(
                 amp, math.sin(w * start), math.cos(w * start), sw, cw, uh,
                 np.ascontiguousarray(eta), y_ext, cn, jon, joff,
             )  # fmt: skip
             out = kernels.KernelOutputs(vg[start:stop] if record_vg else empty1, v[start:stop],
                                         xmax, ymax)  # fmt: skip
-            done = kernels.ct_kernel(su.maps, su.probe, su.quant, su.dac, drive, state, out)
+            done = kernels.ct_kernel(maps, su.probe, su.quant, su.dac, drive, state, out)
             n_done = start + done
             if bar is not None:
                 bar.advance(nb)

@@ -126,8 +126,8 @@ class PeriodMaps(NamedTuple):
     g_off: Any  # (V, n) impulse column at its falling edge (this or the next period)
     e_row: Any  # (2, n): differential virtual-ground voltage of the first integrator, volts
     c_var: Any  # (V, n): a constant added in every period of a variant (chopper charge)
-    var: Any  # (N,) int or (0,): the period's variant (index into Phi, Gam, ...)
-    cy: Any  # (N,) int or (0,): chopper sign at the sampling instant (0: +1, 1: -1)
+    var: Any  # (N,) int or (0,): the block's periods' variants (index into Phi, Gam, ...)
+    cy: Any  # (N + 1,) int or (0,): chopper sign at the block's samples and the next (0: +1)
 
 
 class Probe(NamedTuple):
@@ -460,7 +460,7 @@ def ct_kernel(
             # (at the period's end: the virtual ground has settled to the new data); the
             # pulse loses d times the mean droop, as one more charge at the on edge.
             cn_ = ci
-            if has_var and k + 1 < N:
+            if has_var and k + 1 < cy.shape[0]:
                 cn_ = cy[k + 1]
             e_end = 0.0
             for i in range(n):

@@ -256,8 +256,9 @@ def _period_variants(
                 (chopped_plant(plant, -c0), ph + skew, 1.0)]  # fmt: skip
         segs = [sg for sg in segs if sg[2] > sg[1]]
         variants.append(([sg[0] for sg in segs], [segs[0][1]] + [sg[2] for sg in segs]))
-    var, cy = chop_schedule(n_samples, model.fs_hz, model.f_chop_hz, ph)
-    return variants, var, cy
+    # One sign more than periods: the kernel reads the sign at the next sampling instant.
+    var, cy = chop_schedule(n_samples + 1, model.fs_hz, model.f_chop_hz, ph)
+    return variants, var[:n_samples], cy
 
 
 def _stack(dzs: list[Any], get: Any) -> np.ndarray:

@@ -220,3 +220,27 @@ def test_default_impairments_resolve_and_degrade(designs):
     ideal = analyze(simulate(d, 1 << 15, -3, "ideal", 1))
     real = analyze(simulate(d, 1 << 15, -3, "default", 1))
     assert real.sndr_db < ideal.sndr_db
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("half_period", [4, 3])
+def test_chopped_run_does_not_depend_on_the_block_length(half_period, monkeypatch):
+    # The kernel runs in blocks of engine.BLOCK periods; a chopped run must give the same
+    # codes whatever the block length, also when the chop period does not divide it (the
+    # schedule is the block's own) and when a chop edge falls on a block boundary (the sign
+    # at the next block's first sample is known).
+    from ctdsm.sim import engine
+
+    d = ctdsm.synthesize(
+        ctdsm.load_spec(
+            ROOT / "designs" / "singlebit.yaml",
+            ["chopper.enabled=true", f"chopper.f_chop_hz={32e6 / (2 * half_period)}"],
+        )
+    )
+    imp = {"preset": "ideal", "opamp_dc_gain_db": 60, "opamp_gbw_ratio": 4, "dac_physics": True}
+    n = 3 * 4096 + 37
+    monkeypatch.setattr(engine, "BLOCK", 1 << 20)
+    one = ctdsm.simulate(d, n, -6.0, imp, 2)
+    monkeypatch.setattr(engine, "BLOCK", 4096)
+    blocks = ctdsm.simulate(d, n, -6.0, imp, 2)
+    assert one.stable and np.array_equal(one.v, blocks.v)
