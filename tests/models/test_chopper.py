@@ -9,7 +9,7 @@ import ctdsm
 from ctdsm.analysis import analyze
 from ctdsm.models.chopper import chop_frequency, chop_wave
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_chop_wave_average_and_edges():

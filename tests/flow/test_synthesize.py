@@ -10,7 +10,7 @@ from ctdsm import toolbox as ds
 from ctdsm.design.loop_filter import verify_realization
 from ctdsm.errors import SynthesisError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DESIGNS = sorted((ROOT / "designs").glob("*.yaml"))
 
 

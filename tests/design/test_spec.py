@@ -7,7 +7,7 @@ import pytest
 from ctdsm.design.spec import Spec, apply_overrides, default_spec_path, load_spec, spec_from_dict
 from ctdsm.errors import SpecError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = {"target": {"bw_hz": 250e3}}
 
 

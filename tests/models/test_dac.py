@@ -9,7 +9,7 @@ import ctdsm
 from ctdsm.analysis import analyze
 from ctdsm.models.dac import DAC_TYPES, dac_physics, draw_mismatch, reference_ripple
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PHYS_ONLY = {"preset": "ideal", "dac_physics": True, "opamp_dc_gain_db": 60, "opamp_gbw_ratio": 4}
 
 

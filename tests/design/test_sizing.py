@@ -11,7 +11,7 @@ import pytest
 import ctdsm
 from ctdsm.constants import K_BOLTZMANN
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module", params=["multibit", "singlebit", "lp5_singlebit"])
