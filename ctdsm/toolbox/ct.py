@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import signal
 
+from . import _checks as chk
 from ._common import as_zpk
 from ._ct_map import as_ss, ct_input_map, dac_maps, dac_timing, delay_states, l1_impulse
 from ._ct_realize import (
@@ -168,6 +169,11 @@ def mapCtoD(
     2nd ed., Wiley-IEEE, 2017, ch. 8.
     """
     A, B, C, D = as_ss(sys_c)
+    for part, mat in zip("ABCD", (A, B, C, D), strict=True):
+        chk.finite_array("mapCtoD", f"sys_c ({part})", mat)
+    f0 = chk.real_scalar("mapCtoD", "f0", f0)
+    t_arr = np.asarray(t, dtype=float)
+    chk.finite_array("mapCtoD", "t", t_arr)
     p, ni = D.shape
     tt = dac_timing(t, ni)
     is_ct = (tt[:, 0] == -1) & (tt[:, 1] == -1)
@@ -276,7 +282,7 @@ def realizeNTF_ct(
     if method not in ("LOOP", "NTF"):
         raise ValueError(f"method must be 'LOOP' or 'NTF', got {method!r}")
 
-    ntf_used = prepare_ntf(as_zpk(ntf))
+    ntf_used = prepare_ntf(chk.finite_zpk("realizeNTF_ct", "ntf", as_zpk(ntf)))
     order = len(ntf_used.poles)
     real_zero, ws = pair_zeros(ntf_used.zeros, order % 2)
     order_arr, bp_arr = check_resonators(ordering, bp, order // 2)

@@ -46,6 +46,7 @@ import numpy as np
 from numpy.polynomial import legendre
 from scipy import optimize, signal, special
 
+from . import _checks as chk
 from ._clans import (
     clans_feasible,
     clans_minimize,
@@ -158,18 +159,12 @@ def _check_synthesis_args(
     A band centre inside the band of a low-pass design (``0 < f0 < 0.25 / osr``) gives a
     low-pass design, with a warning as in the toolbox.
     """
-    order = int(order)
-    if order < 1:
-        raise ValueError(f"synthesizeNTF: order must be >= 1, got {order}")
-    osr = float(osr)
-    if not osr > 0:
-        raise ValueError(f"synthesizeNTF: osr must be > 0, got {osr}")
-    H_inf = float(H_inf)
+    order = chk.integer("synthesizeNTF", "order", order, 1)
+    osr = chk.positive("synthesizeNTF", "osr", osr)
+    H_inf = chk.real_scalar("synthesizeNTF", "H_inf", H_inf)
     if not H_inf > 1.0:
         raise ValueError(f"synthesizeNTF: H_inf must be > 1 (NTF(inf) = 1), got {H_inf}")
-    f0 = float(f0)
-    if not 0.0 <= f0 <= 0.5:
-        raise ValueError(f"synthesizeNTF: f0 must be in [0, 0.5], got {f0}")
+    f0 = chk.in_range("synthesizeNTF", "f0", f0, 0.0, 0.5)
     if 0.0 < f0 < 0.25 / osr:
         warnings.warn(
             "synthesizeNTF: f0 is inside the signal band of a low-pass design; "
@@ -266,9 +261,11 @@ def synthesizeNTF(
     Raises
     ------
     ValueError
-        ``order < 1``, ``osr <= 0``, ``H_inf <= 1``, ``f0`` outside ``[0, 0.5]``, an odd
-        order for a band-pass design, an unknown ``opt`` or an ``opt`` vector whose
-        length is not ``order``.
+        ``order`` not an integer ``>= 1`` (booleans and non-integral values included),
+        ``osr <= 0``, ``H_inf <= 1``, ``f0`` outside ``[0, 0.5]``, NaN or infinite
+        ``osr``, ``H_inf`` or ``f0``, an odd order for a band-pass design, an unknown or
+        boolean ``opt``, an ``opt`` vector whose length is not ``order`` or that has
+        non-finite entries. The message names the argument.
 
     Warns
     -----
@@ -290,8 +287,10 @@ def synthesizeNTF(
     """
     order, osr, H_inf, f0 = _check_synthesis_args(order, osr, H_inf, f0)
     opt_arr = np.atleast_1d(np.asarray(opt))
+    if opt_arr.dtype.kind == "b":
+        raise ValueError(f"synthesizeNTF: opt must be 0-4 or a vector of zeros, not {opt!r}")
     if opt_arr.size > 1 or np.iscomplexobj(opt_arr):
-        zeros = opt_arr.astype(complex).ravel()
+        zeros = chk.finite_array("synthesizeNTF", "opt", opt_arr.astype(complex).ravel())
         if zeros.size != order:
             raise ValueError(
                 f"synthesizeNTF: the opt vector of zeros must have length {order} (=order), "
@@ -336,8 +335,13 @@ def infnorm(H: Any) -> tuple[float, float]:
     A 2049-point grid, completed with the pole angles (where narrow peaks sit), locates
     the candidates; the best few local maxima are refined with a bounded scalar search
     to ``1e-12`` in frequency.
+
+    Raises
+    ------
+    ValueError
+        If a zero, pole or the gain of ``H`` is NaN or infinite.
     """
-    return unit_circle_peak(H)
+    return unit_circle_peak(chk.finite_zpk("infnorm", "H", as_zpk(H)))
 
 
 def rmsGain(H: Any, f1: float, f2: float, N: int = 100) -> float:

@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 from scipy import linalg
 
+from . import _checks as chk
 from ._common import ZPK, as_zpk, evalTF, partitionABCD
 from ._kernels import run_dsm_kernel, split_abcd
 from ._structures import FB_FORMS, FORMS, as_coeffs, check_form, stuff, unstuff
@@ -290,6 +291,11 @@ def realizeNTF(
     b : ndarray, shape (n + 1,)
     c : ndarray, shape (n,), all ones.
 
+    Raises
+    ------
+    ValueError
+        If ``ntf`` has non-finite roots or gain, no poles, or more zeros than poles.
+
     Notes
     -----
     Toolbox algorithm: ``g`` follows from the NTF zeros (``g = 2 - 2 Re z`` for the
@@ -307,7 +313,7 @@ def realizeNTF(
     sec. 4.5 and appendix B.
     """
     check_form(form)
-    h = as_zpk(ntf)
+    h = chk.finite_zpk("realizeNTF", "ntf", as_zpk(ntf))
     p = np.asarray(h.poles, dtype=complex)
     n = p.size
     if n == 0:
@@ -547,6 +553,25 @@ def _stable_state_maxima(
     raise ValueError("scaleABCD: no stable input amplitude found")
 
 
+def _check_scale_args(
+    nlev: Any, f: Any, ymax: Any, umax: Any, N_sim: Any, N0: Any
+) -> tuple[int, float, float, float | None, int, int]:
+    """Validate the scalar arguments of :func:`scaleABCD`; returns them converted.
+
+    ``nlev >= 2``, ``N_sim >= 1`` and ``N0 >= 1`` integers, ``0 <= f <= 0.5``, ``ymax > 0``
+    (default ``nlev + 5``) and ``umax > 0`` if given, all finite; a :class:`ValueError`
+    names the first argument that is not.
+    """
+    nlev = chk.integer("scaleABCD", "nlev", nlev, 2)
+    f = chk.in_range("scaleABCD", "f", f, 0.0, 0.5)
+    ymax = nlev + 5 if ymax is None else chk.positive("scaleABCD", "ymax", ymax)
+    if umax is not None:
+        umax = chk.positive("scaleABCD", "umax", umax)
+    N_sim = chk.integer("scaleABCD", "N_sim", N_sim, 1)
+    N0 = chk.integer("scaleABCD", "N0", N0, 1)
+    return nlev, f, ymax, umax, N_sim, N0
+
+
 def scaleABCD(
     ABCD: Any,
     nlev: int = 2,
@@ -587,6 +612,14 @@ def scaleABCD(
     S : ndarray, shape (n, n)
         Diagonal scaling matrix (``xs = S x``).
 
+    Raises
+    ------
+    ValueError
+        If ``ABCD`` has a NaN or infinite entry, ``nlev`` is not an integer ``>= 2``,
+        ``f`` is not in ``[0, 0.5]``, ``xlim``, ``ymax`` or ``umax`` is not finite and
+        ``> 0``, or ``N_sim`` or ``N0`` is not an integer ``>= 1`` (the message names the
+        argument); also if no stable input amplitude is found.
+
     Notes
     -----
     Toolbox procedure: a coarse search over ``(0.1, 0.2, ... 1.0) * (nlev - 1)`` with 1000
@@ -599,11 +632,12 @@ def scaleABCD(
     ABCD = np.asarray(ABCD)
     if np.iscomplexobj(ABCD) and not np.all(ABCD.imag == 0):
         raise NotImplementedError("scaleABCD: complex (quadrature) ABCD is not supported")
-    ABCD = np.real(ABCD).astype(float)
+    ABCD = chk.finite_array("scaleABCD", "ABCD", np.real(ABCD).astype(float))
     n = ABCD.shape[0] - 1
-    if ymax is None:
-        ymax = nlev + 5
+    nlev, f, ymax, umax, N_sim, N0 = _check_scale_args(nlev, f, ymax, umax, N_sim, N0)
     xl = np.broadcast_to(np.asarray(xlim, dtype=float), (n,))
+    if not (np.isfinite(xl).all() and (xl > 0).all()):
+        raise ValueError(f"scaleABCD: xlim must be finite and > 0; got {xlim!r}")
     Ak, Bk, Ck, D1k = split_abcd(ABCD, 1, 1)
     lev = np.array([nlev], dtype=np.int64)
     zero = np.zeros(n)

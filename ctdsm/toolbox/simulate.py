@@ -30,9 +30,10 @@ from typing import Any
 import numpy as np
 from scipy import signal
 
+from . import _checks as chk
 from ._common import as_zpk
 from ._kernels import _dsm_kernel, run_dsm_kernel, split_abcd
-from .snr import DEFAULT_AMP, calculateSNR
+from .snr import DEFAULT_AMP, snr_of_bins
 
 __all__ = [
     "simulateDSM",
@@ -200,21 +201,25 @@ def simulateDSM(
     y : ndarray, same shape as ``v``
         Quantizer inputs.
 
+    Raises
+    ------
+    ValueError
+        If ``u``, ``x0`` or ``ABCD`` has a NaN or infinite entry, or ``nlev`` is not an
+        integer ``>= 2`` (the message names the argument).
+
     References
     ----------
     R. Schreier and G. C. Temes, *Understanding Delta-Sigma Data Converters*, 2005, app. B.
     """
-    u_arr = np.asarray(u, dtype=float)
+    u_arr = chk.finite_array("simulateDSM", "u", np.asarray(u, dtype=float))
     if u_arr.ndim == 0:
         u_arr = u_arr.reshape(1, 1)
     elif u_arr.ndim == 1:
         u_arr = u_arr.reshape(1, -1)
     u_arr = np.ascontiguousarray(u_arr)
     nu = u_arr.shape[0]
-    nl = np.ascontiguousarray(np.atleast_1d(np.asarray(nlev)).ravel().astype(np.int64))
+    nl = np.ascontiguousarray(chk.integer_array("simulateDSM", "nlev", nlev, 2))
     nq = nl.size
-    if np.any(nl < 2):
-        raise ValueError(f"nlev must be >= 2; got {nlev!r}")
 
     if _is_abcd(ABCD, nu, nq):
         M = np.asarray(ABCD)
@@ -226,10 +231,12 @@ def simulateDSM(
     else:
         if nu != 1 or nq != 1:
             raise ValueError("an NTF describes a modulator with one input and one quantizer")
-        M = ntf_to_abcd(ABCD)
+        M = ntf_to_abcd(chk.finite_zpk("simulateDSM", "ABCD (NTF)", as_zpk(ABCD)))
+    chk.finite_array("simulateDSM", "ABCD", M)
     A, B, C, D1 = split_abcd(M, nu, nq)
     n = A.shape[0]
-    x0a = np.ascontiguousarray(np.broadcast_to(np.asarray(x0, dtype=float), (n,)).copy())
+    x0f = chk.finite_array("simulateDSM", "x0", np.asarray(x0, dtype=float))
+    x0a = np.ascontiguousarray(np.broadcast_to(x0f, (n,)).copy())
 
     v, xn, xmax, y = run_dsm_kernel(A, B, C, D1, u_arr, nl, x0a)
     if nq == 1:
@@ -320,6 +327,22 @@ def _band_bins(N: int, F: int, f0: float, osr_eff: float) -> tuple[slice, int]:
     return slice(half + f1 - 1, half + f2), F - f1 + 1
 
 
+def _check_snr_args(osr: Any, f0: Any, k: Any, f: Any) -> tuple[float, float, int, float | None]:
+    """Validate the scalar arguments of :func:`simulateSNR`; returns them converted.
+
+    ``osr > 0``, ``0 <= f0 < 0.5``, ``k >= 1`` an integer and, if given, ``0 < f < 0.5``,
+    all finite; a :class:`ValueError` names the first one that is not.
+    """
+    osr = chk.positive("simulateSNR", "osr", osr)
+    f0 = chk.in_range("simulateSNR", "f0", f0, 0.0, 0.5, hi_open=True)
+    k = chk.integer("simulateSNR", "k", k, 1)
+    if f is not None:
+        f = chk.in_range("simulateSNR", "f", f, 0.0, 0.5, hi_open=True)
+        if f == 0.0:
+            raise ValueError("simulateSNR: f must be > 0 (a test tone, not DC); got 0.0")
+    return osr, f0, k, f
+
+
 def simulateSNR(
     arg1: Any,
     osr: float,
@@ -361,6 +384,13 @@ def simulateSNR(
     amp : ndarray
         The amplitudes (dB).
 
+    Raises
+    ------
+    ValueError
+        Naming the argument, if ``osr`` is not a finite number ``> 0``, ``f0`` is not in
+        ``[0, 0.5)``, ``nlev`` is not an integer ``>= 2``, ``k`` is not an integer
+        ``>= 1``, ``f`` is not in ``(0, 0.5)`` or ``amp`` has a NaN or infinite entry.
+
     Notes
     -----
     As in the toolbox: 100 transient samples (the first 50 with a raised-cosine envelope) are
@@ -374,8 +404,10 @@ def simulateSNR(
     """
     if quadrature:
         raise NotImplementedError("simulateSNR: quadrature modulators are not supported")
+    osr, f0, k, f = _check_snr_args(osr, f0, k, f)
     amp_arr = DEFAULT_AMP.copy() if amp is None else np.atleast_1d(np.asarray(amp, dtype=float))
-    nl = np.atleast_1d(np.asarray(nlev)).ravel()
+    chk.finite_array("simulateSNR", "amp", amp_arr)
+    nl = chk.integer_array("simulateSNR", "nlev", nlev, 2)
     osr_mult = 4 if f0 != 0 else 2
     if f is None:
         f = f0 + 0.5 / (osr * osr_mult)
@@ -405,5 +437,5 @@ def simulateSNR(
         if v.ndim > 1:
             v = v[0]
         spec = np.fft.fftshift(np.fft.fft(window * v[n_tr : N + n_tr]))
-        snr[i] = calculateSNR(spec[band], F_in)
+        snr[i] = snr_of_bins(spec[band], F_in, 1)
     return snr, amp_arr

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 from scipy import optimize, signal, special
 
-from ._common import as_zpk, dbp, dbv
+from . import _checks as chk
+from ._common import ZPK, as_zpk, dbp, dbv
 
 __all__ = ["ds_hann", "calculateSNR", "predictSNR"]
 
@@ -60,11 +61,49 @@ def calculateSNR(hwfft: Any, f: int, nsig: int = 1) -> float:
     float
         ``20 log10(||signal bins|| / ||other bins||)`` in dB; ``inf`` without noise.
 
+    Raises
+    ------
+    ValueError
+        If ``hwfft`` is empty or has a NaN or infinite value, ``f`` is not an integer
+        index into ``hwfft``, or ``nsig`` is not an integer ``>= 0``.
+
     References
     ----------
     R. Schreier, *The Delta-Sigma Toolbox, Version 7.3*, 2009 (calculateSNR).
     """
-    h = np.atleast_1d(np.asarray(hwfft)).ravel()
+    h = chk.finite_array("calculateSNR", "hwfft", np.atleast_1d(np.asarray(hwfft)).ravel())
+    if h.size == 0:
+        raise ValueError("calculateSNR: hwfft is empty; it must hold the in-band FFT bins")
+    f = chk.integer("calculateSNR", "f", f, 0)
+    if f >= h.size:
+        raise ValueError(
+            f"calculateSNR: f = {f} is outside the spectrum: hwfft has {h.size} bins "
+            f"(valid signal bins 0 .. {h.size - 1})"
+        )
+    nsig = chk.integer("calculateSNR", "nsig", nsig, 0)
+    return snr_of_bins(h, f, nsig)
+
+
+def snr_of_bins(h: np.ndarray, f: int, nsig: int) -> float:
+    """The computation of :func:`calculateSNR`, without the argument checks.
+
+    Signal bins outside ``h`` are dropped (toolbox behaviour); used by
+    :func:`~ctdsm.toolbox.simulateSNR`, whose tone may be out of band (it warns).
+
+    Parameters
+    ----------
+    h : ndarray, shape (M,)
+        In-band FFT bins.
+    f : int
+        Signal bin.
+    nsig : int
+        Bins either side of ``f`` counted as signal.
+
+    Returns
+    -------
+    float
+        SNR in dB.
+    """
     f = int(f)
     idx = np.arange(f - nsig, f + nsig + 1)
     idx = idx[(idx >= 0) & (idx < h.size)]
@@ -114,6 +153,17 @@ def _rho_for_sine(u: float) -> float:
     return optimize.brentq(g, 0.0, hi, xtol=1e-14, rtol=1e-14)
 
 
+def _check_predict_args(
+    ntf: Any, R: Any, amp: Any, f0: Any
+) -> tuple[ZPK, float, np.ndarray, float]:
+    """Validate and convert the arguments of :func:`predictSNR` (ValueError naming one)."""
+    h = chk.finite_zpk("predictSNR", "ntf", as_zpk(ntf))
+    R = chk.positive("predictSNR", "R", R)
+    f0 = chk.in_range("predictSNR", "f0", f0, 0.0, 0.5, hi_open=True)
+    amp_arr = DEFAULT_AMP.copy() if amp is None else np.atleast_1d(np.asarray(amp, dtype=float))
+    return h, R, chk.finite_array("predictSNR", "amp", amp_arr), f0
+
+
 def predictSNR(
     ntf: Any, R: float = 64, amp: Any = None, f0: float = 0, *, toolbox_noise: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -150,6 +200,12 @@ def predictSNR(
     sigma_e2 : ndarray
         Power of the quantizer's additive noise.
 
+    Raises
+    ------
+    ValueError
+        If ``ntf`` has non-finite roots or gain, ``R`` is not a finite number ``> 0``,
+        ``f0`` is not in ``[0, 0.5)`` or ``amp`` has a NaN or infinite entry.
+
     Notes
     -----
     Following Ardalan and Paulos as implemented in the toolbox: the quantizer is split into
@@ -166,8 +222,7 @@ def predictSNR(
     S. H. Ardalan and J. J. Paulos, *IEEE Trans. Circuits Syst.*, 34(6), 1987.
     R. Schreier and G. C. Temes, *Understanding Delta-Sigma Data Converters*, 2005, sec. 4.4.
     """
-    h = as_zpk(ntf)
-    amp_arr = DEFAULT_AMP.copy() if amp is None else np.atleast_1d(np.asarray(amp, dtype=float))
+    h, R, amp_arr, f0 = _check_predict_args(ntf, R, amp, f0)
     num = np.real(np.poly(h.zeros))
     den = np.real(np.poly(h.poles))
     num1 = num - den  # L1 = 1 - 1/H  ->  H - 1 over H: numerator num - den
