@@ -17,13 +17,14 @@ from typing import Any
 
 from ctdsm._version import __version__
 from ctdsm.design.record import Design
-from ctdsm.design.spec import Spec, load_spec
+from ctdsm.design.spec import Spec, load_spec, spec_from_dict
 from ctdsm.errors import CtdsmError, SpecError, SynthesisError
 from ctdsm.flow.synthesize import synthesize
 
 __all__ = [
     "__version__",
     "load_spec",
+    "spec_from_dict",
     "synthesize",
     "simulate",
     "analyze",

@@ -96,6 +96,13 @@ def _load(spec_path: str | None, overrides: tuple[str, ...]):
     return load_spec(spec_path, overrides)
 
 
+def _warned(design: Any) -> Any:
+    """Print a design's warnings (a target it misses, allowed by the spec) on stderr."""
+    for warning in design.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return design
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ctdsm")
 def main() -> None:
@@ -132,7 +139,7 @@ def synth(spec: str | None, out_dir: str, overrides: tuple[str, ...], quiet: boo
     from ctdsm.flow.synthesize import synthesize
     from ctdsm.io import atomic_write_json, prepare_output_dir
 
-    design = synthesize(_load(spec, overrides))
+    design = _warned(synthesize(_load(spec, overrides)))
     out = prepare_output_dir(out_dir)
     path = atomic_write_json(out / "design.json", design.to_dict())
     if not quiet:
@@ -182,7 +189,7 @@ def simulate(
     from ctdsm.reporting import metrics_record
     from ctdsm.sim import simulate as run
 
-    design = synthesize(_load(spec, overrides))
+    design = _warned(synthesize(_load(spec, overrides)))
     result = run(design, n_samples, amplitude_dbfs, None, seed, progress=not quiet)
     data = metrics_record(design, result, result.metrics())
     sweep_data = None
@@ -255,7 +262,7 @@ def report(
     from ctdsm.flow.synthesize import synthesize
     from ctdsm.reporting import report as make_report
 
-    design = synthesize(_load(spec, overrides))
+    design = _warned(synthesize(_load(spec, overrides)))
     path = make_report(
         design, out_dir, n_samples=n_samples, seed=seed, spice_dir=spice_dir, progress=not quiet
     )
@@ -445,7 +452,7 @@ def netlist_cmd(
     from ctdsm.flow.synthesize import synthesize
     from ctdsm.spice.netlist import build_netlist, write_netlist
 
-    design = synthesize(_load(spec, overrides))
+    design = _warned(synthesize(_load(spec, overrides)))
     nl = build_netlist(
         design,
         n_cycles=n_cycles,
@@ -514,7 +521,7 @@ def spice(
     from ctdsm.spice.closed_loop import run_spice
     from ctdsm.spice.report import spice_outputs, write_spice_outputs
 
-    design = synthesize(_load(spec, overrides))
+    design = _warned(synthesize(_load(spec, overrides)))
     work = Path(tempfile.mkdtemp(prefix="ctdsm-spice-"))
     result = run_spice(
         design,

@@ -26,3 +26,20 @@ class SpecError(CtdsmError, ValueError):
 
 class SynthesisError(CtdsmError):
     """The spec is valid but no modulator meeting it could be synthesized or verified."""
+
+
+class ArgumentError(CtdsmError, ValueError):
+    """An argument of a public function (``seed``, ``n_samples``, ...) is invalid.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name.
+    reason : str
+        Why it is invalid, in a few words.
+    """
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.field = name
+        self.reason = reason
+        super().__init__(f"{name}: {reason}")

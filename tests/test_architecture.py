@@ -21,7 +21,7 @@ PKG = ROOT / "ctdsm"
 #: Layers, bottom to top: a module may import from its own layer and those below.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("ctdsm._version", "ctdsm.errors", "ctdsm.constants", "ctdsm.io", "ctdsm.progress",
-     "ctdsm._compat"),
+     "ctdsm._compat", "ctdsm.validate"),
     ("ctdsm.toolbox",),
     ("ctdsm.analysis",),
     ("ctdsm.models",),

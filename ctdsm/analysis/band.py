@@ -252,10 +252,52 @@ def default_test_frequency(fs_hz: float, n_samples: int, bw_hz: float, f0_hz: fl
     -------
     float
         Frequency on the FFT grid (see :func:`coherent_frequency`), Hz.
+
+    Raises
+    ------
+    AnalysisError
+        Naming ``n_samples`` and the shortest record that works when the band holds too
+        few FFT bins for this record length.
     """
     fs = check_fs(fs_hz)
     if not (bw_hz > 0):
         raise AnalysisError(f"bw_hz: must be positive, got {bw_hz!r}")
+    try:
+        return _test_frequency(fs, int(n_samples), bw_hz, f0_hz)
+    except _TooFewBins:
+        pass
+    n_min = next(
+        (n for n in (1 << k for k in range(4, 41)) if n > n_samples and _fits(fs, n, bw_hz, f0_hz)),
+        None,
+    )
+    need = f"use at least {n_min} samples" if n_min else "no record up to 2**40 samples fits"
+    raise AnalysisError(
+        f"n_samples: {int(n_samples)} samples give FFT bins of {fs / int(n_samples):.6g} Hz, "
+        f"too few in the {bw_hz:.6g} Hz band; {need} (--samples, or --cycles for spice)"
+    )
+
+
+class _TooFewBins(AnalysisError):
+    """The band holds too few FFT bins for a test tone at this record length."""
+
+
+def _fits(fs_hz: float, n_samples: int, bw_hz: float, f0_hz: float) -> bool:
+    """Whether a record of ``n_samples`` has room for the default test tone."""
+    try:
+        _test_frequency(fs_hz, n_samples, bw_hz, f0_hz)
+    except AnalysisError:
+        return False
+    return True
+
+
+def _test_frequency(fs: float, n_samples: int, bw_hz: float, f0_hz: float) -> float:
+    """:func:`default_test_frequency` for validated ``fs`` and ``bw_hz``.
+
+    Raises
+    ------
+    _TooFewBins
+        When the band holds too few bins for ``n_samples``.
+    """
     guard = _GUARD_BINS * (fs / int(n_samples))
     if f0_hz == 0:
         return _low_pass_test_frequency(fs, n_samples, bw_hz, guard)
@@ -263,7 +305,7 @@ def default_test_frequency(fs_hz: float, n_samples: int, bw_hz: float, f0_hz: fl
     try:
         return coherent_frequency(fs, n_samples, f0_hz, f_min_hz=lo + guard, f_max_hz=hi - guard)
     except AnalysisError:
-        raise AnalysisError(
+        raise _TooFewBins(
             f"bw_hz: band {f0_hz:.6g} +/- {bw_hz / 2:.6g} Hz holds too few FFT bins"
         ) from None
 
@@ -296,4 +338,4 @@ def _low_pass_test_frequency(fs_hz: float, n_samples: int, bw_hz: float, guard_h
         except AnalysisError:
             continue
     df = fs_hz / int(n_samples)
-    raise AnalysisError(f"bw_hz: band of {bw_hz:.6g} Hz holds too few FFT bins (df = {df:.6g} Hz)")
+    raise _TooFewBins(f"bw_hz: band of {bw_hz:.6g} Hz holds too few FFT bins (df = {df:.6g} Hz)")

@@ -62,6 +62,9 @@ class Design:
         (:func:`ctdsm.flow.requirements.derive_requirements`).
     selection : tuple of dict
         The candidates considered by the automatic choice, for the record.
+    warnings : tuple of str
+        Targets the design misses but was allowed to (``target.allow_infeasible``); in
+        ``design.json`` as ``warnings`` only when there are any.
 
     A design is immutable: :func:`ctdsm.synthesize` builds it complete, and a variant is a
     new design (``dataclasses.replace`` or a new synthesis), never an edit.
@@ -86,6 +89,7 @@ class Design:
     sizing: Sizing = field(repr=False)
     requirements: Requirements = field(repr=False)
     selection: tuple[dict[str, Any], ...] = ()
+    warnings: tuple[str, ...] = ()
 
     # -- views ------------------------------------------------------------------------------
     @property
@@ -165,7 +169,7 @@ class Design:
             "noise_budget": sizing["noise_budget"],
             "requirements": self.requirements.to_dict(),
             "spec": self.spec.to_dict(),
-        }
+        } | ({"warnings": list(self.warnings)} if self.warnings else {})
 
     def to_json(self, indent: int = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent)

@@ -19,7 +19,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import yaml
 from pydantic import (
@@ -69,10 +69,17 @@ _UNITS = ("Hz", "V", "s", "A", "F", "ohm", "Ohm", "Ω", "")
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S*)\s*$")
 
 
+def _not_bool(value: Any) -> Any:
+    """Refuse a boolean where a number is meant (YAML reads ``yes``/``no`` as booleans)."""
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not a number")
+    return value
+
+
 def _si_number(value: Any) -> Any:
     """Parse ``"250k"``, ``"16 MHz"``, ``"1.8V"`` into floats; pass other values through."""
     if not isinstance(value, str):
-        return value
+        return _not_bool(value)
     m = _NUMBER.match(value)
     if not m:
         return value  # let pydantic report "should be a valid number"
@@ -86,12 +93,15 @@ def _si_number(value: Any) -> Any:
 
 
 Num = Annotated[float, BeforeValidator(_si_number)]
+#: An integer field: booleans (``yes``, ``true``) are refused, not read as 1.
+Int = Annotated[int, BeforeValidator(_not_bool)]
 Auto = Literal["auto"]
 
 
 class _Model(BaseModel):
     # Frozen: a spec, like the design made from it, is a value; variants are new specs.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: every number is finite (inf and NaN are refused with the field).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class TargetSpec(_Model):
@@ -105,15 +115,20 @@ class TargetSpec(_Model):
         1.0, gt=0, description="Differential peak input amplitude at 0 dBFS (DAC full scale), V."
     )
     f0_hz: Num = Field(0.0, ge=0, description="Band centre, Hz; 0 for a low-pass modulator.")
+    allow_infeasible: bool = Field(
+        False,
+        description="Keep a fixed-architecture design whose simulated peak SQNR is below "
+        "sndr_db, with a warning, instead of refusing it.",
+    )
 
 
 class ArchitectureSpec(_Model):
     """Loop-filter architecture; ``auto`` fields are chosen by :func:`ctdsm.synthesize`."""
 
-    order: Auto | Annotated[int, Field(ge=1, le=8)] = "auto"
+    order: Auto | Annotated[Int, Field(ge=1, le=8)] = "auto"
     osr: Auto | Annotated[Num, Field(ge=4, le=4096)] = "auto"
     fs_hz: Auto | Annotated[Num, Field(gt=0)] = "auto"
-    levels: Auto | Annotated[int, Field(ge=2, le=257)] = "auto"
+    levels: Auto | Annotated[Int, Field(ge=2, le=257)] = "auto"
     form: Literal["FB", "FF"] = "FB"
     h_inf: Auto | Annotated[Num, Field(gt=1.0, le=8.0)] = "auto"
     optimized_zeros: bool = True
@@ -240,10 +255,10 @@ class ImpairmentsSpec(_Model):
 class SimulationSpec(_Model):
     """Defaults of ``ctdsm simulate`` and ``ctdsm spice``."""
 
-    n_samples: Annotated[int, Field(ge=256, le=1 << 26)] = 1 << 16
+    n_samples: Annotated[Int, Field(ge=256, le=1 << 26)] = 1 << 16
     amplitude_dbfs: Annotated[Num, Field(le=6.0)] = -3.0
     fin_hz: Auto | Annotated[Num, Field(gt=0)] = "auto"
-    seed: Annotated[int, Field(ge=0)] = 1
+    seed: Annotated[Int, Field(ge=0, le=(1 << 63) - 1)] = 1
 
 
 class Spec(_Model):
@@ -283,8 +298,15 @@ class Spec(_Model):
         return self
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-data form (JSON/YAML serializable)."""
-        return self.model_dump(mode="json")
+        """Plain-data form (JSON/YAML serializable).
+
+        ``target.allow_infeasible`` appears only when true, so the form of a spec that
+        does not use it is unchanged.
+        """
+        out = self.model_dump(mode="json")
+        if not self.target.allow_infeasible:
+            del out["target"]["allow_infeasible"]
+        return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -302,10 +324,119 @@ def _field_names(model: type[BaseModel], out: set[str]) -> set[str]:
 
 _FIELDS = _field_names(Spec, set())
 
+#: What a numeric field measures, by the end of its name: (quantity, unit).
+_QUANTITY = (
+    ("_hz", "frequency", "Hz"),
+    ("_dbfs", "level", "dBFS"),
+    ("_db", "level", "dB"),
+    ("_lsb", "value", "LSB"),
+    ("_v", "voltage", "V"),
+    ("_s", "time", "s"),
+    ("_f", "capacitance", "F"),
+)
+_QUANTITY_OF = {
+    "process.temp_c": ("temperature", "°C"),
+    "impairments.chopper_charge_c": ("charge", "C"),
+}
+_BOUND = (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<="))
+
+
+def _range_text(bounds: Iterable[Any]) -> str:
+    """``"> 0"``, ``"in [1, 8]"``, ``"in (0, 5]"`` from annotated-types bounds."""
+    lo: tuple[str, Any] | None = None
+    hi: tuple[str, Any] | None = None
+    for b in bounds:
+        for key in ("gt", "ge"):
+            if hasattr(b, key):
+                lo = (key, getattr(b, key))
+        for key in ("lt", "le"):
+            if hasattr(b, key):
+                hi = (key, getattr(b, key))
+
+    def num(v: Any) -> str:
+        return str(v) if isinstance(v, int) else f"{v:g}"
+
+    if lo and hi:
+        left, right = "(" if lo[0] == "gt" else "[", ")" if hi[0] == "lt" else "]"
+        return f"in {left}{num(lo[1])}, {num(hi[1])}{right}"
+    sym = dict(_BOUND)
+    return " ".join(f"{sym[b[0]]} {num(b[1])}" for b in (lo, hi) if b is not None)
+
+
+def _walk_type(tp: Any, kinds: set[type], words: list[str], bounds: list[Any]) -> None:
+    """Collect a field type's numeric kinds, literal words and bounds (through unions)."""
+    if get_origin(tp) in (list, tuple, dict):
+        return  # a sequence of numbers (dac_pulse) has its own messages
+    if get_origin(tp) is Annotated:
+        base, *meta = get_args(tp)
+        for m in meta:
+            bounds.extend(getattr(m, "metadata", None) or [m])
+        _walk_type(base, kinds, words, bounds)
+    elif get_origin(tp) is Literal:
+        words.extend(repr(a) for a in get_args(tp))
+    elif get_args(tp):
+        for arg in get_args(tp):
+            _walk_type(arg, kinds, words, bounds)
+    elif tp in (int, float):
+        kinds.add(tp)
+
+
+def _numeric_fields(model: type[BaseModel], prefix: str, out: dict[str, str]) -> dict[str, str]:
+    """Map each numeric field's dotted path to the phrase its errors use.
+
+    The phrase says what a valid value is: ``"a finite frequency > 0 Hz"``,
+    ``"an integer in [1, 8], or 'auto'"``.
+    """
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            _numeric_fields(ann, f"{path}.", out)
+            continue
+        kinds: set[type] = set()
+        words: list[str] = []
+        bounds: list[Any] = list(info.metadata)
+
+        _walk_type(ann, kinds, words, bounds)
+        if not kinds:
+            continue
+        rel = _range_text(bounds)
+        if int in kinds:
+            phrase = f"an integer{' ' + rel if rel else ''}"
+        else:
+            quantity, unit = _QUANTITY_OF.get(path) or next(
+                ((q, u) for end, q, u in _QUANTITY if name.endswith(end)), ("number", "")
+            )
+            unit_text = (f" {unit}" if rel else f" in {unit}") if unit else ""
+            phrase = f"a finite {quantity}{' ' + rel if rel else ''}{unit_text}"
+        out[path] = phrase + (f", or {' or '.join(words)}" if words else "")
+    return out
+
+
+_NUMERIC = _numeric_fields(Spec, "", {})
+#: pydantic error types that mean "not a valid value of this numeric field".
+_NUMERIC_ERRORS = {
+    "greater_than", "greater_than_equal", "less_than", "less_than_equal", "finite_number",
+    "float_parsing", "float_type", "int_parsing", "int_type", "int_from_float",
+    "literal_error", "value_error", "int_parsing_size",
+}  # fmt: skip
+
+
+def _numeric_reason(field: str, err: Any) -> str | None:
+    """The one message of a numeric field's error, with its range and unit, or None."""
+    if field not in _NUMERIC or err["type"] not in _NUMERIC_ERRORS:
+        return None
+    if "unknown unit" in err["msg"]:
+        return None
+    value = err.get("input")
+    shown = f"{value:g}" if isinstance(value, float) else repr(value)
+    return f"must be {_NUMERIC[field]}, got {shown}"
+
 
 def _one_line(err: ValidationError) -> SpecError:
     """Condense a pydantic error into ``SpecError(field, reason)`` for the first bad field."""
     grouped: dict[str, list[str]] = {}
+    numeric_fields: set[str] = set()
     for e in err.errors():
         loc = e["loc"]
         parts = [str(p) for p in loc if isinstance(p, int) or p in _FIELDS]
@@ -313,6 +444,13 @@ def _one_line(err: ValidationError) -> SpecError:
             parts = [str(p) for p in loc[:-1] if p in _FIELDS] + [str(loc[-1])]
         field = ".".join(parts) or "spec"
         msg = e["msg"]
+        numeric = _numeric_reason(field, e)
+        if numeric is not None or field in numeric_fields:
+            # One message per numeric field: what a valid value is, with range and unit.
+            if field not in numeric_fields:
+                numeric_fields.add(field)
+                grouped[field] = [numeric or msg]
+            continue
         if e["type"] == "extra_forbidden":
             msg = "unknown key"
         elif e["type"] == "missing":
@@ -334,13 +472,46 @@ def _one_line(err: ValidationError) -> SpecError:
     return SpecError(field, reason)
 
 
+class _DuplicateKey(yaml.MarkedYAMLError):
+    """A mapping repeats a key (``target:`` twice); ``problem`` names the key."""
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML safe loader that refuses a key repeated in one mapping, at any depth.
+
+    Plain ``yaml.safe_load`` keeps the last value, so a second ``target:`` section would
+    silently replace the first.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key: the base class reports it
+                break
+            if first is not None:
+                raise _DuplicateKey(
+                    problem=f"duplicate key {key!r} (first at line {first.line + 1})",
+                    problem_mark=key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
+
+
+def _yaml_load(text: str) -> Any:
+    """Parse YAML like ``yaml.safe_load``, refusing duplicate mapping keys."""
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def _parse_override(item: str) -> tuple[list[str], Any]:
     key, sep, raw = item.partition("=")
     key = key.strip()
     if not sep or not key or any(not p for p in key.split(".")):
         raise SpecError("--set", f"{item!r} is not of the form dotted.key=value")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = _yaml_load(raw) if raw.strip() else ""
     except yaml.YAMLError:
         value = raw
     return key.split("."), value
@@ -398,7 +569,11 @@ def read_spec_file(path: str | Path) -> dict[str, Any]:
     except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
         raise SpecError(str(path), f"cannot read ({exc.__class__.__name__})") from None
     try:
-        data = yaml.safe_load(text)
+        data = _yaml_load(text)
+    except _DuplicateKey as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        raise SpecError(str(path), f"{where}{exc.problem}; each key may appear once") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -433,6 +608,10 @@ def load_spec(
     SpecError
         With the offending field and the reason.
     """
+    if isinstance(path, Mapping):
+        raise SpecError("path", "load_spec takes a path; use spec_from_dict(mapping) for a dict")
+    if path is not None and not isinstance(path, (str, Path)):
+        raise SpecError("path", f"load_spec takes a str or Path, got {type(path).__name__}")
     data = read_spec_file(default_spec_path() if path is None else path)
     return spec_from_dict(data, overrides)
 
@@ -440,7 +619,26 @@ def load_spec(
 def spec_from_dict(
     data: Mapping[str, Any], overrides: Iterable[str] | Mapping[str, Any] = ()
 ) -> Spec:
-    """Validate a raw mapping (plus overrides) into a :class:`Spec`."""
+    """Validate a raw mapping (plus overrides) into a :class:`Spec`.
+
+    Parameters
+    ----------
+    data : mapping
+        Raw spec sections, as read from YAML.
+    overrides : iterable of str or mapping, optional
+        As for :func:`load_spec`.
+
+    Returns
+    -------
+    Spec
+
+    Raises
+    ------
+    SpecError
+        With the offending field and the reason.
+    """
+    if not isinstance(data, Mapping):
+        raise SpecError("spec", f"spec_from_dict takes a mapping, got {type(data).__name__}")
     data = apply_overrides(dict(data), overrides)
     try:
         return Spec.model_validate(data)

@@ -17,7 +17,7 @@ from ctdsm.analysis import is_unstable, spectrum_metrics
 from ctdsm.design import ntf_choice as ntf_mod
 from ctdsm.design.loop_filter import realize_loop_filter
 from ctdsm.design.record import Design
-from ctdsm.design.sizing import size_design
+from ctdsm.design.sizing import Sizing, size_design
 from ctdsm.design.spec import Spec
 from ctdsm.errors import SpecError, SynthesisError
 from ctdsm.flow.requirements import derive_requirements
@@ -131,7 +131,9 @@ def synthesize(spec: Spec) -> Design:
     # the DT equivalent, whose sampled input path is an approximation.
     model = model_from_parts(spec, loop.abcdc, loop.tdac, levels, fs_hz)
     peak, peak_amp, max_stable = _ct_sweep(model)
+    warnings = _feasibility(spec, peak, (order, osr, levels))
     sizing = size_design(spec, loop.abcdc, levels, fs_hz, max_stable)
+    _check_components(sizing)
     requirements = derive_requirements(model, peak_amplitude_dbfs=peak_amp)
     return Design(
         spec=spec,
@@ -153,7 +155,98 @@ def synthesize(spec: Spec) -> Design:
         sizing=sizing,
         requirements=requirements,
         selection=tuple(log),
+        warnings=warnings,
     )
+
+
+def _feasibility(spec: Spec, peak_db: float, arch: tuple[int, float, int]) -> tuple[str, ...]:
+    """Refuse a design whose simulated peak SQNR misses ``target.sndr_db``.
+
+    The automatic search already refuses every candidate below the target plus margin
+    (:func:`_choose`); a fixed architecture is taken as written, so its CT peak SQNR is
+    checked here. With ``target.allow_infeasible`` the miss is returned as a warning.
+
+    Parameters
+    ----------
+    spec : Spec
+    peak_db : float
+        Peak SQNR of the ideal CT simulations, dB.
+    arch : tuple
+        ``(order, osr, levels)`` of the design.
+
+    Returns
+    -------
+    tuple of str
+        The warnings (empty when the target is met).
+
+    Raises
+    ------
+    SynthesisError
+        Naming ``target.sndr_db``, when the target is missed and not allowed to be.
+    """
+    target = float(spec.target.sndr_db)
+    if peak_db >= target:
+        return ()
+    miss = f"target.sndr_db: peak SQNR {peak_db:.1f} dB is below the {target:g} dB target"
+    if spec.target.allow_infeasible:
+        return (miss,)
+    order, osr, levels = arch
+    raise SynthesisError(
+        f"{miss} (order {order}, OSR {osr:g}, {levels} levels); raise architecture.order, "
+        "osr or levels (or set them to auto), lower target.sndr_db, or set "
+        "target.allow_infeasible: true to keep the design with a warning"
+    )
+
+
+#: Limits of the sized components (per side of the differential circuit). The seed designs
+#: reach 19 nF (designs/auto.yaml, C2; designs/singlebit.yaml has 8.3 nF) and 287 Mohm
+#: (designs/lp5_singlebit.yaml, the resonator's R2_x3) and must keep synthesizing, so the
+#: limits sit a decade above them: what they refuse is beyond any integrated circuit.
+_C_MAX_F = 100e-9
+_R_MIN_OHM, _R_MAX_OHM = 1.0, 1e9
+_SET_BY = "set by target.sndr_db, target.bw_hz, target.full_scale_v and sizing"
+
+
+def _si(value: float, unit: str) -> str:
+    """``2.3e-09, "F"`` -> ``"2.3 nF"``."""
+    for scale, prefix in ((1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"), (1e-6, "u"),
+                          (1e-9, "n"), (1e-12, "p")):  # fmt: skip
+        if abs(value) >= scale:
+            return f"{value / scale:.3g} {prefix}{unit}"
+    return f"{value / 1e-15:.3g} f{unit}"
+
+
+def _check_components(sizing: Sizing) -> None:
+    """Refuse components outside physical reason: C above 100 nF, R outside 1 ohm..1 Gohm.
+
+    Parameters
+    ----------
+    sizing : Sizing
+
+    Raises
+    ------
+    SynthesisError
+        Naming the component, its value and the spec fields that set it.
+    """
+    for i, c in enumerate(np.asarray(sizing.c_f, dtype=float), start=1):
+        if not (0.0 < c <= _C_MAX_F):
+            raise SynthesisError(
+                f"sizing: integrating capacitor C{i} = {_si(c, 'F')} per side is above "
+                f"{_si(_C_MAX_F, 'F')} ({_SET_BY}.thermal_fraction / c_min_f / c_stage_ratio);"
+                " lower target.sndr_db or raise sizing.thermal_fraction"
+            )
+    checks = [(r.name, r.r_ohm) for r in sizing.resistors]
+    checks.append(("DAC unit resistor", sizing.dac_unit_r_ohm))
+    for name, r in checks:
+        if math.isinf(r) or math.isnan(r):
+            continue  # no such path (a zero coefficient) or no DAC resistor
+        if not (_R_MIN_OHM <= r <= _R_MAX_OHM):
+            raise SynthesisError(
+                f"sizing: resistor {name} = {_si(r, 'ohm')} per side is outside "
+                f"{_si(_R_MIN_OHM, 'ohm')} .. {_si(_R_MAX_OHM, 'ohm')} "
+                f"({_SET_BY}.thermal_fraction / c_min_f / c_stage_ratio); "
+                "change target.sndr_db, target.bw_hz or the sizing fractions"
+            )
 
 
 def _ct_sweep(model: LoopModel) -> tuple[float, float, float]:

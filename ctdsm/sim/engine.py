@@ -26,6 +26,7 @@ from ctdsm.sim import kernels
 from ctdsm.sim.model import LoopModel, as_loop_model
 from ctdsm.sim.result import Result, Stimulus
 from ctdsm.sim.setup import RunSetup, build_plant, setup_run, static_errors
+from ctdsm.validate import check_amplitude_dbfs, check_n_samples, check_seed
 
 if TYPE_CHECKING:
     from ctdsm.design.record import Design
@@ -83,13 +84,19 @@ def simulate(
     Returns
     -------
     Result
+
+    Raises
+    ------
+    ArgumentError
+        For ``n_samples`` (an integer >= 16), ``amplitude_dbfs`` (finite, <= +6 dBFS) or
+        ``seed`` (an integer in [0, 2**63 - 1]) out of range or of the wrong type.
     """
     model = as_loop_model(design)
-    n_samples = int(model.n_samples if n_samples is None else n_samples)
-    if n_samples < 16:
-        raise CtdsmError(f"n_samples: {n_samples} is too short")
-    amplitude_dbfs = float(model.amplitude_dbfs if amplitude_dbfs is None else amplitude_dbfs)
-    seed = int(model.seed if seed is None else seed)
+    n_samples = check_n_samples(model.n_samples if n_samples is None else n_samples)
+    amplitude_dbfs = check_amplitude_dbfs(
+        model.amplitude_dbfs if amplitude_dbfs is None else amplitude_dbfs
+    )
+    seed = check_seed(model.seed if seed is None else seed)
     imp = model.impairments if impairments is None else resolve_impairments(impairments)
     if fin_hz is None:
         fin_hz = model.test_frequency(n_samples)

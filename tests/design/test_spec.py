@@ -60,11 +60,11 @@ def test_overrides_do_not_mutate_input():
 @pytest.mark.parametrize(
     ("data", "overrides", "field", "words"),
     [
-        ({"target": {"bw_hz": -1}}, [], "target.bw_hz", "greater than 0"),
+        ({"target": {"bw_hz": -1}}, [], "target.bw_hz", "finite frequency > 0 Hz, got -1"),
         ({"target": {"bw_hz": 1e3, "foo": 1}}, [], "target.foo", "unknown key"),
         (MINIMAL, ["bogus.key=1"], "bogus", "unknown key"),
         (MINIMAL, ["architecture.order=three"], "architecture.order", "integer"),
-        (MINIMAL, ["architecture.order=0"], "architecture.order", "greater than or equal"),
+        (MINIMAL, ["architecture.order=0"], "architecture.order", "integer in [1, 8]"),
         ({}, [], "target", "missing"),
         (MINIMAL, ["dac.type=foo"], "dac.type", "vgs_r"),
         (

@@ -23,7 +23,12 @@ def test_public_api_is_exported_lazily():
         ({"foo.bar": [1]}, {}, "--axis foo.bar=1", "foo: unknown key"),
         ({"dac.type": ["vgs_r", "nope"]}, {}, "--axis dac.type=nope", "dac.type: should be"),
         ({"amplitude_dbfs": [-6, 7]}, {}, "--axis amplitude_dbfs=7", "simulation.amplitude_dbfs"),
-        ({"seed": [-1]}, {"mc_runs": 0}, "--axis seed=-1", "simulation.seed: should be greater"),
+        (
+            {"seed": [-1]},
+            {"mc_runs": 0},
+            "--axis seed=-1",
+            "simulation.seed: must be an integer in [0,",
+        ),
         ({}, {"n_samples": 10}, "--samples 10", "simulation.n_samples"),
         ({}, {"seed": -3}, "--seed -3", "simulation.seed"),
     ],

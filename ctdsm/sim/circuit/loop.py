@@ -43,6 +43,7 @@ from ctdsm.sim.engine import Result, build_plant, static_errors
 from ctdsm.sim.kernels import clip_and_track, quantize_bank, select_elements
 from ctdsm.sim.model import LoopModel, as_loop_model
 from ctdsm.sim.plant import Plant, Port, chopped_plant
+from ctdsm.validate import check_amplitude_dbfs, check_int, check_n_samples, check_seed
 
 if TYPE_CHECKING:
     from ctdsm.design.record import Design
@@ -135,6 +136,8 @@ def simulate_circuit(
     model = as_loop_model(design)
     imp = _circuit_impairments(impairments)
     n_samples, steps = _checked_lengths(n_samples, steps_per_period)
+    amplitude_dbfs = check_amplitude_dbfs(amplitude_dbfs)
+    seed = check_seed(seed)
     if fin_hz is None:
         fin_hz = model.test_frequency(n_samples)
     amp = (model.levels - 1) * 10 ** (amplitude_dbfs / 20)
@@ -202,13 +205,7 @@ def _circuit_impairments(impairments: str | dict[str, Any] | Impairments | None)
 
 def _checked_lengths(n_samples: int, steps_per_period: int) -> tuple[int, int]:
     """``(n_samples, steps_per_period)`` as ints, or an error when either is too short."""
-    n_samples = int(n_samples)
-    if n_samples < 16:
-        raise CtdsmError(f"n_samples: {n_samples} is too short")
-    steps = int(steps_per_period)
-    if steps < 4:
-        raise CtdsmError("steps_per_period: must be at least 4")
-    return n_samples, steps
+    return check_n_samples(n_samples), check_int("steps_per_period", steps_per_period, 4, 1 << 20)
 
 
 @dataclass(frozen=True)
