@@ -18,18 +18,32 @@ import click
 from ctdsm._version import __version__
 from ctdsm.errors import CtdsmError
 
+EXIT_OK = 0
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL = 1
 EXIT_INTERRUPTED = 130
 
 
 def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn ctdsm errors into one-line messages and exit codes (tracebacks with CTDSM_DEBUG=1)."""
+    """Run a verb: vet ``-o`` first, then turn failures into one line and an exit code.
+
+    - ``-o DIR`` is checked (:func:`ctdsm.io.check_output_dir`) before any work: exit 2.
+    - :class:`CtdsmError`: ``error: ...`` and exit 2 (a traceback with CTDSM_DEBUG=1).
+    - Ctrl-C: exit 130; a broken stdout pipe (``ctdsm synth ... | head -1``): quiet, exit 0
+      (the verb's files are written before anything is printed).
+    - numpy RuntimeWarnings (overflow, invalid value) are not shown: the library raises
+      its own errors where a result is wrong.
+    - anything else: ``internal error: ...`` and exit 1.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            if "out_dir" in kwargs:
+                from ctdsm.io import check_output_dir
+
+                check_output_dir(kwargs["out_dir"])
+            return _quietly(fn, *args, **kwargs)
         except CtdsmError as exc:
             if os.environ.get("CTDSM_DEBUG"):
                 raise
@@ -38,6 +52,9 @@ def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             click.echo("interrupted; no output was written", err=True)
             sys.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            _silence_stdout()
+            sys.exit(EXIT_OK)
         except Exception as exc:  # noqa: BLE001 - last line of defence: one line, no traceback
             if os.environ.get("CTDSM_DEBUG"):
                 raise
@@ -49,6 +66,29 @@ def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(EXIT_INTERNAL)
 
     return wrapper
+
+
+def _quietly(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call ``fn`` with numpy floating-point warnings and RuntimeWarnings silenced."""
+    import warnings
+
+    import numpy as np
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return fn(*args, **kwargs)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's final flush cannot fail again.
+
+    The recipe of the Python documentation (``signal`` module, "Note on SIGPIPE").
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout without a file descriptor
+        pass
 
 
 def _spec_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -64,8 +104,8 @@ def _spec_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         "--out",
         "out_dir",
         required=True,
-        type=click.Path(file_okay=False),
-        help="Output directory (created if needed).",
+        type=str,
+        help="Output directory (created if needed; checked before any work).",
     )(fn)
     fn = click.argument("spec", required=False, type=click.Path(dir_okay=False))(fn)
     return fn
@@ -137,15 +177,32 @@ def synth(spec: str | None, out_dir: str, overrides: tuple[str, ...], quiet: boo
       ctdsm synth designs/singlebit.yaml -o out/sb --set architecture.form=FF
     """
     from ctdsm.flow.synthesize import synthesize
-    from ctdsm.io import atomic_write_json, prepare_output_dir
+    from ctdsm.io import commit_run, json_bytes
 
     design = _warned(synthesize(_load(spec, overrides)))
-    out = prepare_output_dir(out_dir)
-    path = atomic_write_json(out / "design.json", design.to_dict())
+    files = {"design.json": json_bytes(design.to_dict())}
+    record = _run_record(design.spec, design.spec.simulation.seed)
+    paths = commit_run(out_dir, files, verb="synth", owned=SYNTH_FILES, manifest=record)
     if not quiet:
         for line in design.summary_lines():
             click.echo(line)
-        click.echo(f"wrote {path}")
+        click.echo(f"wrote {paths[0]}")
+
+
+#: Files each verb may write (a rerun removes those it does not write this time).
+SYNTH_FILES = ("design.json",)
+SIMULATE_FILES = ("metrics.json", "output.npz", "sweep.json")
+
+
+def _run_record(spec: Any, seed: int) -> dict[str, Any]:
+    """The ``run.json`` entry of a run: version, spec hash and seed."""
+    from ctdsm.io import spec_sha256
+
+    return {
+        "ctdsm_version": __version__,
+        "spec_sha256": spec_sha256(spec.to_dict()),
+        "seed": int(seed),
+    }
 
 
 @main.command()
@@ -182,10 +239,12 @@ def simulate(
       ctdsm simulate designs/multibit.yaml -o out/mb --set impairments.preset=ideal
       ctdsm simulate designs/singlebit.yaml -o out/sb --set impairments.jitter_rms_s=2e-12
     """
+    import io
+
     import numpy as np
 
     from ctdsm.flow.synthesize import synthesize
-    from ctdsm.io import atomic_write_bytes, atomic_write_json, prepare_output_dir
+    from ctdsm.io import commit_run, json_bytes
     from ctdsm.reporting import metrics_record
     from ctdsm.sim import simulate as run
 
@@ -197,15 +256,16 @@ def simulate(
         from ctdsm.sim import sweep_amplitude
 
         sweep_data = sweep_amplitude(design, None, None, n_samples, seed)
-    out = prepare_output_dir(out_dir)
-    import io
-
+    # Every file is rendered, then all are committed together (with run.json).
     buf = io.BytesIO()
     np.savez_compressed(buf, v=result.v.astype(np.int16), fs_hz=result.fs_hz, fin_hz=result.fin_hz)
-    atomic_write_bytes(out / "output.npz", buf.getvalue())
+    files = {"output.npz": buf.getvalue()}
     if sweep_data is not None:
-        atomic_write_json(out / "sweep.json", sweep_data)
-    path = atomic_write_json(out / "metrics.json", data)
+        files["sweep.json"] = json_bytes(sweep_data)
+    files["metrics.json"] = json_bytes(data)
+    record = {**_run_record(design.spec, result.seed), "n_samples": int(result.v.size)}
+    paths = commit_run(out_dir, files, verb="simulate", owned=SIMULATE_FILES, manifest=record)
+    path, out = paths[len(files) - 1], paths[0].parent
     if not quiet:
         click.echo(_metrics_line(data))
         if sweep_data is not None:
@@ -450,9 +510,12 @@ def netlist_cmd(
           --set process.pdk=gf180mcu
     """
     from ctdsm.flow.synthesize import synthesize
+    from ctdsm.io import safe_name
     from ctdsm.spice.netlist import build_netlist, write_netlist
 
-    design = _warned(synthesize(_load(spec, overrides)))
+    spec_obj = _load(spec, overrides)
+    safe_name(spec_obj.name)  # it names DIR/<name>.cir and its tables: vet before any work
+    design = _warned(synthesize(spec_obj))
     nl = build_netlist(
         design,
         n_cycles=n_cycles,
@@ -518,10 +581,13 @@ def spice(
     from pathlib import Path
 
     from ctdsm.flow.synthesize import synthesize
+    from ctdsm.io import safe_name
     from ctdsm.spice.closed_loop import run_spice
     from ctdsm.spice.report import spice_outputs, write_spice_outputs
 
-    design = _warned(synthesize(_load(spec, overrides)))
+    spec_obj = _load(spec, overrides)
+    safe_name(spec_obj.name)  # it names the netlist and its tables: vet before any work
+    design = _warned(synthesize(spec_obj))
     work = Path(tempfile.mkdtemp(prefix="ctdsm-spice-"))
     result = run_spice(
         design,

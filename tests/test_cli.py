@@ -47,7 +47,7 @@ def test_synth_writes_design_json(tmp_path):
     assert data["tdac"][0] == [-1, -1]
     assert data["verification"]["max_rel_error"] < 1e-6
     assert "peak SQNR" in proc.stdout
-    assert list(out.iterdir()) == [out / "design.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["design.json", "run.json"]
 
 
 def test_synth_default_design_and_overrides(tmp_path):

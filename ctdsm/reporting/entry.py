@@ -6,8 +6,8 @@ from pathlib import Path
 
 from ctdsm.design.record import Design
 from ctdsm.design.spec import Spec, load_spec
-from ctdsm.errors import CtdsmError
 from ctdsm.flow.synthesize import synthesize
+from ctdsm.io import check_output_dir
 from ctdsm.reporting import compute, html
 
 __all__ = ["report"]
@@ -62,9 +62,7 @@ def report(
     CtdsmError
         On a bad spec, a bad ``spice.npz``, or an output path that is not a directory.
     """
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise CtdsmError(f"-o {out_dir}: exists and is not a directory")
+    out = check_output_dir(out_dir)
     design = _as_design(design_or_spec)
     if spice_dir is None and (out / "spice.npz").is_file():
         spice_dir = out

@@ -9,7 +9,6 @@ leaves no partial report.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ import jinja2
 
 from ctdsm._version import __version__
 from ctdsm.errors import CtdsmError
-from ctdsm.io import atomic_write_text
+from ctdsm.io import atomic_write_text, commit_run, json_bytes, spec_sha256
 from ctdsm.reporting import figures
 from ctdsm.reporting.compute import ReportData
 from ctdsm.reporting.tables import fmt
@@ -77,10 +76,9 @@ def render_html(data: ReportData) -> str:
 
 
 @contextmanager
-def _staging(out: Path) -> Iterator[Path]:
-    """A temporary directory beside ``out``, removed whatever happens."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+def _scratch() -> Iterator[Path]:
+    """A private temporary directory (not beside the output), removed whatever happens."""
+    tmp = Path(tempfile.mkdtemp(prefix="ctdsm-report-"))
     try:
         yield tmp
     finally:
@@ -89,6 +87,10 @@ def _staging(out: Path) -> Iterator[Path]:
 
 def write_report(data: ReportData, out: Path) -> Path:
     """Write ``report.html``, its figures and ``metrics.json`` into ``out``, all or nothing.
+
+    The files are rendered first, then committed together by :func:`ctdsm.io.commit_run`
+    with a ``run.json`` entry (figures of a previous report that this one does not draw
+    are removed).
 
     Parameters
     ----------
@@ -103,19 +105,20 @@ def write_report(data: ReportData, out: Path) -> Path:
         The written ``report.html``.
     """
     html = render_html(data)
-    with _staging(out) as tmp:
+    files: dict[str, bytes] = {}
+    with _scratch() as tmp:
         for name, fig in data.figures.items():
-            figures.save_png(fig, tmp / name)
-        (tmp / "report.html").write_text(html, encoding="utf-8")
-        (tmp / "metrics.json").write_text(
-            json.dumps(data.metrics, indent=2, allow_nan=False) + "\n", encoding="utf-8"
-        )
-        out.mkdir(parents=True, exist_ok=True)
-        # Figures first, the HTML and the metrics last: a reader that sees report.html
-        # finds its images.
-        for name in [*data.figures, "report.html", "metrics.json"]:
-            os.replace(tmp / name, out / name)
-    return out / "report.html"
+            files[name] = figures.save_png(fig, tmp / name).read_bytes()
+    files["report.html"] = html.encode("utf-8")
+    files["metrics.json"] = json_bytes(data.metrics)
+    seed = data.metrics.get("seed")
+    record = {
+        "ctdsm_version": __version__,
+        "spec_sha256": spec_sha256(data.design.spec.to_dict()),
+        "seed": None if seed is None else int(seed),
+    }
+    commit_run(out, files, verb="report", owned=("report.html", "metrics.json"), manifest=record)
+    return Path(out) / "report.html"
 
 
 def _index_row(mp: Path) -> str:

@@ -31,6 +31,39 @@ default design, the multi-bit seed, when SPEC is omitted), takes repeated
 Errors are one line on stderr naming the field and the reason, with exit status 2 and no
 output files; Ctrl-C stops a run with one line and exit status 130, also without output files;
 `CTDSM_DEBUG=1` shows a traceback instead.
+
+## Output directory
+
+- `-o DIR` is checked before any work: an empty `-o`, a file, a path below a file, a dangling
+  symbolic link or a directory that is not writable (or cannot be created) is one line
+  `error: -o DIR: <reason>` with exit status 2.
+- Nothing is written outside `DIR`. File names taken from the spec (`name`, which names
+  `<name>.cir` and its tables) must be 1-100 characters of `A-Z a-z 0-9 . _ -`, not starting
+  with `.` or `-`; anything else is `error: name: ...`, exit status 2.
+- A run's files are rendered first, staged beside their targets (`.<file>.<random>.tmp`) and
+  moved in together: a failed or interrupted run leaves `DIR` as it was. Files of the verb's
+  previous run that this run does not write (`sweep.json` of an earlier `simulate --sweep`, the
+  figures of an earlier report) are removed in the same step; other files are left alone.
+  Staging files a killed run left behind are removed by the next run into `DIR`.
+- `synth`, `simulate` and `report` record their run in `DIR/run.json`:
+  `{"runs": {VERB: {"ctdsm_version", "spec_sha256", "seed", ..., "files"}}}`, one entry per
+  verb; `spec_sha256` is the SHA-256 of the spec's JSON (sorted keys, compact). A run that
+  overwrites a file of another verb's run (`report` after `simulate`: `metrics.json`) replaces
+  that run: its other files are removed. `netlist` writes no manifest (its directory holds
+  exactly the netlist and its tables).
+
+## Exit status
+
+| status | meaning |
+|---|---|
+| 0 | success; also when stdout is a closed pipe (`ctdsm synth ... \\| head -1`): the files \
+are written before anything is printed, and the rest of the output is dropped quietly |
+| 2 | bad input: spec, option, `-o`, spec `name` |
+| 1 | environment or internal failure (`internal error: ...`; a failed write, a missing \
+tool) |
+| 130 / 143 | interrupted (Ctrl-C / SIGTERM) |
+
+numpy's floating-point RuntimeWarnings are not shown on the terminal.
 """
 
 

@@ -75,7 +75,11 @@ def test_report_html_has_its_figures_and_sections(written):
     for word in ("SNDR", "PSD", "NTF", "STF", "SFDR", "THD", "noise budget", "DR"):
         assert word in html, word
     # Nothing but the report's own files, no staging directory left behind.
-    assert {p.name for p in out.iterdir()} == set(srcs) | {"report.html", "metrics.json"}
+    assert {p.name for p in out.iterdir()} == set(srcs) | {
+        "report.html",
+        "metrics.json",
+        "run.json",
+    }
     assert [p.name for p in out.parent.iterdir()] == ["rep"]
 
 

@@ -19,7 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ctdsm.design.record import Design
 from ctdsm.errors import CtdsmError, SpecError
-from ctdsm.io import atomic_write_text, prepare_output_dir
+from ctdsm.io import commit_run, safe_name
 from ctdsm.models.impairments import resolve_impairments
 from ctdsm.spice.macromodels import fmt
 from ctdsm.spice.netlist.context import NOISE_SOURCES, NetlistContext, noise_table_lines
@@ -314,8 +314,10 @@ def build_netlist(
         element count, a chopping frequency off the clock grid), unknown PDK/corner, missing
         PDK, references above the supply.
     CtdsmError
-        ``n_cycles`` too small.
+        ``n_cycles`` too small; the design's ``name`` is not a safe file name (it names
+        ``<name>.cir`` and the tables beside it).
     """
+    safe_name(design.name)
     run = _resolve_run(design, n_cycles, amplitude_dbfs, fin_hz, seed, temp_c, corner, noise_source)
     t0, _ = pulse_window(design)
     # The DAC takes the code t0 T after the decision (plus a gate path of ~0.1 ns): read it
@@ -359,16 +361,18 @@ def write_netlist(netlist: Netlist, out_dir: str | os.PathLike[str]) -> Path:
     ----------
     netlist : Netlist
     out_dir : path-like
-        Created if needed.
+        Created if needed; every file stays inside it (names are vetted by
+        :func:`ctdsm.io.safe_name` and :func:`ctdsm.io.output_path`).
 
     Returns
     -------
     pathlib.Path
         The netlist file.
     """
-    out = prepare_output_dir(os.fspath(out_dir))
+    files = {name: text.encode("utf-8") for name, text in netlist.inputs}
     if netlist.spiceinit:
-        atomic_write_text(out / ".spiceinit", "\n".join(netlist.spiceinit) + "\n")
-    for name, text in netlist.inputs:
-        atomic_write_text(out / name, text)
-    return atomic_write_text(out / netlist.filename, netlist.text)
+        files[".spiceinit"] = ("\n".join(netlist.spiceinit) + "\n").encode("utf-8")
+    files[netlist.filename] = netlist.text.encode("utf-8")
+    # All files move in together; a stale .spiceinit of another PDK goes with the run.
+    paths = commit_run(out_dir, files, verb="netlist", owned=(".spiceinit",))
+    return paths[-1]
