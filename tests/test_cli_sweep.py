@@ -86,7 +86,9 @@ def test_unreachable_scheduler(tmp_path, monkeypatch):
     args = ["sweep", "designs/singlebit.yaml", "-o", str(out), "--mc", "2", "-q"]
     res = CliRunner().invoke(main, [*args, "--scheduler", "tcp://127.0.0.1:1"])
     assert res.exit_code == 2
-    assert res.output.startswith("error: --scheduler tcp://127.0.0.1:1: cannot connect")
+    assert res.output.startswith(
+        "error: --scheduler tcp://127.0.0.1:1: no Dask scheduler reachable"
+    )
     assert not out.exists()
 
 

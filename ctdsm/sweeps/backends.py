@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -251,6 +252,9 @@ class DaskBackend(Backend):
         if isinstance(self._scheduler, Client):
             self._client = self._scheduler
         else:
+            # Vetted before a Client exists: a Client that failed to connect still tries to
+            # close at exit and prints a traceback after 20 s.
+            check_scheduler_address(str(self._scheduler), self._timeout)
             try:
                 self._client = Client(
                     str(self._scheduler), timeout=self._timeout, set_as_default=False
@@ -315,6 +319,50 @@ class DaskBackend(Backend):
 
     def info(self) -> list[dict[str, Any]]:
         return list(self._infos)
+
+
+#: Address schemes whose host:port is probed before connecting, and others Dask knows,
+#: passed on as they are (inproc: a scheduler in this process).
+_PROBED = ("tcp", "tls")
+_OTHER = ("inproc", "ucx", "ws", "wss")
+
+
+def check_scheduler_address(address: str, timeout_s: float = 5.0) -> tuple[str, int]:
+    """``(host, port)`` of a scheduler address (``host:port``, ``tcp://host:port`` or
+    ``tls://host:port``), after checking that something listens there (other Dask schemes,
+    such as ``inproc://``, pass unchecked with port 0).
+
+    Raises
+    ------
+    CtdsmError
+        Naming ``--scheduler`` and the reason: an empty or malformed address (bad input), or
+        no answer at it within ``timeout_s`` (the cluster is not reachable).
+    """
+    text = address.strip()
+    if not text:
+        raise CtdsmError("--scheduler: empty address (give host:port, e.g. tcp://host:8786)")
+    scheme, _, rest = text.rpartition("://")
+    if scheme in _OTHER:
+        return rest, 0
+    if scheme and scheme not in _PROBED:
+        raise CtdsmError(f"--scheduler {address}: unknown scheme {scheme!r} (tcp:// or tls://)")
+    host, sep, port_s = rest.rpartition(":")
+    host = host.strip("[]")  # an IPv6 literal is written [::1]:8786
+    if not sep or not host or not port_s.isdigit() or not 0 < int(port_s) < 65536:
+        raise CtdsmError(
+            f"--scheduler {address}: expected host:port with a port 1-65535 (e.g. tcp://host:8786)"
+        )
+    port = int(port_s)
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise CtdsmError(
+            f"--scheduler {address}: no Dask scheduler reachable ({reason}); start one with "
+            "`dask scheduler` or check the address"
+        ) from None
+    return host, port
 
 
 def make_backend(workers: int | None = None, scheduler: Any = None) -> Backend:

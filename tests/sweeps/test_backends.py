@@ -110,7 +110,7 @@ def test_unreachable_scheduler_is_one_line():
     with pytest.raises(CtdsmError) as info, DaskBackend("tcp://127.0.0.1:1", timeout_s=1):
         pass
     msg = str(info.value)
-    assert msg.startswith("--scheduler tcp://127.0.0.1:1: cannot connect")
+    assert msg.startswith("--scheduler tcp://127.0.0.1:1: no Dask scheduler reachable")
     assert "\n" not in msg
 
 
@@ -132,3 +132,47 @@ def test_scheduler_without_workers_is_one_line():
         with pytest.raises(CtdsmError) as info, DaskBackend(addr, timeout_s=1):
             pass
     assert str(info.value) == f"--scheduler {addr}: no worker joined within 1 s"
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("", "empty address"),
+        ("   ", "empty address"),
+        ("foo:bar", "expected host:port"),
+        ("localhost", "expected host:port"),
+        ("tcp://host:0", "expected host:port"),
+        ("tcp://host:70000", "expected host:port"),
+        ("http://host:8786", "unknown scheme 'http'"),
+    ],
+)
+def test_malformed_scheduler_is_a_one_line_error_before_any_client(address, reason):
+    from ctdsm.sweeps.backends import check_scheduler_address
+
+    with pytest.raises(CtdsmError, match=reason):
+        check_scheduler_address(address, timeout_s=1.0)
+
+
+def test_unreachable_scheduler_is_one_line_and_fast(tmp_path, spec_path):
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:  # a port nobody listens on (bound, then released)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    t0 = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "ctdsm", "sweep", str(spec_path),
+         "-o", str(tmp_path / "o"), "--axis", "amplitude_dbfs=-6", "-q",
+         "--scheduler", f"tcp://127.0.0.1:{port}"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"error: --scheduler tcp://127.0.0.1:{port}: no Dask scheduler reachable (Connection "
+        "refused); start one with `dask scheduler` or check the address"
+    ]
+    assert time.monotonic() - t0 < 30  # no 20 s wait for a half-made client to close
+    assert not (tmp_path / "o").exists()
