@@ -120,7 +120,8 @@ def derive_requirements(
         for _, _, imp in cases
         for a in amps
     ]
-    noise = [_noise_of(r) for r in simulate_many(design, runs)]
+    results = simulate_many(design, runs)
+    noise = [_noise_of(r) for r in results]
     k = len(amps)
     per_case = [noise[i * k : (i + 1) * k] for i in range(len(cases))]
     ref = per_case[0]
@@ -144,7 +145,8 @@ def derive_requirements(
         if any(x is None or x > rc_loss_db for x in pair):
             break
         tol = val
-    ref_sndr = analyze(simulate_many(design, [runs[0]])[0]).sndr_db
+    # The ideal reference run is results[0]: a run is a function of its arguments and seed.
+    ref_sndr = analyze(results[0]).sndr_db
     if ref_sndr is None:
         raise ValueError("the ideal modulator has no SNDR at the requirement test amplitude")
     return Requirements(
