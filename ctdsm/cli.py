@@ -7,9 +7,6 @@ Errors are one line on stderr with a nonzero exit status; nothing is written on 
 
 from __future__ import annotations
 
-import functools
-import os
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -17,78 +14,7 @@ import click
 
 from ctdsm._version import __version__
 from ctdsm.errors import CtdsmError
-
-EXIT_OK = 0
-EXIT_USER_ERROR = 2
-EXIT_INTERNAL = 1
-EXIT_INTERRUPTED = 130
-
-
-def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a verb: vet ``-o`` first, then turn failures into one line and an exit code.
-
-    - ``-o DIR`` is checked (:func:`ctdsm.io.check_output_dir`) before any work: exit 2.
-    - :class:`CtdsmError`: ``error: ...`` and exit 2 (a traceback with CTDSM_DEBUG=1).
-    - Ctrl-C: exit 130; a broken stdout pipe (``ctdsm synth ... | head -1``): quiet, exit 0
-      (the verb's files are written before anything is printed).
-    - numpy RuntimeWarnings (overflow, invalid value) are not shown: the library raises
-      its own errors where a result is wrong.
-    - anything else: ``internal error: ...`` and exit 1.
-    """
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            if "out_dir" in kwargs:
-                from ctdsm.io import check_output_dir
-
-                check_output_dir(kwargs["out_dir"])
-            return _quietly(fn, *args, **kwargs)
-        except CtdsmError as exc:
-            if os.environ.get("CTDSM_DEBUG"):
-                raise
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_USER_ERROR)
-        except KeyboardInterrupt:
-            click.echo("interrupted; no output was written", err=True)
-            sys.exit(EXIT_INTERRUPTED)
-        except BrokenPipeError:
-            _silence_stdout()
-            sys.exit(EXIT_OK)
-        except Exception as exc:  # noqa: BLE001 - last line of defence: one line, no traceback
-            if os.environ.get("CTDSM_DEBUG"):
-                raise
-            click.echo(
-                f"internal error: {exc.__class__.__name__}: {exc} "
-                "(CTDSM_DEBUG=1 shows a traceback)",
-                err=True,
-            )
-            sys.exit(EXIT_INTERNAL)
-
-    return wrapper
-
-
-def _quietly(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call ``fn`` with numpy floating-point warnings and RuntimeWarnings silenced."""
-    import warnings
-
-    import numpy as np
-
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return fn(*args, **kwargs)
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null, so that the interpreter's final flush cannot fail again.
-
-    The recipe of the Python documentation (``signal`` module, "Note on SIGPIPE").
-    """
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # pragma: no cover - stdout without a file descriptor
-        pass
+from ctdsm.exits import guarded
 
 
 def _spec_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -136,6 +62,15 @@ def _load(spec_path: str | None, overrides: tuple[str, ...]):
     return load_spec(spec_path, overrides)
 
 
+def _fits(option: str, count: int | None, spice: bool = False) -> None:
+    """Refuse ``--samples``/``--cycles`` whose run would not fit in the free memory."""
+    if count is not None:
+        from ctdsm.validate import BYTES_PER_SAMPLE, BYTES_PER_SPICE_CYCLE, check_memory
+
+        what = "cycles" if spice else "samples"
+        check_memory(option, count, BYTES_PER_SPICE_CYCLE if spice else BYTES_PER_SAMPLE, what)
+
+
 def _warned(design: Any) -> Any:
     """Print a design's warnings (a target it misses, allowed by the spec) on stderr."""
     for warning in design.warnings:
@@ -162,7 +97,7 @@ def main() -> None:
 @main.command()
 @_spec_options
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the design summary.")
-@_guarded
+@guarded
 def synth(spec: str | None, out_dir: str, overrides: tuple[str, ...], quiet: bool) -> None:
     """Synthesize the NTF and the CT loop filter of SPEC; write DIR/design.json.
 
@@ -192,6 +127,8 @@ def synth(spec: str | None, out_dir: str, overrides: tuple[str, ...], quiet: boo
 #: Files each verb may write (a rerun removes those it does not write this time).
 SYNTH_FILES = ("design.json",)
 SIMULATE_FILES = ("metrics.json", "output.npz", "sweep.json")
+SWEEP_FILES = ("sweep.csv", "sweep.png", "sweep.json")
+SPICE_FILES = ("metrics.json", "spice.npz", "psd_overlay.png", "ngspice")
 
 
 def _run_record(spec: Any, seed: int) -> dict[str, Any]:
@@ -216,7 +153,7 @@ def _run_record(spec: Any, seed: int) -> dict[str, Any]:
     help="Also sweep the input amplitude (-120..0 dBFS): DR, peak SNDR -> DIR/sweep.json.",
 )
 @_quiet_option
-@_guarded
+@guarded
 def simulate(
     spec: str | None,
     out_dir: str,
@@ -248,6 +185,7 @@ def simulate(
     from ctdsm.reporting import metrics_record
     from ctdsm.sim import simulate as run
 
+    _fits("--samples", n_samples)
     design = _warned(synthesize(_load(spec, overrides)))
     result = run(design, n_samples, amplitude_dbfs, None, seed, progress=not quiet)
     data = metrics_record(design, result, result.metrics())
@@ -293,7 +231,7 @@ def simulate(
     "(default: DIR itself when it holds spice.npz).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar; print nothing but errors.")
-@_guarded
+@guarded
 def report(
     spec: str | None,
     out_dir: str,
@@ -322,6 +260,7 @@ def report(
     from ctdsm.flow.synthesize import synthesize
     from ctdsm.reporting import report as make_report
 
+    _fits("--samples", n_samples)
     design = _warned(synthesize(_load(spec, overrides)))
     path = make_report(
         design, out_dir, n_samples=n_samples, seed=seed, spice_dir=spice_dir, progress=not quiet
@@ -381,7 +320,7 @@ def _metrics_line(m: dict) -> str:
 @click.option("--target", "target_sndr_db", type=float, help="Yield target SNDR, dB.")
 @click.option("--pdk-root", help="PDK_ROOT for --engine spice (default: $PDK_ROOT).")
 @_quiet_option
-@_guarded
+@guarded
 def sweep(
     spec: str | None,
     out_dir: str,
@@ -411,10 +350,10 @@ def sweep(
       ctdsm sweep designs/singlebit.yaml -o out/t --axis process.temp_c=-40,27,125 --mc 8
       ctdsm sweep designs/multibit.yaml -o out/d --mc 256 --scheduler tcp://host:8786
     """
-    from ctdsm.errors import CtdsmError
-    from ctdsm.io import prepare_output_dir
     from ctdsm.sweeps import BEHAVIORAL_NOTES, make_backend, plan
     from ctdsm.sweeps import sweep as run_sweep
+
+    _fits("--samples", n_samples)
 
     if not axes and not mc_runs:
         raise CtdsmError("--axis: give at least one --axis or --mc N")
@@ -422,7 +361,7 @@ def sweep(
     options: dict[str, Any] = dict(
         engine=engine, n_samples=n_samples, mc_runs=mc_runs, seed=seed, overrides=overrides
     )
-    _, axes_l, jobs = plan(spec, axes, **options)  # validates every point before any work
+    base, axes_l, jobs = plan(spec, axes, **options)  # validates every point before any work
     if not quiet:
         for a in axes_l:
             if engine == "behavioral" and a.key in BEHAVIORAL_NOTES:
@@ -439,22 +378,27 @@ def sweep(
         progress=not quiet,
     )
     # Everything is rendered before the first file is written: no partial output.
-    csv_text, json_text = res.to_csv(), res.to_json()
-    fig = res.plot()
     import io
 
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=120)
-    from ctdsm.io import atomic_write_bytes, atomic_write_text
+    from ctdsm.io import commit_run
 
-    out = prepare_output_dir(out_dir)
-    atomic_write_text(out / "sweep.csv", csv_text)
-    atomic_write_bytes(out / "sweep.png", buf.getvalue())
-    path = atomic_write_text(out / "sweep.json", json_text)
+    buf = io.BytesIO()
+    res.plot().savefig(buf, format="png", dpi=120)
+    files = {
+        "sweep.csv": res.to_csv().encode("utf-8"),
+        "sweep.png": buf.getvalue(),
+        "sweep.json": res.to_json().encode("utf-8"),
+    }
+    record = {
+        **_run_record(base, base.simulation.seed if seed is None else seed),
+        "engine": engine,
+        "runs": len(jobs),
+    }
+    paths = commit_run(out_dir, files, verb="sweep", owned=SWEEP_FILES, manifest=record)
     if not quiet:
         for line in _sweep_lines(res):
             click.echo(line)
-        click.echo(f"wrote {path}, sweep.csv and sweep.png ({res.meta['wall_s']:.1f} s)")
+        click.echo(f"wrote {paths[2]}, sweep.csv and sweep.png ({res.meta['wall_s']:.1f} s)")
 
 
 def _sweep_lines(res: Any) -> list[str]:
@@ -490,7 +434,7 @@ def _sweep_lines(res: Any) -> list[str]:
 @_amplitude_option
 @_noise_option
 @_quiet_option
-@_guarded
+@guarded
 def netlist_cmd(
     spec: str | None,
     out_dir: str,
@@ -513,6 +457,7 @@ def netlist_cmd(
     from ctdsm.io import safe_name
     from ctdsm.spice.netlist import build_netlist, write_netlist
 
+    _fits("--cycles", n_cycles, spice=True)
     spec_obj = _load(spec, overrides)
     safe_name(spec_obj.name)  # it names DIR/<name>.cir and its tables: vet before any work
     design = _warned(synthesize(spec_obj))
@@ -551,7 +496,7 @@ def netlist_cmd(
 )
 @_noise_option
 @_quiet_option
-@_guarded
+@guarded
 def spice(
     spec: str | None,
     out_dir: str,
@@ -577,31 +522,57 @@ def spice(
       PDK_ROOT=../shared/pdk ctdsm spice designs/singlebit.yaml -o out/gf \\
           --set process.pdk=gf180mcu
     """
-    import tempfile
-    from pathlib import Path
-
     from ctdsm.flow.synthesize import synthesize
-    from ctdsm.io import safe_name
+    from ctdsm.io import (
+        commit_run,
+        discard,
+        json_bytes,
+        missing_dirs,
+        remove_empty_dirs,
+        safe_name,
+        stage_dir,
+    )
     from ctdsm.spice.closed_loop import run_spice
-    from ctdsm.spice.report import spice_outputs, write_spice_outputs
+    from ctdsm.spice.report import spice_outputs
+    from ctdsm.spice.runner import NgspiceError
 
+    _fits("--cycles", n_cycles, spice=True)
     spec_obj = _load(spec, overrides)
     safe_name(spec_obj.name)  # it names the netlist and its tables: vet before any work
     design = _warned(synthesize(spec_obj))
-    work = Path(tempfile.mkdtemp(prefix="ctdsm-spice-"))
-    result = run_spice(
-        design,
-        n_cycles=n_cycles,
-        amplitude_dbfs=amplitude_dbfs,
-        seed=seed,
-        corner=design.spec.process.corner,
-        timeout_s=timeout_s,
-        progress=not quiet,
-        keep_dir=work,
-        noise_source=noise_source,
+    # ngspice runs in a staging directory inside DIR: it becomes DIR/ngspice/ with the
+    # run's files, and is removed on failure or interruption (see docs/cli.md).
+    created = missing_dirs(out_dir)
+    work = stage_dir(out_dir, "ngspice")
+    try:
+        result = run_spice(
+            design,
+            n_cycles=n_cycles,
+            amplitude_dbfs=amplitude_dbfs,
+            seed=seed,
+            corner=design.spec.process.corner,
+            timeout_s=timeout_s,
+            progress=not quiet,
+            keep_dir=work,
+            noise_source=noise_source,
+        )
+        outputs = spice_outputs(design, result)
+    except BaseException as exc:
+        discard(work)
+        remove_empty_dirs(created)
+        if isinstance(exc, NgspiceError):  # its log was in the discarded directory
+            raise NgspiceError(exc.reason, None, None) from None
+        raise
+    files = {
+        "metrics.json": json_bytes(outputs["metrics"]),
+        "spice.npz": outputs["npz"],
+        "psd_overlay.png": outputs["png"],
+    }
+    record = {**_run_record(spec_obj, result.seed), "engine": "ngspice", "cycles": n_cycles}
+    paths = commit_run(
+        out_dir, files, verb="spice", owned=SPICE_FILES, manifest=record, dirs={"ngspice": work}
     )
-    outputs = spice_outputs(design, result)
-    path = write_spice_outputs(out_dir, outputs, work)
+    path = paths[1]
     if not quiet:
         data = outputs["metrics"]
         click.echo(_metrics_line(data))

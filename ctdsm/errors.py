@@ -23,6 +23,9 @@ class SpecError(CtdsmError, ValueError):
         self.reason = reason
         super().__init__(f"{field}: {reason}")
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # survives a worker's pickling
+        return (self.__class__, (self.field, self.reason))
+
 
 class SynthesisError(CtdsmError):
     """The spec is valid but no modulator meeting it could be synthesized or verified."""
@@ -43,3 +46,28 @@ class ArgumentError(CtdsmError, ValueError):
         self.field = name
         self.reason = reason
         super().__init__(f"{name}: {reason}")
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return (self.__class__, (self.field, self.reason))
+
+
+class ResourceError(CtdsmError):
+    """The environment failed during a run: the disk (full, read-only, no permission),
+    memory, an external tool (ngspice missing or failing) or a worker (a lost Dask or local
+    worker process). The input was fine; the CLI exits with status 1.
+
+    Parameters
+    ----------
+    resource : str
+        What failed (``"disk"``, ``"ngspice"``, ``"memory"``, ``"worker"``, a path).
+    reason : str
+        What happened and what to do, in a few words.
+    """
+
+    def __init__(self, resource: str, reason: str) -> None:
+        self.resource = resource
+        self.reason = reason
+        super().__init__(f"{resource}: {reason}")
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return (self.__class__, (self.resource, self.reason))

@@ -9,11 +9,31 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from typing import Any
 
 from ctdsm.errors import ArgumentError
 
-__all__ = ["check_int", "check_number", "check_seed", "check_n_samples", "check_amplitude_dbfs"]
+__all__ = [
+    "BYTES_PER_SAMPLE",
+    "BYTES_PER_SPICE_CYCLE",
+    "available_memory_bytes",
+    "check_amplitude_dbfs",
+    "check_int",
+    "check_memory",
+    "check_n_samples",
+    "check_number",
+    "check_seed",
+]
+
+#: Memory a behavioral run takes per clock cycle, bytes: simulate() + analyze() peak at
+#: 66 B/sample (tracemalloc, multi-bit seed, 2^18 and 2^20 samples); doubled for the output
+#: files and figures a verb renders before writing.
+BYTES_PER_SAMPLE = 132
+#: Memory an ngspice closed-loop run takes per clock cycle, bytes: its wrdata table is
+#: 386 B/cycle as text (single-bit seed, 2048 cycles, ngspice 39, 26 MB peak RSS in all),
+#: read back into float arrays; 2 kB/cycle leaves room for the netlist's tables.
+BYTES_PER_SPICE_CYCLE = 2048
 
 #: Largest seed: numpy generators take any non-negative int, but the kernels keep int64.
 SEED_MAX = (1 << 63) - 1
@@ -134,3 +154,63 @@ def check_amplitude_dbfs(value: Any) -> float:
     float
     """
     return check_number("amplitude_dbfs", value, unit="dBFS", le=AMPLITUDE_MAX_DBFS)
+
+
+def available_memory_bytes() -> int | None:
+    """Memory the system can give a new allocation now, bytes (None if unknown).
+
+    Linux: ``MemAvailable`` of ``/proc/meminfo``; elsewhere the free physical pages.
+    """
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, OSError, ValueError):  # pragma: no cover - not POSIX
+        return None
+
+
+def _size(n_bytes: float) -> str:
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:.1f} {unit}"
+    return f"{n_bytes / 1e3:.1f} kB"
+
+
+def check_memory(name: str, count: int, bytes_each: float, what: str = "samples") -> int:
+    """Refuse a run whose arrays would not fit in the memory available now.
+
+    Parameters
+    ----------
+    name : str
+        The argument or option that set ``count`` (``"n_samples"``, ``"--samples"``).
+    count : int
+        Samples (or cycles, runs) the run holds at once.
+    bytes_each : float
+        Memory per item, bytes (e.g. :data:`BYTES_PER_SAMPLE`).
+    what : str
+        What ``count`` counts, for the message.
+
+    Returns
+    -------
+    int
+        ``count``.
+
+    Raises
+    ------
+    ArgumentError
+        ``"<name>: <count> <what> need <size> of memory; <size> is available"``.
+    """
+    need = float(count) * float(bytes_each)
+    have = available_memory_bytes()
+    if have is not None and need > have:
+        raise ArgumentError(
+            name,
+            f"{count} {what} need about {_size(need)} of memory; {_size(have)} is "
+            "available (use fewer)",
+        )
+    return count

@@ -267,3 +267,81 @@ def test_runtime_warnings_do_not_reach_the_terminal(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["synth", SPEC, "-o", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert result.stderr == "error: stop here\n"
+
+
+# ------------------------------------------------------------------------- staging details
+
+
+def test_staging_of_a_live_run_is_left_and_of_a_dead_run_removed(tmp_path):
+    import subprocess as sp
+
+    dead = sp.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    dead_pid = int(dead.stdout)
+    live = tmp_path / f".design.json.{os.getppid()}-abc123.tmp"  # our parent: alive
+    gone = tmp_path / f".design.json.{dead_pid}-abc123.tmp"
+    old = tmp_path / ".design.json.old.tmp"  # a name without a pid (earlier versions)
+    gone_dir = tmp_path / f".ngspice.{dead_pid}-d1r.tmp"
+    for p in (live, gone, old):
+        p.write_text("x")
+    gone_dir.mkdir()
+    (gone_dir / "netlist.cir").write_text("x")
+    removed = cio.clean_stale_staging(tmp_path)
+    assert set(removed) == {gone, old, gone_dir}
+    assert live.exists() and not gone.exists() and not gone_dir.exists()
+
+
+def test_a_staged_directory_moves_in_with_the_files(tmp_path):
+    out = tmp_path / "o"
+    work = cio.stage_dir(out, "ngspice")
+    assert work.parent == out and work.name.startswith(f".ngspice.{os.getpid()}-")
+    (work / "ngspice.log").write_text("log")
+    cio.commit_run(out, {"metrics.json": b"{}"}, verb="spice", manifest={}, dirs={"ngspice": work})
+    assert (out / "ngspice" / "ngspice.log").read_text() == "log"
+    assert sorted(p.name for p in out.iterdir()) == ["metrics.json", "ngspice", "run.json"]
+    # the next run replaces the directory as a whole
+    work = cio.stage_dir(out, "ngspice")
+    (work / "other.txt").write_text("2")
+    cio.commit_run(out, {"metrics.json": b"{}"}, verb="spice", manifest={}, dirs={"ngspice": work})
+    assert [p.name for p in (out / "ngspice").iterdir()] == ["other.txt"]
+
+
+def test_overwriting_another_runs_file_keeps_its_other_files(tmp_path):
+    out = tmp_path / "o"
+    cio.commit_run(out, {"metrics.json": b"1", "spice.npz": b"2"}, verb="spice", manifest={})
+    cio.commit_run(out, {"metrics.json": b"3", "report.html": b"4"}, verb="report", manifest={})
+    runs = json.loads((out / "run.json").read_text())["runs"]
+    assert runs["spice"]["files"] == ["spice.npz"]
+    assert runs["report"]["files"] == ["metrics.json", "report.html"]
+    assert (out / "spice.npz").read_bytes() == b"2"
+    listed = {f for r in runs.values() for f in r["files"]}
+    assert listed | {"run.json"} == {p.name for p in out.iterdir()}
+
+
+def test_a_full_disk_is_one_resource_error_and_a_new_dir_is_removed(tmp_path, monkeypatch):
+    import errno
+
+    def full(*_a, **_k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    out = tmp_path / "new" / "dir"
+    monkeypatch.setattr(cio.tempfile, "mkstemp", full)
+    with pytest.raises(cio.ResourceError, match="No space left on device.*free some space"):
+        cio.commit_run(out, {"design.json": b"{}"}, verb="synth", manifest={})
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_full_disk_at_the_cli_is_exit_1_and_one_line(tmp_path, monkeypatch):
+    import errno
+
+    monkeypatch.delenv("CTDSM_DEBUG", raising=False)
+
+    def full(*_a, **_k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    out = tmp_path / "o"
+    monkeypatch.setattr(cio.tempfile, "mkstemp", full)
+    res = CliRunner().invoke(main, ["synth", SPEC, "-o", str(out), "-q"])
+    assert res.exit_code == 1
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "free some space" in lines[0]
+    assert not out.exists()

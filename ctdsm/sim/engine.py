@@ -26,7 +26,13 @@ from ctdsm.sim import kernels
 from ctdsm.sim.model import LoopModel, as_loop_model
 from ctdsm.sim.result import Result, Stimulus
 from ctdsm.sim.setup import RunSetup, build_plant, setup_run, static_errors
-from ctdsm.validate import check_amplitude_dbfs, check_n_samples, check_seed
+from ctdsm.validate import (
+    BYTES_PER_SAMPLE,
+    check_amplitude_dbfs,
+    check_memory,
+    check_n_samples,
+    check_seed,
+)
 
 if TYPE_CHECKING:
     from ctdsm.design.record import Design
@@ -93,6 +99,7 @@ def simulate(
     """
     model = as_loop_model(design)
     n_samples = check_n_samples(model.n_samples if n_samples is None else n_samples)
+    check_memory("n_samples", n_samples, BYTES_PER_SAMPLE)
     amplitude_dbfs = check_amplitude_dbfs(
         model.amplitude_dbfs if amplitude_dbfs is None else amplitude_dbfs
     )

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 
 from ctdsm.analysis import analyze, psd
 from ctdsm.design.record import Design
-from ctdsm.io import atomic_write_bytes, atomic_write_json, prepare_output_dir
+from ctdsm.io import commit_run, discard, json_bytes, stage_dir
 from ctdsm.sim.engine import simulate
 from ctdsm.spice.closed_loop import SpiceResult
 
@@ -117,22 +117,32 @@ def spice_outputs(design: Design, result: SpiceResult) -> dict[str, Any]:
 
 
 def write_spice_outputs(out_dir: str | Path, outputs: dict[str, Any], run_dir: Path | None) -> Path:
-    """Write ``metrics.json``, ``spice.npz``, ``psd_overlay.png`` and keep the run's netlist and
-    log in ``DIR/ngspice/``.
+    """Write ``metrics.json``, ``spice.npz``, ``psd_overlay.png`` and the run's netlist and
+    log in ``DIR/ngspice/`` (``run_dir`` is then removed), together
+    (:func:`ctdsm.io.commit_run`).
 
     Returns
     -------
     pathlib.Path
         ``metrics.json``.
     """
-    out = prepare_output_dir(out_dir)
+    dirs = {}
     if run_dir is not None and Path(run_dir).is_dir():
-        keep = out / "ngspice"
-        keep.mkdir(exist_ok=True)
-        for p in Path(run_dir).iterdir():
-            if p.is_file():
-                shutil.copy2(p, keep / p.name)
-        shutil.rmtree(run_dir, ignore_errors=True)
-    atomic_write_bytes(out / "spice.npz", outputs["npz"])
-    atomic_write_bytes(out / "psd_overlay.png", outputs["png"])
-    return atomic_write_json(out / "metrics.json", outputs["metrics"])
+        keep = stage_dir(out_dir, "ngspice")
+        try:
+            for p in Path(run_dir).iterdir():
+                if p.is_file():
+                    shutil.copy2(p, keep / p.name)
+        except BaseException:
+            discard(keep)
+            raise
+        dirs["ngspice"] = keep
+    files = {
+        "metrics.json": json_bytes(outputs["metrics"]),
+        "spice.npz": outputs["npz"],
+        "psd_overlay.png": outputs["png"],
+    }
+    paths = commit_run(out_dir, files, verb="spice", dirs=dirs)
+    if dirs and run_dir is not None:
+        shutil.rmtree(run_dir, ignore_errors=True)  # moved into DIR/ngspice/
+    return paths[len(dirs)]

@@ -27,7 +27,7 @@ from typing import cast
 
 import numpy as np
 
-from ctdsm.errors import CtdsmError
+from ctdsm.errors import CtdsmError, ResourceError
 from ctdsm.spice.parse import first_error, printed_values, read_wrdata, wrdata_commands
 
 __all__ = ["NgspiceError", "NgspiceRun", "ngspice_binary", "run_ngspice"]
@@ -40,8 +40,8 @@ _NO_SIM_NOTE = "no simulations run"
 _REFERENCE_RE = re.compile(r"Reference value\s*:\s*([-+0-9.eE]+)")
 
 
-class NgspiceError(CtdsmError):
-    """An ngspice run failed or timed out.
+class NgspiceError(ResourceError):
+    """An ngspice run failed or timed out (an environment failure: the CLI exits 1).
 
     The message is one line naming the reason and the kept log.
 
@@ -55,11 +55,19 @@ class NgspiceError(CtdsmError):
     """
 
     def __init__(self, reason: str, log_path: Path | None, workdir: Path | None) -> None:
+        self.resource = "ngspice"
         self.reason = reason
         self.log_path = log_path
         self.workdir = workdir
-        where = f"log: {log_path}" if log_path is not None else "log not kept"
-        super().__init__(f"ngspice failed: {reason} ({where})")
+        where = (
+            f"log: {log_path}"
+            if log_path is not None
+            else "log not kept; `ctdsm netlist` then `ngspice -b` on the netlist shows it"
+        )
+        CtdsmError.__init__(self, f"ngspice failed: {reason} ({where})")
+
+    def __reduce__(self) -> tuple[type, tuple[str, Path | None, Path | None]]:  # type: ignore[override]
+        return (self.__class__, (self.reason, self.log_path, self.workdir))
 
 
 @dataclass
@@ -137,14 +145,15 @@ def ngspice_binary(name: str = "ngspice") -> str:
 
     Raises
     ------
-    CtdsmError
+    ResourceError
         When it is not found, with how to install it.
     """
     path = shutil.which(name)
     if path is None:
-        raise CtdsmError(
-            f"ngspice executable {name!r} not found on PATH; install it "
-            "(Debian/Ubuntu: apt-get install ngspice)"
+        raise ResourceError(
+            "ngspice",
+            f"executable {name!r} not found on PATH; install it "
+            "(Debian/Ubuntu: apt-get install ngspice)",
         )
     return path
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ctdsm import _version
-from ctdsm.errors import CtdsmError
+from ctdsm.errors import CtdsmError, ResourceError
 from ctdsm.sweeps.jobs import Job, run_job, single_thread_env, warm, worker_info
 
 __all__ = ["Backend", "SerialBackend", "LocalBackend", "DaskBackend", "make_backend"]
@@ -193,6 +193,7 @@ class LocalBackend(Backend):
 
     def run(self, jobs: Sequence[Job], done: Done | None = None) -> list[dict[str, Any]]:
         from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
 
         rows: list[Any] = [None] * len(jobs)
         futures = {self._pool.submit(run_job, job): i for i, job in enumerate(jobs)}
@@ -204,6 +205,12 @@ class LocalBackend(Backend):
                     rows[futures[f]] = f.result()
                     if done:
                         done(1)
+        except BrokenProcessPool:
+            raise ResourceError(
+                "worker",
+                "a local worker process died (out of memory or killed); use fewer "
+                "--workers or fewer --samples",
+            ) from None
         except BaseException:
             for f in pending:
                 f.cancel()
@@ -261,8 +268,8 @@ class DaskBackend(Backend):
                 )
             except (OSError, TimeoutError, ValueError) as exc:
                 reason = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-                raise CtdsmError(
-                    f"--scheduler {self._scheduler}: cannot connect ({reason})"
+                raise ResourceError(
+                    f"--scheduler {self._scheduler}", f"cannot connect ({reason})"
                 ) from None
             self._own = True
         try:
@@ -271,8 +278,10 @@ class DaskBackend(Backend):
             infos = self._client.run(worker_info)
         except TimeoutError:
             self.close()
-            raise CtdsmError(
-                f"--scheduler {self._scheduler}: no worker joined within {self._timeout:g} s"
+            raise ResourceError(
+                f"--scheduler {self._scheduler}",
+                f"no worker joined within {self._timeout:g} s; start workers with "
+                "`dask worker ADDRESS`",
             ) from None
         except BaseException:
             self.close()
@@ -281,9 +290,10 @@ class DaskBackend(Backend):
         other = {i["ctdsm_version"] for i in self._infos} - {_version.__version__}
         if other:
             self.close()
-            raise CtdsmError(
-                f"--scheduler {self._scheduler}: workers run ctdsm {sorted(other)}, "
-                f"this is {_version.__version__}"
+            raise ResourceError(
+                f"--scheduler {self._scheduler}",
+                f"workers run ctdsm {sorted(other)}, this is {_version.__version__}; "
+                "install the same version on the workers",
             )
         self.workers = len(self._infos)
         return self
@@ -295,6 +305,8 @@ class DaskBackend(Backend):
 
     def run(self, jobs: Sequence[Job], done: Done | None = None) -> list[dict[str, Any]]:
         from distributed import as_completed
+        from distributed.comm import CommClosedError
+        from distributed.scheduler import KilledWorker
 
         tag = uuid.uuid4().hex[:12]
         keys = [f"ctdsm-sweep-{tag}-{job.index}" for job in jobs]
@@ -308,6 +320,13 @@ class DaskBackend(Backend):
                 rows[where[f.key]] = row
                 if done:
                     done(1)
+        except (KilledWorker, CommClosedError, OSError) as exc:
+            self._client.cancel(futures)
+            raise ResourceError(
+                f"--scheduler {self._scheduler}",
+                f"lost a worker or the scheduler ({exc.__class__.__name__}); check the "
+                "cluster and run again",
+            ) from None
         except BaseException:
             self._client.cancel(futures)
             raise
@@ -358,9 +377,10 @@ def check_scheduler_address(address: str, timeout_s: float = 5.0) -> tuple[str, 
             pass
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
-        raise CtdsmError(
-            f"--scheduler {address}: no Dask scheduler reachable ({reason}); start one with "
-            "`dask scheduler` or check the address"
+        raise ResourceError(
+            f"--scheduler {address}",
+            f"no Dask scheduler reachable ({reason}); start one with `dask scheduler` or "
+            "check the address",
         ) from None
     return host, port
 

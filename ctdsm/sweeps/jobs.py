@@ -13,6 +13,7 @@ import json
 import os
 import threading
 import time
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,7 @@ from ctdsm import _version
 from ctdsm import spice as spice_tier
 from ctdsm.analysis import analyze
 from ctdsm.design.spec import spec_from_dict
-from ctdsm.errors import CtdsmError
+from ctdsm.errors import CtdsmError, ResourceError
 from ctdsm.flow.synthesize import synthesize
 from ctdsm.sim.engine import simulate
 
@@ -224,19 +225,29 @@ def run_job(job: Job) -> dict[str, Any]:
         With the point's ``key=value`` list when its design cannot be made or run.
     """
     try:
-        design = design_for(job.spec_data, job.design_overrides)
-        impairments = None
-        if job.impairment_overrides:
-            full = dict(job.design_overrides) | dict(job.impairment_overrides)
-            impairments = spec_from_dict(job.spec_data, full).impairments.to_engine()
-        t0, c0 = time.perf_counter(), time.thread_time()
-        if job.engine == "spice":
-            result, metrics = _spice(job, design)
-        else:
-            result, metrics = _behavioral(job, design, impairments)
-        elapsed, cpu = time.perf_counter() - t0, time.thread_time() - c0
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            # A worker's numpy warnings would reach the terminal past the CLI's filter;
+            # the library raises its own errors where a result is wrong.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return _run_job(job)
+    except ResourceError as exc:
+        raise ResourceError(f"sweep point {job.label()}: {exc.resource}", exc.reason) from None
     except CtdsmError as exc:
         raise CtdsmError(f"sweep point {job.label()}: {exc}") from None
+
+
+def _run_job(job: Job) -> dict[str, Any]:
+    design = design_for(job.spec_data, job.design_overrides)
+    impairments = None
+    if job.impairment_overrides:
+        full = dict(job.design_overrides) | dict(job.impairment_overrides)
+        impairments = spec_from_dict(job.spec_data, full).impairments.to_engine()
+    t0, c0 = time.perf_counter(), time.thread_time()
+    if job.engine == "spice":
+        result, metrics = _spice(job, design)
+    else:
+        result, metrics = _behavioral(job, design, impairments)
+    elapsed, cpu = time.perf_counter() - t0, time.thread_time() - c0
     m = metrics.to_dict()
     stable = bool(getattr(result, "stable", True) and m["stable"])
     row: dict[str, Any] = {"index": job.index}
