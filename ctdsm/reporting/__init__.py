@@ -13,6 +13,8 @@ Modules, in data-flow order:
 * :mod:`~ctdsm.reporting.compute`: the runs and their numbers, :class:`ReportData`
   (:func:`build_report`, :func:`metrics_record`, :func:`load_spice`);
 * :mod:`~ctdsm.reporting.figures`: matplotlib figures of designs and runs;
+* :mod:`~ctdsm.reporting.survey`: the published ADC survey (B. Murmann) with designs placed
+  on it (:func:`survey_figure`, :func:`load_survey`);
 * :mod:`~ctdsm.reporting.tables`: the tables, as formatted strings;
 * :mod:`~ctdsm.reporting.html`: ``report.html`` and its files on disk, the index of
   several reports (:func:`write_index`);
@@ -21,7 +23,7 @@ Modules, in data-flow order:
 
 from __future__ import annotations
 
-from ctdsm.reporting import figures, tables
+from ctdsm.reporting import figures, survey, tables
 from ctdsm.reporting.compute import (
     CHOP_DIVISORS,
     CHOP_SAMPLES,
@@ -36,6 +38,7 @@ from ctdsm.reporting.compute import (
 )
 from ctdsm.reporting.entry import report
 from ctdsm.reporting.html import index_markdown, render_html, write_index, write_report
+from ctdsm.reporting.survey import SurveyPoint, SurveyTable, load_survey, survey_figure
 
 __all__ = [
     "report",
@@ -49,6 +52,11 @@ __all__ = [
     "index_markdown",
     "figures",
     "tables",
+    "survey",
+    "survey_figure",
+    "load_survey",
+    "SurveyPoint",
+    "SurveyTable",
     "SWEEP_SAMPLES",
     "SWEEP_AMPLITUDES_DBFS",
     "DAC_SAMPLES",
