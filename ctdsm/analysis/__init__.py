@@ -14,7 +14,9 @@ Modules, in data-flow order:
   coherent test tones (:func:`coherent_frequency`, :func:`default_test_frequency`);
 * :mod:`~ctdsm.analysis.stability`: :func:`is_unstable`, :func:`dynamic_range`;
 * :mod:`~ctdsm.analysis.metrics`: :class:`Metrics`, :func:`spectrum_metrics`,
-  :func:`analyze`.
+  :func:`analyze`;
+* :mod:`~ctdsm.analysis.fom`: figures of merit (:func:`fom_schreier_db`,
+  :func:`fom_walden_j`, :func:`enob_bits`).
 
 References
 ----------
@@ -38,6 +40,7 @@ from ctdsm.analysis.band import (
     fold_hz,
     tone_frequency_hz,
 )
+from ctdsm.analysis.fom import enob_bits, fom_schreier_db, fom_walden_j
 from ctdsm.analysis.metrics import Metrics, analyze, spectrum_metrics
 from ctdsm.analysis.spectrum import WindowInfo, band_power, psd, welch_psd, window
 from ctdsm.analysis.stability import DEFAULT_MAX_RUN, dynamic_range, is_unstable
@@ -62,4 +65,7 @@ __all__ = [
     "is_unstable",
     "dynamic_range",
     "DEFAULT_MAX_RUN",
+    "enob_bits",
+    "fom_schreier_db",
+    "fom_walden_j",
 ]

@@ -1,0 +1,366 @@
+"""What a sized design costs: supply power and silicon area, block by block.
+
+:func:`estimate_cost` applies the process models of :mod:`ctdsm.models.power` and
+:mod:`ctdsm.models.area` to a :class:`~ctdsm.design.sizing.Sizing`. Every block's power and
+area is an entry of a breakdown that sums to the total. docs/power.md gives the equations,
+the defaults and their sources.
+
+Per integrator ``i`` (1-based):
+
+* the opamp's resistive load is every resistor driven by ``x_i`` (the next stages' input
+  and feedback resistors), in parallel; its capacitive load is ``load_cap_factor`` times its
+  own integrating capacitor (at the unity-gain frequency the virtual ground is not held, so
+  the output drives ``C_i`` into it: the upper bound, ``load_cap_factor = 1``);
+* its unity-gain bandwidth is ``gbw_hz`` if given, else ``gbw_ratio fs``, else
+  ``DEFAULT_GBW_RATIO fs``; its white noise is ``sizing.opamp_en_v_rthz[i]``;
+* its output also carries the integrator's input current, which flows through ``C_i``:
+  for the first integrator the input and the DAC nearly cancel and the net is the loop's
+  error, at most ``ERROR_UNITS`` quantizer steps, ``ERROR_UNITS k_u / (2 R_dac)`` per half
+  (``R_dac = R_u / units``); for the others, every source at its peak (input and DACs
+  ``V_fs / 2``, states ``swing / 2``) through its resistor, summed (an upper bound);
+* its topology: ``topologies[i]`` if given, else ``"ff3"`` for the first opamp of a
+  high-resolution design (thermal SNR of the sizing at least ``HIGH_RES_SNR_DB``: the first
+  opamp then needs the gain of three stages and a separately chopped first stage) and
+  ``"miller"`` for every other.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ctdsm.design.sizing import Sizing
+from ctdsm.models.area import (
+    DIFFUSION_EXTENSION,
+    breakdown_mm2,
+    capacitor_area_m2,
+    opamp_area_m2,
+    resistor_area_m2,
+)
+from ctdsm.models.power import (
+    GE_DFF,
+    OpampPower,
+    clock_power,
+    dac_reference_power,
+    dwa_gate_count,
+    fir_gate_count,
+    logic_power,
+    opamp_power,
+    quantizer_power,
+    switch_gate_c_f,
+    switching_power,
+)
+from ctdsm.models.technology import GENERIC180, Technology
+
+__all__ = [
+    "Cost",
+    "DacSwitching",
+    "DAC_SWITCHING",
+    "DEFAULT_GBW_RATIO",
+    "HIGH_RES_SNR_DB",
+    "ERROR_UNITS",
+    "R_ON_FRACTION",
+    "DRIVER_TAPER_OVERHEAD",
+    "CHOPPER_SWITCHES",
+    "CHOPPER_R_ON_OHM",
+    "REF_DECOUPLING_F",
+    "estimate_cost",
+]
+
+#: Opamp unity-gain bandwidth per fs when no simulated requirement is given.
+DEFAULT_GBW_RATIO = 2.0
+#: Peak of the first integrator's net input (input minus DAC), in quantizer steps.
+ERROR_UNITS = 2.0
+#: Thermal SNR (dB) from which the first opamp is a three-stage feed-forward one.
+HIGH_RES_SNR_DB = 90.0
+#: DAC switch on-resistance per unit resistor (as the DAC models, docs/models.md: R_u / 50).
+R_ON_FRACTION = 1.0 / 50.0
+#: Tapered driver chain (fan-out 4) before each switch, as a factor on the switch's gate.
+DRIVER_TAPER_OVERHEAD = 1.0 / 3.0
+#: Chopper of the first opamp: two cross-coupled choppers (input and output of its first
+#: stage) of four switches, each sized for this on-resistance.
+CHOPPER_SWITCHES = 8
+CHOPPER_R_ON_OHM = 100.0
+#: On-chip reference decoupling (the r_dac model's C_dec, docs/models.md), F.
+REF_DECOUPLING_F = 500e-12
+
+
+@dataclass(frozen=True)
+class DacSwitching:
+    """How a DAC type switches, per unit element half and FIR tap.
+
+    Attributes
+    ----------
+    inverters : int
+        Driven inverters (an NMOS and a 2.5x PMOS each) or switch pairs per half.
+    activity : float
+        Charges of each gate per clock period (random NRZ data: 1/4; return-to-open: 1).
+    duty : float
+        Fraction of the period a unit resistor conducts.
+    """
+
+    inverters: int
+    activity: float
+    duty: float
+
+
+#: r_dac: one inverter per half, NRZ. vgs_r: two steering switches, complementary (one
+#: inverter's worth of gate), NRZ. dual_rto: two return-to-open sub-DACs, each switching
+#: every period, alternating (duty 1 overall). zapped_dual_rto: plus a zap switch per sub-DAC.
+DAC_SWITCHING: dict[str, DacSwitching] = {
+    "r_dac": DacSwitching(1, 0.25, 1.0),
+    "vgs_r": DacSwitching(1, 0.25, 1.0),
+    "dual_rto": DacSwitching(2, 1.0, 1.0),
+    "zapped_dual_rto": DacSwitching(3, 1.0, 1.0),
+}
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Power and area of a design, with their breakdowns by block.
+
+    Attributes
+    ----------
+    power_w : float
+        Sum of ``power_breakdown_w``, W.
+    power_breakdown_w : dict
+        Block name to W (``opamp1``.., ``dac_reference``, ``dac_drivers``, ``quantizer``,
+        ``dem_logic``, ``clock``, ``chopper``).
+    area_mm2 : float
+        Sum of ``area_breakdown_mm2``, mm^2.
+    area_breakdown_mm2 : dict
+        Block name to mm^2 (``integrating_caps``, ``loop_resistors``, ``dac_resistors``,
+        ``dac_switches``, ``opamps``, ``quantizer``, ``logic``, ``ref_decoupling``,
+        ``routing``).
+    opamps : tuple of OpampPower
+        The sizing of each opamp.
+    tech : str
+        The process name.
+    """
+
+    power_w: float
+    power_breakdown_w: dict[str, float]
+    area_mm2: float
+    area_breakdown_mm2: dict[str, float]
+    opamps: tuple[OpampPower, ...] = field(repr=False)
+    tech: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "power_w": self.power_w,
+            "power_breakdown_w": dict(self.power_breakdown_w),
+            "area_mm2": self.area_mm2,
+            "area_breakdown_mm2": dict(self.area_breakdown_mm2),
+            "opamps": [
+                {
+                    "topology": o.topology,
+                    "gm1_s": o.gm1_s,
+                    "gm1_limit": o.gm1_limit,
+                    "stage_currents_a": list(o.stage_currents_a),
+                    "power_w": o.power_w,
+                }
+                for o in self.opamps
+            ],
+            "process": self.tech,
+        }
+
+
+def _per_stage(value: float | Sequence[float], n: int) -> list[float]:
+    if isinstance(value, int | float):
+        return [float(value)] * n
+    vals = [float(v) for v in value]
+    if len(vals) != n:
+        raise ValueError(f"{len(vals)} per-stage values for {n} integrators")
+    return vals
+
+
+def _load_ohm(sizing: Sizing, stage: int) -> float:
+    """Every finite resistor driven by integrator ``stage``'s output, in parallel."""
+    g = sum(
+        1.0 / r.r_ohm
+        for r in sizing.resistors
+        if r.source == f"x{stage}" and math.isfinite(r.r_ohm) and r.r_ohm > 0
+    )
+    return 1.0 / g if g > 0 else math.inf
+
+
+def _inverter_gate_f(r_on_ohm: float, tech: Technology) -> float:
+    """Gate capacitance of a switch inverter: an NMOS for ``r_on_ohm`` (at least twice the
+    minimum length wide) and a PMOS 2.5 times as wide (as the DAC models)."""
+    c_n = switch_gate_c_f(r_on_ohm, tech, "n", 2.0 * tech.l_min_m)
+    return 3.5 * c_n
+
+
+def _inverter_area_m2(c_gate_f: float, tech: Technology) -> float:
+    """Area of the inverter of gate capacitance ``c_gate_f`` and its tapered driver:
+    total width ``W = C / (L Cox + 2 C_ov)`` times ``L + 2 DIFFUSION_EXTENSION L``."""
+    w = c_gate_f / (tech.l_min_m * tech.cox_f_per_m2 + 2.0 * tech.c_overlap_f_per_m)
+    length = tech.l_min_m * (1.0 + 2.0 * DIFFUSION_EXTENSION)
+    return w * length * (1.0 + DRIVER_TAPER_OVERHEAD)
+
+
+def _feedback_current_a(sizing: Sizing, stage: int, swing_v: float) -> float:
+    """Peak current per half into integrator ``stage`` (1-based), through its capacitor."""
+    if stage == 1:
+        r_dac = sizing.dac_unit_r_ohm / sizing.dac_units
+        return ERROR_UNITS * sizing.k_u_v / (2.0 * r_dac)
+    total = 0.0
+    for r in sizing.resistors:
+        if r.stage != stage or not math.isfinite(r.r_ohm) or r.r_ohm <= 0:
+            continue
+        v_pk = 0.5 * (swing_v if r.source.startswith("x") else sizing.full_scale_v)
+        total += v_pk / r.r_ohm
+    return total
+
+
+def _opamps(
+    sizing: Sizing,
+    fs_hz: float,
+    gbw: list[float],
+    topologies: Sequence[str] | None,
+    swing_v: float,
+    load_cap_factor: float,
+    tech: Technology,
+) -> list[OpampPower]:
+    n = len(sizing.c_f)
+    if topologies is None:
+        first = "ff3" if sizing.snr_thermal_db >= HIGH_RES_SNR_DB else "miller"
+        topologies = [first] + ["miller"] * (n - 1)
+    elif len(topologies) != n:
+        raise ValueError(f"{len(topologies)} opamp topologies for {n} integrators")
+    return [
+        opamp_power(
+            gbw[i],
+            load_cap_factor * float(sizing.c_f[i]),
+            _load_ohm(sizing, i + 1),
+            swing_v,
+            float(sizing.opamp_en_v_rthz[i]),
+            tech=tech,
+            topology=topologies[i],
+            i_feedback_a=_feedback_current_a(sizing, i + 1, swing_v),
+            temp_k=sizing.temp_k,
+        )
+        for i in range(n)
+    ]
+
+
+def estimate_cost(
+    sizing: Sizing,
+    *,
+    fs_hz: float,
+    levels: int,
+    order: int,
+    form: str = "FF",
+    gbw_hz: float | Sequence[float] | None = None,
+    gbw_ratio: float | None = None,
+    chopper_f_hz: float | None = None,
+    dac_type: str = "r_dac",
+    fir_taps: int = 1,
+    tech: Technology = GENERIC180,
+    topologies: Sequence[str] | None = None,
+    swing_v: float | None = None,
+    load_cap_factor: float = 1.0,
+    ref_decoupling_f: float = REF_DECOUPLING_F,
+) -> Cost:
+    """Power and area of a sized design (equations: docs/power.md).
+
+    Parameters
+    ----------
+    sizing : Sizing
+        Capacitors ``c_f`` (per side), resistors, DAC units and unit resistor, opamp noise
+        densities, full scale.
+    fs_hz : float
+    levels : int
+        Quantizer levels.
+    order : int
+        Loop-filter order (number of integrators and opamps).
+    form : str
+        Loop-filter form (``"FF"``, ``"FB"``, ...); recorded for the caller, the load of each
+        opamp is read from the resistors themselves.
+    gbw_hz : float or sequence of float, optional
+        Opamp unity-gain bandwidth, one for all or one per integrator, Hz.
+    gbw_ratio : float, optional
+        GBW / fs (the requirements' ``gbw_ratio_min``) when ``gbw_hz`` is not given.
+    chopper_f_hz : float, optional
+        Chopping frequency of the first opamp; None when not chopped.
+    dac_type : str
+        One of :data:`DAC_SWITCHING`.
+    fir_taps : int
+        Taps of an FIR feedback DAC (1: a plain DAC). The taps share the unit conductance
+        (each tap's resistor ``taps R_u``), so the reference current is unchanged; the
+        resistor area, the switches (at least minimum size) and the delay line grow.
+    tech : Technology
+    topologies : sequence of str, optional
+        Opamp topology per integrator (``"miller"`` or ``"ff3"``); default: see the module.
+    swing_v : float, optional
+        Differential peak opamp output swing; default the process's largest.
+    load_cap_factor : float
+        Opamp capacitive load per integrating capacitor.
+    ref_decoupling_f : float
+        On-chip decoupling of the DAC reference (MOS capacitor, gate-oxide density), F.
+
+    Returns
+    -------
+    Cost
+    """
+    n = len(sizing.c_f)
+    if order != n:
+        raise ValueError(f"order {order} but the sizing has {n} integrators")
+    if dac_type not in DAC_SWITCHING:
+        raise ValueError(f"dac_type {dac_type!r}; one of {', '.join(DAC_SWITCHING)}")
+    if fir_taps < 1:
+        raise ValueError("fir_taps must be at least 1")
+    swing = tech.max_swing_diff_v if swing_v is None else float(swing_v)
+    if gbw_hz is not None:
+        gbw = _per_stage(gbw_hz, n)
+    else:
+        gbw = [(gbw_ratio if gbw_ratio is not None else DEFAULT_GBW_RATIO) * fs_hz] * n
+    opamps = _opamps(sizing, fs_hz, gbw, topologies, swing, load_cap_factor, tech)
+    power: dict[str, float] = {f"opamp{i + 1}": o.power_w for i, o in enumerate(opamps)}
+
+    # The first DAC: reference current, switch drivers (per half, per tap).
+    sw = DAC_SWITCHING[dac_type]
+    units, r_u, v_ref = sizing.dac_units, sizing.dac_unit_r_ohm, sizing.full_scale_v
+    power["dac_reference"] = dac_reference_power(units, r_u, v_ref, tech.vdd_v, duty=sw.duty)
+    c_inv = _inverter_gate_f(fir_taps * r_u * R_ON_FRACTION, tech)
+    n_gates = 2 * units * sw.inverters * fir_taps  # two halves per element
+    c_drive = c_inv * (1.0 + DRIVER_TAPER_OVERHEAD)
+    power["dac_drivers"] = switching_power(n_gates, c_drive, tech.vdd_v, fs_hz, sw.activity)
+
+    power["quantizer"] = quantizer_power(levels, fs_hz, tech, v_ref)
+    gates = dwa_gate_count(units) + fir_gate_count(units, fir_taps)
+    power["dem_logic"] = logic_power(gates, tech, fs_hz)
+    n_comp = max(levels - 1, 1)
+    dffs = (gates / GE_DFF if gates else 0.0) + n_comp
+    power["clock"] = clock_power(dffs, tech, fs_hz)
+    c_chop = switch_gate_c_f(CHOPPER_R_ON_OHM, tech, "n")
+    power["chopper"] = (
+        switching_power(CHOPPER_SWITCHES, c_chop, tech.vdd_v, chopper_f_hz) if chopper_f_hz else 0.0
+    )
+
+    # Area.
+    blocks = {
+        "integrating_caps": sum(capacitor_area_m2(float(c), tech) for c in sizing.c_f),
+        "loop_resistors": sum(
+            resistor_area_m2(r.r_ohm, tech)
+            for r in sizing.resistors
+            if not (r.stage == 1 and r.source == "dac1")
+        ),
+        "dac_resistors": units * fir_taps * resistor_area_m2(fir_taps * r_u, tech),
+        "dac_switches": n_gates * _inverter_area_m2(c_inv, tech),
+        "opamps": sum(opamp_area_m2(o.devices, o.c_comp_f, tech, sizing.temp_k) for o in opamps),
+        "quantizer": n_comp * tech.comparator_area_m2,
+        "logic": gates * tech.logic_gate_area_m2,
+        "ref_decoupling": ref_decoupling_f / tech.cox_f_per_m2,
+    }
+    area = breakdown_mm2(blocks, tech)
+    return Cost(
+        power_w=sum(power.values()),
+        power_breakdown_w=power,
+        area_mm2=sum(area.values()),
+        area_breakdown_mm2=area,
+        opamps=tuple(opamps),
+        tech=tech.name,
+    )
