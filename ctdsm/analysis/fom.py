@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import math
 
+from ctdsm.errors import ArgumentError
+
 __all__ = ["enob_bits", "fom_schreier_db", "fom_walden_j"]
 
 
@@ -39,14 +41,31 @@ def fom_schreier_db(x_db: float, bw_hz: float, power_w: float) -> float:
         Signal bandwidth, Hz.
     power_w : float
         Total power, W.
+
+    Returns
+    -------
+    float
+        dB. The 2019 chip (SNDR 103.5 dB, 250 kHz, 24 mW) gives 173.68 dB.
+
+    Raises
+    ------
+    ArgumentError
+        (a ValueError) naming a bandwidth or power that is not finite and > 0, or a
+        non-finite ``x_db``.
     """
-    if bw_hz <= 0 or power_w <= 0:
-        raise ValueError("bandwidth and power must be positive")
-    return x_db + 10.0 * math.log10(bw_hz / power_w)
+    _check_positive(bw_hz=bw_hz, power_w=power_w)
+    if not math.isfinite(x_db):
+        raise ArgumentError("x_db", f"must be finite, got {x_db!r}")
+    return float(x_db + 10.0 * math.log10(bw_hz / power_w))
+
+
+def _check_positive(**values: float) -> None:
+    for name, value in values.items():
+        if not (math.isfinite(value) and value > 0):
+            raise ArgumentError(name, f"must be finite and > 0, got {value!r}")
 
 
 def fom_walden_j(sndr_db: float, bw_hz: float, power_w: float) -> float:
     """Walden figure of merit ``P / (2^ENOB 2 BW)``, J per conversion step."""
-    if bw_hz <= 0 or power_w <= 0:
-        raise ValueError("bandwidth and power must be positive")
+    _check_positive(bw_hz=bw_hz, power_w=power_w)
     return power_w / (2.0 ** enob_bits(sndr_db) * 2.0 * bw_hz)

@@ -10,7 +10,8 @@ the ISSCC and VLSI converters that report SNDR, power and bandwidth.
 * :func:`survey_figure`: Schreier FoM versus bandwidth and SNDR versus bandwidth, every
   survey converter in grey, continuous-time delta-sigma converters highlighted, and each
   :class:`SurveyPoint` (a design, a chip) as a large labelled star;
-* :func:`fom_schreier_db`: the Schreier figure of merit, ``X + 10 log10(BW / P)``.
+* :func:`fom_schreier_db` (from :mod:`ctdsm.analysis.fom`): the Schreier figure of merit,
+  ``X + 10 log10(BW / P)``.
 
 The figure follows :mod:`ctdsm.reporting.figures`: a plain :class:`~matplotlib.figure.Figure`
 rendered by Agg when saved (:func:`~ctdsm.reporting.figures.save_png`), pyplot untouched.
@@ -30,6 +31,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from ctdsm.analysis.fom import fom_schreier_db
 from ctdsm.errors import ArgumentError
 
 __all__ = [
@@ -64,36 +66,6 @@ _CTDSM_STYLE = {
     "linewidths": 0.4,
 }
 _POINT_COLORS = ("tab:red", "tab:green", "tab:orange", "tab:purple", "tab:brown", "tab:pink")
-
-
-def fom_schreier_db(x_db: float, bw_hz: float, power_w: float) -> float:
-    """Schreier figure of merit, ``FoM_S = X + 10 log10(BW / P)``, dB.
-
-    Parameters
-    ----------
-    x_db : float
-        SNDR (``FoM_S,SNDR``) or dynamic range (``FoM_S,DR``), dB.
-    bw_hz : float
-        Signal bandwidth, Hz (> 0).
-    power_w : float
-        Power, W (> 0).
-
-    Returns
-    -------
-    float
-        dB. The 2019 chip (SNDR 103.5 dB, 250 kHz, 24 mW) gives 173.68 dB.
-
-    References
-    ----------
-    R. Schreier and G. C. Temes, *Understanding Delta-Sigma Data Converters*, 2005, sec. 1.5;
-    B. Murmann, "ADC Performance Survey 1997-2025" (its ``FOMS_hf`` column).
-    """
-    for name, value in (("bw_hz", bw_hz), ("power_w", power_w)):
-        if not (math.isfinite(value) and value > 0):
-            raise ArgumentError(name, f"must be finite and > 0, got {value!r}")
-    if not math.isfinite(x_db):
-        raise ArgumentError("x_db", f"must be finite, got {x_db!r}")
-    return float(x_db + 10 * math.log10(bw_hz / power_w))
 
 
 @dataclass(frozen=True, eq=False)
