@@ -135,8 +135,7 @@ def test_scheduler_without_workers_is_one_line():
         with pytest.raises(CtdsmError) as info, DaskBackend(addr, timeout_s=1):
             pass
     assert str(info.value) == (
-        f"--scheduler {addr}: no worker joined within 1 s; start workers with "
-        "`dask worker ADDRESS`"
+        f"--scheduler {addr}: no worker joined within 1 s; start workers with `dask worker ADDRESS`"
     )
     assert isinstance(info.value, ResourceError)
 
