@@ -183,6 +183,7 @@ def simulate(
     from ctdsm.flow.synthesize import synthesize
     from ctdsm.io import commit_run, json_bytes
     from ctdsm.reporting import metrics_record
+    from ctdsm.reporting.compute import figures_of_merit
     from ctdsm.sim import simulate as run
 
     _fits("--samples", n_samples)
@@ -194,6 +195,7 @@ def simulate(
         from ctdsm.sim import sweep_amplitude
 
         sweep_data = sweep_amplitude(design, None, None, n_samples, seed)
+        data.update(figures_of_merit(design, sweep_data["peak_sndr_db"], sweep_data["dr_db"]))
     # Every file is rendered, then all are committed together (with run.json).
     buf = io.BytesIO()
     np.savez_compressed(buf, v=result.v.astype(np.int16), fs_hz=result.fs_hz, fin_hz=result.fin_hz)

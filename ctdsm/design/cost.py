@@ -67,6 +67,7 @@ __all__ = [
     "CHOPPER_R_ON_OHM",
     "REF_DECOUPLING_F",
     "estimate_cost",
+    "predicted_performance",
 ]
 
 #: Opamp unity-gain bandwidth per fs when no simulated requirement is given.
@@ -364,3 +365,30 @@ def estimate_cost(
         opamps=tuple(opamps),
         tech=tech.name,
     )
+
+
+def predicted_performance(
+    sizing: Sizing, peak_sqnr_db: float, peak_amplitude_dbfs: float
+) -> tuple[float, float]:
+    """Peak SNDR and dynamic range the design is sized for, dB.
+
+    The in-band noise is the quantization noise at the peak-SQNR amplitude (taken as
+    independent of the amplitude, as in the linear model) plus the thermal budget of the
+    sizing: ``N = P_s(peak) 10^(-SQNR/10) + N_th``; then ``SNDR = P_s(peak) / N`` and
+    ``DR = (V_fs^2 / 2) / N`` (a full-scale sine over the small-signal noise floor).
+
+    Parameters
+    ----------
+    sizing : Sizing
+        Full scale (differential peak, V) and ``total_noise_v2`` (in-band thermal, V^2).
+    peak_sqnr_db, peak_amplitude_dbfs : float
+        Peak SQNR of the ideal modulator and its amplitude.
+
+    Returns
+    -------
+    sndr_db, dr_db : float
+    """
+    p_fs = sizing.full_scale_v**2 / 2.0
+    p_peak = p_fs * 10.0 ** (peak_amplitude_dbfs / 10.0)
+    noise = p_peak * 10.0 ** (-peak_sqnr_db / 10.0) + sizing.total_noise_v2
+    return 10.0 * math.log10(p_peak / noise), 10.0 * math.log10(p_fs / noise)

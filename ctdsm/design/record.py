@@ -12,6 +12,8 @@ from scipy import signal
 
 from ctdsm._version import __version__
 from ctdsm.analysis import tone_frequency_hz
+from ctdsm.analysis.fom import fom_schreier_db, fom_walden_j
+from ctdsm.design.cost import Cost, predicted_performance
 from ctdsm.design.loop_filter import LoopFilter
 from ctdsm.design.requirements import Requirements
 from ctdsm.design.sizing import Sizing
@@ -60,6 +62,8 @@ class Design:
     requirements : Requirements
         Opamp and RC requirements found by simulation
         (:func:`ctdsm.flow.requirements.derive_requirements`).
+    cost : Cost
+        Power and area, block by block (:func:`ctdsm.design.cost.estimate_cost`).
     selection : tuple of dict
         The candidates considered by the automatic choice, for the record.
     warnings : tuple of str
@@ -88,6 +92,7 @@ class Design:
     linear_sqnr_db: float
     sizing: Sizing = field(repr=False)
     requirements: Requirements = field(repr=False)
+    cost: Cost = field(repr=False)
     selection: tuple[dict[str, Any], ...] = ()
     warnings: tuple[str, ...] = ()
 
@@ -168,8 +173,36 @@ class Design:
             "components": {k: v for k, v in sizing.items() if k != "noise_budget"},
             "noise_budget": sizing["noise_budget"],
             "requirements": self.requirements.to_dict(),
+            **self._cost_keys(),
             "spec": self.spec.to_dict(),
         } | ({"warnings": list(self.warnings)} if self.warnings else {})
+
+    @property
+    def predicted_sndr_db(self) -> float:
+        """Peak SNDR the design is sized for: peak SQNR with the thermal budget, dB."""
+        return predicted_performance(self.sizing, self.peak_sqnr_db, self.peak_amplitude_dbfs)[0]
+
+    @property
+    def predicted_dr_db(self) -> float:
+        """Dynamic range the design is sized for, dB (see :func:`predicted_performance`)."""
+        return predicted_performance(self.sizing, self.peak_sqnr_db, self.peak_amplitude_dbfs)[1]
+
+    def _cost_keys(self) -> dict[str, Any]:
+        """Power, area and figures of merit (the FoMs on the predicted SNDR and DR)."""
+        c = self.cost
+        sndr, dr = self.predicted_sndr_db, self.predicted_dr_db
+        return {
+            "power_w": c.power_w,
+            "power_breakdown_w": dict(c.power_breakdown_w),
+            "area_mm2": c.area_mm2,
+            "area_breakdown_mm2": dict(c.area_breakdown_mm2),
+            "predicted_sndr_db": sndr,
+            "predicted_dr_db": dr,
+            "fom_schreier_sndr_db": fom_schreier_db(sndr, self.bw_hz, c.power_w),
+            "fom_schreier_dr_db": fom_schreier_db(dr, self.bw_hz, c.power_w),
+            "fom_walden_j": fom_walden_j(sndr, self.bw_hz, c.power_w),
+            "cost": {k: v for k, v in c.to_dict().items() if not k.endswith(("_w", "_mm2"))},
+        }
 
     def to_json(self, indent: int = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent)

@@ -159,6 +159,7 @@ class DacSpec(_Model):
 
     type: Literal["r_dac", "vgs_r", "dual_rto", "zapped_dual_rto"] = "r_dac"
     dem: Literal["none", "dwa"] = "dwa"
+    fir_taps: Annotated[Int, Field(ge=1, le=64)] = 1
 
 
 class ChopperSpec(_Model):
@@ -300,12 +301,14 @@ class Spec(_Model):
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form (JSON/YAML serializable).
 
-        ``target.allow_infeasible`` appears only when true, so the form of a spec that
-        does not use it is unchanged.
+        ``target.allow_infeasible`` appears only when true and ``dac.fir_taps`` only when
+        above 1, so the form of a spec that does not use them is unchanged.
         """
         out = self.model_dump(mode="json")
         if not self.target.allow_infeasible:
             del out["target"]["allow_infeasible"]
+        if self.dac.fir_taps == 1:
+            del out["dac"]["fir_taps"]
         return out
 
 

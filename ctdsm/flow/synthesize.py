@@ -15,13 +15,17 @@ import numpy as np
 
 from ctdsm.analysis import is_unstable, spectrum_metrics
 from ctdsm.design import ntf_choice as ntf_mod
+from ctdsm.design.cost import Cost, estimate_cost
 from ctdsm.design.loop_filter import realize_loop_filter
 from ctdsm.design.record import Design
+from ctdsm.design.requirements import Requirements
 from ctdsm.design.sizing import Sizing, size_design
 from ctdsm.design.spec import Spec
 from ctdsm.errors import SpecError, SynthesisError
 from ctdsm.flow.requirements import derive_requirements
+from ctdsm.models.chopper import spec_chop_frequency_hz
 from ctdsm.models.dac import SINGLE_BIT_DACS
+from ctdsm.models.technology import technology
 from ctdsm.sim.engine import simulate
 from ctdsm.sim.model import LoopModel, model_from_parts
 from ctdsm.toolbox.simulate import simulateSNR
@@ -135,6 +139,7 @@ def synthesize(spec: Spec) -> Design:
     sizing = size_design(spec, loop.abcdc, levels, fs_hz, max_stable)
     _check_components(sizing)
     requirements = derive_requirements(model, peak_amplitude_dbfs=peak_amp)
+    cost = _cost(spec, sizing, requirements, fs_hz, order, levels, f0 * fs_hz)
     return Design(
         spec=spec,
         fs_hz=fs_hz,
@@ -154,8 +159,39 @@ def synthesize(spec: Spec) -> Design:
         linear_sqnr_db=ntf_mod.linear_sqnr_db(ntf, osr, levels, peak_amp, f0),
         sizing=sizing,
         requirements=requirements,
+        cost=cost,
         selection=tuple(log),
         warnings=warnings,
+    )
+
+
+def _cost(
+    spec: Spec,
+    sizing: Sizing,
+    requirements: Requirements,
+    fs_hz: float,
+    order: int,
+    levels: int,
+    f0_hz: float,
+) -> Cost:
+    """Power and area of the sized design, with the simulated opamp bandwidth requirement."""
+    ch = spec.chopper
+    f_chop = (
+        spec_chop_frequency_hz(ch.f_chop_hz, fs_hz, float(spec.target.bw_hz), f0_hz)
+        if ch.enabled
+        else None
+    )
+    return estimate_cost(
+        sizing,
+        fs_hz=fs_hz,
+        levels=levels,
+        order=order,
+        form=spec.architecture.form,
+        gbw_ratio=requirements.gbw_ratio_min,
+        chopper_f_hz=f_chop,
+        dac_type=spec.dac.type,
+        fir_taps=spec.dac.fir_taps,
+        tech=technology(spec.process.pdk),
     )
 
 

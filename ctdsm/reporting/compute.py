@@ -25,13 +25,14 @@ from typing import Any
 import numpy as np
 
 from ctdsm.analysis import Metrics, analyze, dynamic_range
+from ctdsm.analysis.fom import fom_schreier_db, fom_walden_j
 from ctdsm.design.record import Design
 from ctdsm.errors import CtdsmError
 from ctdsm.flow.chopping import chopping_sweep
 from ctdsm.models.chopper import spec_chop_frequency_hz
 from ctdsm.models.impairments import Impairments
 from ctdsm.progress import ProgressBar
-from ctdsm.reporting import figures, tables
+from ctdsm.reporting import figures, survey, tables
 from ctdsm.sim.engine import Result, simulate, simulate_many
 from ctdsm.toolbox import simulateDSM
 
@@ -157,6 +158,39 @@ class _Steps:
 # numbers
 
 
+def figures_of_merit(
+    design: Design, sndr_db: float | None, dr_db: float | None = None
+) -> dict[str, Any]:
+    """The modelled power and area with the figures of merit of *measured* SNDR and DR.
+
+    Parameters
+    ----------
+    design : Design
+        Its ``cost`` gives the power (W) and area (mm^2).
+    sndr_db, dr_db : float or None
+        Measured peak (or test-tone) SNDR and dynamic range, dB; None where not measured
+        (an unstable run, no amplitude sweep): the FoMs of a missing value are None.
+
+    Returns
+    -------
+    dict
+        ``power_w``, ``area_mm2``, ``fom_schreier_sndr_db``, ``fom_walden_j`` (and
+        ``fom_schreier_dr_db`` when ``dr_db`` is given).
+    """
+    p, bw = design.cost.power_w, design.bw_hz
+    sndr = float(sndr_db) if sndr_db is not None and np.isfinite(sndr_db) else None
+    out: dict[str, Any] = {
+        "power_w": p,
+        "area_mm2": design.cost.area_mm2,
+        "fom_schreier_sndr_db": None if sndr is None else fom_schreier_db(sndr, bw, p),
+        "fom_walden_j": None if sndr is None else fom_walden_j(sndr, bw, p),
+    }
+    if dr_db is not None:
+        dr = float(dr_db)
+        out["fom_schreier_dr_db"] = fom_schreier_db(dr, bw, p) if np.isfinite(dr) else None
+    return out
+
+
 def metrics_record(design: Design, result: Result, metrics: Metrics) -> dict[str, Any]:
     """The ``metrics.json`` record of one run (the keys ``ctdsm simulate`` writes).
 
@@ -170,15 +204,20 @@ def metrics_record(design: Design, result: Result, metrics: Metrics) -> dict[str
     -------
     dict
     """
-    return metrics.to_dict() | {
-        "name": design.name,
-        "amplitude_dbfs": result.amplitude_dbfs,
-        "n_samples": result.n_samples,
-        "seed": result.seed,
-        "stable": bool(result.stable and metrics.stable),
-        "measured_amplitude_dbfs": metrics.amplitude_dbfs,
-        "impairments": result.impairments.to_dict(),
-    }
+    stable = bool(result.stable and metrics.stable)
+    return (
+        metrics.to_dict()
+        | {
+            "name": design.name,
+            "amplitude_dbfs": result.amplitude_dbfs,
+            "n_samples": result.n_samples,
+            "seed": result.seed,
+            "stable": stable,
+            "measured_amplitude_dbfs": metrics.amplitude_dbfs,
+            "impairments": result.impairments.to_dict(),
+        }
+        | figures_of_merit(design, metrics.sndr_db if stable else None)
+    )
 
 
 def design_f_chop_hz(design: Design) -> float | None:
@@ -343,6 +382,9 @@ def _add_sweep(data: ReportData, plan: _Plan, bar: _Steps) -> None:
     sweep = _sweep(design, plan.n_sweep, plan.seed, lambda k: bar.step("amplitude sweep", k))
     for k in _SWEEP_HEADLINE:
         data.metrics[k] = sweep[k]
+    # The figures of merit on the peak SNDR and the DR of the sweep (the test tone's
+    # SNDR is below the peak).
+    data.metrics.update(figures_of_merit(design, sweep["peak_sndr_db"], sweep["dr_db"]))
     data.metrics["sweep"] = sweep
     data.add_figure(
         "sndr_vs_amplitude.png",
@@ -417,6 +459,25 @@ def _add_chopping(data: ReportData, aux_dbfs: float, plan: _Plan) -> None:
         "n_samples": plan.n_chop,
         "amplitude_dbfs": aux_dbfs,
     }
+
+
+def _add_survey(data: ReportData) -> None:
+    """The design on the published ADC survey, at its measured peak SNDR and modelled power."""
+    design, m = data.design, data.metrics
+    sndr = m.get("peak_sndr_db") if m.get("peak_sndr_db") is not None else m.get("sndr_db")
+    if sndr is None or not np.isfinite(sndr):
+        return  # an unstable design has no point to place
+    power_w = design.cost.power_w
+    point = survey.SurveyPoint.from_power(design.name, design.bw_hz, float(sndr), power_w)
+    data.add_figure(
+        "survey.png",
+        survey.survey_figure([point]),
+        "Where the design stands: the ADC survey",
+        f"{design.name} (star) on B. Murmann's ADC Performance Survey 1997-2025 (ISSCC and "
+        f"VLSI, BSD-3-Clause; continuous-time delta-sigma highlighted): peak SNDR "
+        f"{float(sndr):.1f} dB simulated, {power_w * 1e3:.3g} mW modelled "
+        f"(docs/power.md), Schreier FoM {point.fom_schreier_sndr_db:.1f} dB.",
+    )
 
 
 def _add_spice(data: ReportData, spice: Mapping[str, Any]) -> None:
@@ -501,6 +562,7 @@ def build_report(
         _add_chopping(data, aux_dbfs, plan)
         bar.step("tables", 1)
         data.tables = tables.report_tables(design, data.metrics, design_f_chop_hz(design))
+        _add_survey(data)
         if spice is not None:
             _add_spice(data, spice)
         data.notes = _notes(design, plan, spice is not None)

@@ -27,6 +27,8 @@ __all__ = [
     "noise_table",
     "requirements_table",
     "spice_table",
+    "fom_table",
+    "cost_table",
 ]
 
 Table = dict[str, Any]
@@ -78,6 +80,8 @@ def report_tables(
         *component_tables(design),
         noise_table(design),
         requirements_table(design),
+        fom_table(design, record),
+        cost_table(design),
     ]
 
 
@@ -103,6 +107,56 @@ def headline_table(m: Mapping[str, Any]) -> Table:
         "header": ["metric", "value"],
         "rows": rows,
         "note": "Behavioral (sampled-data engine) with the spec's impairments.",
+    }
+
+
+def fom_table(design: Design, m: Mapping[str, Any]) -> Table:
+    """Modelled power and area with the figures of merit, measured and as designed."""
+    d = design.to_dict()
+    rows = [
+        ["power (modelled)", fmt(design.cost.power_w * 1e3, ".3g", " mW")],
+        ["area (modelled)", fmt(design.cost.area_mm2, ".3g", " mm^2")],
+        ["Schreier FoM, SNDR (peak, simulated)", fmt(m.get("fom_schreier_sndr_db"), ".1f", " dB")],
+        ["Schreier FoM, DR (simulated)", fmt(m.get("fom_schreier_dr_db"), ".1f", " dB")],
+        ["Walden FoM (simulated)", fmt(_fj(m.get("fom_walden_j")), ".3g", " fJ/step")],
+        ["SNDR / DR as designed", f"{fmt(d['predicted_sndr_db'], '.1f', ' dB')} / "
+                                  f"{fmt(d['predicted_dr_db'], '.1f', ' dB')}"],
+        ["Schreier FoM, SNDR / DR as designed",
+         f"{fmt(d['fom_schreier_sndr_db'], '.1f', ' dB')} / "
+         f"{fmt(d['fom_schreier_dr_db'], '.1f', ' dB')}"],
+    ]  # fmt: skip
+    return {
+        "id": "fom",
+        "title": "Power, area and figures of merit",
+        "header": ["item", "value"],
+        "rows": rows,
+        "note": "Power and area from the process models of docs/power.md ("
+        f"{design.cost.tech}); FoM_S = X + 10 log10(BW/P), Walden P / (2^ENOB 2 BW). "
+        "'As designed': peak SQNR with the sizing's thermal noise budget.",
+    }
+
+
+def _fj(x: float | None) -> float | None:
+    return None if x is None else x * 1e15
+
+
+def cost_table(design: Design) -> Table:
+    """Power and area block by block (each breakdown sums to its total)."""
+    c = design.cost
+    p_tot, a_tot = c.power_w, c.area_mm2
+    rows = [
+        [name, fmt(w * 1e3, ".3g", " mW"), fmt(100 * w / p_tot, ".1f", " %")]
+        for name, w in c.power_breakdown_w.items()
+    ]
+    rows += [
+        [name, fmt(a, ".3g", " mm^2"), fmt(100 * a / a_tot, ".1f", " %")]
+        for name, a in c.area_breakdown_mm2.items()
+    ]
+    return {
+        "id": "cost",
+        "title": "Power and area by block",
+        "header": ["block", "power or area", "share"],
+        "rows": rows,
     }
 
 
