@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import integrate, signal
 
-from ctdsm.toolbox._common import ZPK, as_zpk, evalTF
+from ctdsm.toolbox._common import ZPK, as_zpk, eval_zpk
 from ctdsm.toolbox.ntf import synthesizeNTF
 
 __all__ = [
@@ -78,7 +78,7 @@ def inband_noise_gain(ntf: object, osr: float, f0: float = 0.0) -> float:
     h = as_zpk(ntf)
 
     def mag2(f: float) -> float:
-        return float(abs(evalTF(h, np.exp(2j * math.pi * f))) ** 2)
+        return float(abs(eval_zpk(h, np.exp(2j * math.pi * f))) ** 2)
 
     # Split at the NTF zeros inside the band: the integrand has notches there.
     zf = np.sort(np.abs(np.angle(h.zeros)) / (2 * math.pi))

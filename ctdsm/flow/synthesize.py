@@ -52,8 +52,25 @@ def _simulated_peak(abcd_or_ntf: Any, osr: float, levels: int, f0: float) -> tup
     return float(smooth[i]), float(np.asarray(amp)[i])
 
 
-def _choose(spec: Spec) -> tuple[int, float, int, float, list[dict[str, Any]]]:
-    """Pick (order, osr, levels, h_inf) meeting the target SNDR plus the SQNR margin."""
+def _choose(spec: Spec) -> tuple[int, float, int, float, list[dict[str, Any]], tuple[str, ...]]:
+    """Pick (order, osr, levels, h_inf) meeting the target SNDR plus the SQNR margin.
+
+    Returns
+    -------
+    tuple
+        ``(order, osr, levels, h_inf, log, warnings)``: ``log`` lists the candidates tried;
+        ``warnings`` is empty unless no candidate reaches the target and
+        ``target.allow_infeasible`` is set, in which case the candidate with the highest
+        predicted SQNR (simulated peak where it was simulated, else the linear model's) is
+        returned with a warning saying so.
+
+    Raises
+    ------
+    SynthesisError
+        Naming ``target.sndr_db``, when no candidate of the search space reaches the target
+        plus margin (and ``target.allow_infeasible`` is not set), or when no candidate gives
+        an NTF at all.
+    """
     t, a = spec.target, spec.architecture
     single_bit = spec.dac.type in SINGLE_BIT_DACS
     if single_bit and a.levels not in ("auto", 2):
@@ -66,6 +83,8 @@ def _choose(spec: Spec) -> tuple[int, float, int, float, list[dict[str, Any]]]:
     fixed = a.order != "auto" and osr != "auto" and levels != "auto"
     log: list[dict[str, Any]] = []
     simulated = 0
+    # The candidate with the highest predicted SQNR so far: (dB, order, osr, levels, h_inf).
+    best: tuple[float, int, float, int, float] | None = None
     for cand in ntf_mod.candidates(a.order, osr, levels, bandpass=t.f0_hz > 0):
         f0 = t.f0_hz / (2.0 * t.bw_hz * cand.osr)
         if f0 >= 0.5:
@@ -90,19 +109,32 @@ def _choose(spec: Spec) -> tuple[int, float, int, float, list[dict[str, Any]]]:
         }
         log.append(entry)
         if fixed:
-            return cand.order, cand.osr, cand.levels, h_inf, log
-        if lin < required:
-            continue
-        peak, _ = _simulated_peak(ntf, cand.osr, cand.levels, f0)
-        entry["simulated_peak_sqnr_db"] = round(peak, 2)
-        simulated += 1
-        if peak >= required:
-            return cand.order, cand.osr, cand.levels, h_inf, log
+            return cand.order, cand.osr, cand.levels, h_inf, log, ()
+        predicted = lin
+        if lin >= required:
+            peak, _ = _simulated_peak(ntf, cand.osr, cand.levels, f0)
+            entry["simulated_peak_sqnr_db"] = round(peak, 2)
+            simulated += 1
+            if peak >= required:
+                return cand.order, cand.osr, cand.levels, h_inf, log, ()
+            predicted = peak
+        if math.isfinite(predicted) and (best is None or predicted > best[0]):
+            best = (predicted, cand.order, cand.osr, cand.levels, h_inf)
         if simulated >= _MAX_SIMULATED:
             break
+    miss = (
+        f"target.sndr_db: no order/OSR/levels in the search space reaches {required:g} dB SQNR "
+        f"(target.sndr_db + architecture.sqnr_margin_db)"
+    )
+    if best is None:
+        raise SynthesisError(f"{miss}: no candidate gives an NTF; fix some of them")
+    sqnr, order, osr_b, levels_b, h_inf_b = best
+    kept = f"order {order}, OSR {osr_b:g}, {levels_b} levels (predicted SQNR {sqnr:.1f} dB)"
+    if spec.target.allow_infeasible:
+        return order, osr_b, levels_b, h_inf_b, log, (f"{miss}; kept the best, {kept}",)
     raise SynthesisError(
-        f"architecture: no order/OSR/levels in the search space reaches {required:g} dB SQNR "
-        f"(target.sndr_db + architecture.sqnr_margin_db); fix some of them or relax the target"
+        f"{miss}; the best is {kept}: fix some of them, relax the target, or set "
+        "target.allow_infeasible: true to keep the best design with a warning"
     )
 
 
@@ -126,7 +158,7 @@ def synthesize(spec: Spec) -> Design:
     if not isinstance(spec, Spec):
         raise TypeError("synthesize() takes a Spec; use ctdsm.load_spec(path) first")
     t, a = spec.target, spec.architecture
-    order, osr, levels, h_inf, log = _choose(spec)
+    order, osr, levels, h_inf, log, search_warnings = _choose(spec)
     fs_hz = 2.0 * t.bw_hz * osr if a.fs_hz == "auto" else float(a.fs_hz)
     f0 = t.f0_hz / fs_hz
     ntf = ntf_mod.design_ntf(order, osr, h_inf, a.optimized_zeros, f0)
@@ -135,7 +167,7 @@ def synthesize(spec: Spec) -> Design:
     # the DT equivalent, whose sampled input path is an approximation.
     model = model_from_parts(spec, loop.abcdc, loop.tdac, levels, fs_hz)
     peak, peak_amp, max_stable = _ct_sweep(model)
-    warnings = _feasibility(spec, peak, (order, osr, levels))
+    warnings = search_warnings + _feasibility(spec, peak, (order, osr, levels))
     sizing = size_design(spec, loop.abcdc, levels, fs_hz, max_stable)
     _check_components(sizing)
     requirements = derive_requirements(model, peak_amplitude_dbfs=peak_amp)
@@ -199,8 +231,10 @@ def _feasibility(spec: Spec, peak_db: float, arch: tuple[int, float, int]) -> tu
     """Refuse a design whose simulated peak SQNR misses ``target.sndr_db``.
 
     The automatic search already refuses every candidate below the target plus margin
-    (:func:`_choose`); a fixed architecture is taken as written, so its CT peak SQNR is
-    checked here. With ``target.allow_infeasible`` the miss is returned as a warning.
+    (:func:`_choose`, which with ``target.allow_infeasible`` keeps its best candidate, so
+    that is checked here too); a fixed architecture is taken as written, so its CT peak
+    SQNR is checked here. With ``target.allow_infeasible`` the miss is returned as a
+    warning.
 
     Parameters
     ----------

@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from ._common import ZPK
+from ._common import ZPK, as_zpk
 
 __all__ = [
+    "abcd",
     "finite_array",
     "finite_zpk",
     "integer",
@@ -28,6 +29,8 @@ __all__ = [
     "positive",
     "real_scalar",
     "in_range",
+    "ordered_pair",
+    "transfer_function",
 ]
 
 
@@ -95,8 +98,18 @@ def positive(func: str, name: str, x: Any) -> float:
     return value
 
 
-def in_range(func: str, name: str, x: Any, lo: float, hi: float, *, hi_open: bool = False) -> float:
-    """A finite real number in ``[lo, hi]`` (``[lo, hi)`` with ``hi_open``).
+def in_range(
+    func: str,
+    name: str,
+    x: Any,
+    lo: float,
+    hi: float,
+    *,
+    hi_open: bool = False,
+    lo_open: bool = False,
+) -> float:
+    """A finite real number in ``[lo, hi]`` (``[lo, hi)`` with ``hi_open``, ``(lo, hi]``
+    with ``lo_open``).
 
     Parameters
     ----------
@@ -108,6 +121,8 @@ def in_range(func: str, name: str, x: Any, lo: float, hi: float, *, hi_open: boo
         Bounds.
     hi_open : bool
         Exclude ``hi``.
+    lo_open : bool
+        Exclude ``lo``.
 
     Returns
     -------
@@ -119,10 +134,45 @@ def in_range(func: str, name: str, x: Any, lo: float, hi: float, *, hi_open: boo
         As :func:`real_scalar`, or if ``x`` is outside the interval.
     """
     value = real_scalar(func, name, x)
-    if not (lo <= value < hi if hi_open else lo <= value <= hi):
-        bracket = ")" if hi_open else "]"
-        raise ValueError(f"{func}: {name} must be in [{lo}, {hi}{bracket}; got {value}")
+    above = lo < value if lo_open else lo <= value
+    below = value < hi if hi_open else value <= hi
+    if not (above and below):
+        left = "(" if lo_open else "["
+        right = ")" if hi_open else "]"
+        raise ValueError(f"{func}: {name} must be in {left}{lo}, {hi}{right}; got {value}")
     return value
+
+
+def ordered_pair(func: str, lo_name: str, hi_name: str, lo: Any, hi: Any) -> tuple[float, float]:
+    """Two finite real numbers with ``lo < hi`` (the edges of a band, say).
+
+    Parameters
+    ----------
+    func : str
+        Calling function, for the message.
+    lo_name, hi_name : str
+        Names of the two arguments, for the message.
+    lo, hi : Any
+        The values.
+
+    Returns
+    -------
+    tuple of float
+        ``(lo, hi)``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`real_scalar` (naming the offending argument), or if ``lo >= hi`` (naming
+        ``hi_name``).
+    """
+    a = real_scalar(func, lo_name, lo)
+    b = real_scalar(func, hi_name, hi)
+    if not a < b:
+        raise ValueError(
+            f"{func}: {hi_name} must be > {lo_name}; got {lo_name} = {a}, {hi_name} = {b}"
+        )
+    return a, b
 
 
 def integer(func: str, name: str, x: Any, minimum: int | None = None) -> int:
@@ -260,3 +310,77 @@ def finite_zpk(func: str, name: str, h: ZPK) -> ZPK:
         if not np.isfinite(np.asarray(values)).all():
             raise ValueError(f"{func}: {name} has non-finite {part}: {values!r}")
     return h
+
+
+def transfer_function(func: str, name: str, tf: Any) -> ZPK:
+    """A transfer function (anything :func:`as_zpk` accepts) with finite roots and gain.
+
+    Parameters
+    ----------
+    func, name : str
+        Calling function and argument, for the message.
+    tf : Any
+        The transfer function.
+
+    Returns
+    -------
+    ZPK
+
+    Raises
+    ------
+    TypeError
+        If ``tf`` is not a transfer function at all (from :func:`as_zpk`).
+    ValueError
+        As :func:`finite_zpk`.
+    """
+    return finite_zpk(func, name, as_zpk(tf))
+
+
+def abcd(
+    func: str,
+    name: str,
+    x: Any,
+    *,
+    nq: int = 1,
+    nu: int | None = None,
+    min_states: int = 0,
+) -> np.ndarray:
+    """A finite state-space matrix ``[[A, B], [C, D]]`` of shape ``(n + nq, n + nu + nq)``.
+
+    Parameters
+    ----------
+    func, name : str
+        Calling function and argument, for the message.
+    x : array_like
+        The matrix (real or complex; not converted).
+    nq : int
+        Number of outputs (quantizers), the rows below ``A``.
+    nu : int, optional
+        Exact number of signal inputs; by default any number ``>= 1``.
+    min_states : int
+        Smallest allowed number of states ``n``.
+
+    Returns
+    -------
+    ndarray, 2-D
+        ``np.asarray(x)``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a non-empty 2-D numeric matrix of that shape, or has a NaN or
+        infinite entry.
+    """
+    arr = np.asarray(x)
+    inputs = "m" if nu is None else str(nu)
+    want = (
+        f"an (n + {nq}) x (n + {inputs} + {nq}) [[A, B], [C, D]] matrix with n >= {min_states} "
+        f"states" + ("" if nu is not None else " and m >= 1 inputs")
+    )
+    if arr.ndim != 2 or arr.size == 0:
+        raise ValueError(f"{func}: {name} must be {want}; got shape {arr.shape}")
+    rows, cols = arr.shape
+    n, m = rows - nq, cols - rows
+    if n < min_states or (m < 1 if nu is None else m != nu):
+        raise ValueError(f"{func}: {name} must be {want}; got shape {arr.shape}")
+    return finite_array(func, name, arr)

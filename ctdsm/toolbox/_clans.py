@@ -228,7 +228,7 @@ def clans_retry(
     bound = _l1_lower_bound(zeros, order, rmax)
     if bound > Q:
         raise ValueError(
-            f"clans: Q = {Q} is too small for rmax = {rmax}: with these zeros and poles "
+            f"clans: Q = {Q:g} is too small for rmax = {rmax:g}: with these zeros and poles "
             f"inside rmax, ||h||_1 - 1 >= {bound:.4g}; increase Q or rmax"
         )
 
@@ -266,7 +266,7 @@ def clans_retry(
         return min(good, key=cost)
     reached = Q - max(l1_margin(x) for x in points)
     raise ValueError(
-        f"clans: Q = {Q} could not be met with poles inside rmax = {rmax}: the smallest "
+        f"clans: Q = {Q:g} could not be met with poles inside rmax = {rmax:g}: the smallest "
         f"||h||_1 - 1 found is {reached:.6g}; increase Q or rmax"
     )
 

@@ -103,7 +103,10 @@ def dbp(x: Any) -> Any:
 
 
 def dbm(v: Any, r_ohm: float = 50.0) -> Any:
-    """Power in dBm of an rms voltage ``v`` across ``r_ohm``."""
+    """Power in dBm of an rms voltage ``v`` across ``r_ohm`` (> 0)."""
+    from . import _checks as chk
+
+    r_ohm = chk.positive("dbm", "r_ohm", r_ohm)
     return dbp(np.abs(v) ** 2 / r_ohm / 1e-3)
 
 
@@ -118,7 +121,10 @@ def undbp(x: Any) -> Any:
 
 
 def undbm(p: Any, r_ohm: float = 50.0) -> Any:
-    """Rms voltage across ``r_ohm`` for a power ``p`` in dBm."""
+    """Rms voltage across ``r_ohm`` (> 0) for a power ``p`` in dBm."""
+    from . import _checks as chk
+
+    r_ohm = chk.positive("undbm", "r_ohm", r_ohm)
     return np.sqrt(r_ohm * 1e-3 * undbp(p))
 
 
@@ -135,13 +141,25 @@ def evalTF(tf: Any, z: Any) -> np.ndarray:
     -------
     ndarray of complex, the shape of ``z``.
 
+    Raises
+    ------
+    ValueError
+        If a root or the gain of ``tf``, or a point of ``z``, is NaN or infinite.
+
     Notes
     -----
     The product form ``k * prod(z - z_i) / prod(z - p_i)`` is used rather than
     polynomial evaluation: it stays accurate for the clustered roots of high-order,
     high-OSR NTFs near ``z = 1``.
     """
-    h = as_zpk(tf)
+    from . import _checks as chk
+
+    h = chk.transfer_function("evalTF", "tf", tf)
+    return eval_zpk(h, chk.finite_array("evalTF", "z", z))
+
+
+def eval_zpk(h: ZPK, z: Any) -> np.ndarray:
+    """:func:`evalTF` without the argument checks, for inner loops (``h`` a checked ZPK)."""
     z = np.asarray(z, dtype=complex)
     out = np.full(z.shape, h.k, dtype=complex)
     for zi in h.zeros:
@@ -166,14 +184,28 @@ def partitionABCD(ABCD: Any, m: int | None = None) -> tuple[np.ndarray, ...]:
     Returns
     -------
     A, B, C, D : ndarray
+
+    Raises
+    ------
+    ValueError
+        If ``ABCD`` is empty, more than 2-D or not finite, ``m`` is not an integer
+        ``>= 0`` (a boolean is refused), or the shape cannot hold ``m`` inputs.
     """
-    ABCD = np.atleast_2d(np.asarray(ABCD))
+    from . import _checks as chk
+
+    ABCD = np.asarray(ABCD)
+    if ABCD.ndim > 2 or ABCD.size == 0:
+        raise ValueError(
+            f"partitionABCD: ABCD must be a non-empty 2-D matrix; got shape {ABCD.shape}"
+        )
+    ABCD = np.atleast_2d(chk.finite_array("partitionABCD", "ABCD", ABCD))
     rows, cols = ABCD.shape
     if m is None:
         # Toolbox rule: with one output, n = rows - 1 and m = cols - n.
         n = rows - 1
         m = cols - n
+    m = chk.integer("partitionABCD", "m", m, 0)
     n = cols - m
     if n < 0 or n > rows:
-        raise ValueError(f"ABCD of shape {ABCD.shape} cannot have {m} inputs")
+        raise ValueError(f"partitionABCD: m = {m} inputs do not fit ABCD of shape {ABCD.shape}")
     return ABCD[:n, :n], ABCD[:n, n:], ABCD[n:, :n], ABCD[n:, n:]

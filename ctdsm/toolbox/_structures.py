@@ -34,13 +34,13 @@ FB_FORMS = ("CRFB", "CIFB", "CRFBD")
 _Coeffs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def check_form(form: str) -> None:
-    """Raise ``ValueError`` unless ``form`` is one of :data:`FORMS`."""
-    if form not in FORMS:
-        raise ValueError(f"form must be one of {', '.join(FORMS)}; got {form!r}")
+def check_form(form: str, func: str = "stuffABCD") -> None:
+    """Raise ``ValueError`` (naming ``func``) unless ``form`` is one of :data:`FORMS`."""
+    if not isinstance(form, str) or form not in FORMS:
+        raise ValueError(f"{func}: form must be one of {', '.join(FORMS)}; got {form!r}")
 
 
-def as_coeffs(a: Any, g: Any, b: Any, c: Any) -> _Coeffs:
+def as_coeffs(a: Any, g: Any, b: Any, c: Any, func: str = "stuffABCD") -> _Coeffs:
     """Coefficient vectors ``a, g, b, c`` as 1-D float arrays of the right lengths.
 
     A scalar ``b`` is a single feed-in to the first integrator; a missing ``g`` is zeros.
@@ -48,23 +48,35 @@ def as_coeffs(a: Any, g: Any, b: Any, c: Any) -> _Coeffs:
     Raises
     ------
     ValueError
-        If ``g``, ``b`` or ``c`` does not fit the order ``n = len(a)``.
+        Naming ``func`` and the coefficient: if one is not numeric or has a NaN or
+        infinite entry, ``a`` is empty, or ``g``, ``b`` or ``c`` does not fit the order
+        ``n = len(a)``.
     """
-    a = np.atleast_1d(np.asarray(a, dtype=float)).ravel()
+    from . import _checks as chk
+
+    def vec(name: str, x: Any) -> np.ndarray:
+        arr = chk.finite_array(func, name, np.atleast_1d(np.asarray(x)).ravel())
+        if arr.dtype.kind == "c":
+            raise ValueError(f"{func}: {name} must be real; got {x!r}")
+        return arr.astype(float)
+
+    a = vec("a", a)
     n = a.size
-    g = np.atleast_1d(np.asarray(g if g is not None else [], dtype=float)).ravel()
-    b = np.atleast_1d(np.asarray(b, dtype=float)).ravel()
-    c = np.atleast_1d(np.asarray(c, dtype=float)).ravel()
+    if n == 0:
+        raise ValueError(f"{func}: a must not be empty (it sets the order n = len(a))")
+    g = vec("g", g if g is not None else [])
+    b = vec("b", b)
+    c = vec("c", c)
     if b.size == 1:
         b = np.concatenate([b, np.zeros(n)])
     if g.size == 0 and n // 2:
         g = np.zeros(n // 2)
     if g.size < n // 2:
-        raise ValueError(f"g needs {n // 2} entries for order {n}; got {g.size}")
+        raise ValueError(f"{func}: g needs {n // 2} entries for order {n}; got {g.size}")
     if b.size != n + 1:
-        raise ValueError(f"b needs {n + 1} entries (or 1) for order {n}; got {b.size}")
+        raise ValueError(f"{func}: b needs {n + 1} entries (or 1) for order {n}; got {b.size}")
     if c.size != n:
-        raise ValueError(f"c needs {n} entries for order {n}; got {c.size}")
+        raise ValueError(f"{func}: c needs {n} entries for order {n}; got {c.size}")
     return a, g[: n // 2], b, c
 
 

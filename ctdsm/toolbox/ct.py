@@ -65,10 +65,8 @@ def ntf_loop_response(ntf: Any, n: int) -> np.ndarray:
     -------
     ndarray, shape (n,)
     """
-    n = int(n)
-    if n < 0:
-        raise ValueError(f"n must be >= 0, got {n}")
-    return l1_impulse(as_zpk(ntf), n)
+    n = chk.integer("ntf_loop_response", "n", n, 0)
+    return l1_impulse(chk.transfer_function("ntf_loop_response", "ntf", ntf), n)
 
 
 def ct_loop_response(ABCDc: ArrayLike, tdac2: ArrayLike, n: int) -> np.ndarray:
@@ -94,7 +92,9 @@ def ct_loop_response(ABCDc: ArrayLike, tdac2: ArrayLike, n: int) -> np.ndarray:
     -------
     ndarray, shape (n,)
     """
-    n = int(n)
+    n = chk.integer("ct_loop_response", "n", n, 0)
+    ABCDc = chk.abcd("ct_loop_response", "ABCDc", ABCDc, min_states=1)
+    chk.finite_array("ct_loop_response", "tdac2", tdac2, allow_empty=False)
     (Ad, Bd, Cd, Dd), _ = mapCtoD(ABCDc, tdac2)
     h = np.zeros(n)
     if n == 0:
@@ -278,9 +278,9 @@ def realizeNTF_ct(
     form = str(form).upper()
     method = str(method).upper()
     if form not in ("FB", "FF"):
-        raise ValueError(f"form must be 'FB' or 'FF', got {form!r}")
+        raise ValueError(f"realizeNTF_ct: form must be 'FB' or 'FF', got {form!r}")
     if method not in ("LOOP", "NTF"):
-        raise ValueError(f"method must be 'LOOP' or 'NTF', got {method!r}")
+        raise ValueError(f"realizeNTF_ct: method must be 'LOOP' or 'NTF', got {method!r}")
 
     ntf_used = prepare_ntf(chk.finite_zpk("realizeNTF_ct", "ntf", as_zpk(ntf)))
     order = len(ntf_used.poles)

@@ -127,12 +127,11 @@ def ds_optzeros(n: int, opt: int = 1) -> np.ndarray:
     R. Schreier and G. C. Temes, *Understanding Delta-Sigma Data Converters*, 2005,
     sec. 4.4.1, Table 4.1.
     """
-    n = int(n)
-    if n < 1:
-        raise ValueError(f"ds_optzeros: n must be >= 1, got {n}")
+    n = chk.integer("ds_optzeros", "n", n, 1)
+    opt = chk.integer("ds_optzeros", "opt", opt, 0)
     if opt not in (0, 1, 2):
-        raise ValueError(f"ds_optzeros: opt must be 0, 1 or 2, got {opt!r}")
-    pos = _positive_optzeros(n, int(opt))
+        raise ValueError(f"ds_optzeros: opt must be 0, 1 or 2; got {opt!r}")
+    pos = _positive_optzeros(n, opt)
     out = np.zeros(n)
     i = 0
     if n % 2 == 1:
@@ -360,9 +359,17 @@ def rmsGain(H: Any, f1: float, f2: float, N: int = 100) -> float:
     -------
     float
         ``sqrt(mean |H(exp(j 2 pi f))|^2)`` over ``f = linspace(f1, f2, N)``.
+
+    Raises
+    ------
+    ValueError
+        If ``H`` has a non-finite root or gain, ``f1`` or ``f2`` is not finite, ``f2 <= f1``,
+        or ``N`` is not an integer ``>= 1``.
     """
-    h = as_zpk(H)
-    f = np.linspace(float(f1), float(f2), int(N))
+    h = chk.transfer_function("rmsGain", "H", H)
+    f1, f2 = chk.ordered_pair("rmsGain", "f1", "f2", f1, f2)
+    N = chk.integer("rmsGain", "N", N, 1)
+    f = np.linspace(f1, f2, N)
     g = abs(h.k) * abs_tf(h.zeros, h.poles, np.exp(2j * np.pi * f))
     return float(np.sqrt(np.mean(g**2)))
 
@@ -409,7 +416,9 @@ def synthesizeChebyshevNTF(
     Raises
     ------
     ValueError
-        Odd order with ``f0 != 0``, ``H_inf <= 1``, ``f0`` outside ``[0, 0.5]``.
+        ``order`` not an integer ``>= 1`` (booleans refused), ``OSR`` not finite and
+        ``> 0``, odd order with ``f0 != 0``, ``H_inf`` not finite or ``<= 1``, ``f0``
+        outside ``[0, 0.5]``.
 
     References
     ----------
@@ -417,18 +426,12 @@ def synthesizeChebyshevNTF(
     appendix A (``synthesizeChebyshevNTF``).
     """
     del opt  # unused, as in the toolbox
-    order = int(order)
-    OSR = float(OSR)
-    H_inf = float(H_inf)
-    f0 = float(f0)
-    if order < 1:
-        raise ValueError(f"synthesizeChebyshevNTF: order must be >= 1, got {order}")
+    order = chk.integer("synthesizeChebyshevNTF", "order", order, 1)
+    OSR = chk.positive("synthesizeChebyshevNTF", "OSR", OSR)
+    H_inf = chk.real_scalar("synthesizeChebyshevNTF", "H_inf", H_inf)
     if not H_inf > 1.0:
         raise ValueError(f"synthesizeChebyshevNTF: H_inf must be > 1, got {H_inf}")
-    if not 0.0 <= f0 <= 0.5:
-        raise ValueError(f"synthesizeChebyshevNTF: f0 must be in [0, 0.5], got {f0}")
-    if not OSR > 0:
-        raise ValueError(f"synthesizeChebyshevNTF: OSR must be > 0, got {OSR}")
+    f0 = chk.in_range("synthesizeChebyshevNTF", "f0", f0, 0.0, 0.5)
     if 0.0 < f0 < 0.25 / OSR:
         warnings.warn(
             "synthesizeChebyshevNTF: f0 is inside the signal band of a low-pass design; "
@@ -513,7 +516,8 @@ def clans(
     Raises
     ------
     ValueError
-        If ``order < 1``, ``rmax`` is not in (0, 1), ``Q <= 0``, or no NTF meeting
+        If ``order`` is not an integer ``>= 1``, ``OSR`` or ``Q`` is not finite and
+        ``> 0``, ``rmax`` is not in (0, 1), ``opt`` is not 0-4, or no NTF meeting
         ``||h||_1 - 1 <= Q`` with poles inside ``rmax`` was found (``Q`` too small for
         ``rmax``).
 
@@ -538,13 +542,14 @@ def clans(
     R. Schreier and G. C. Temes, *Understanding Delta-Sigma Data Converters*, 2005,
     sec. 4.4.3 and appendix A (``clans``).
     """
-    order = int(order)
-    if order < 1:
-        raise ValueError(f"clans: order must be >= 1, got {order}")
-    if not 0.0 < rmax < 1.0:
-        raise ValueError(f"clans: rmax must be in (0, 1), got {rmax}")
-    if not Q > 0:
-        raise ValueError(f"clans: Q must be > 0, got {Q}")
+    order = chk.integer("clans", "order", order, 1)
+    OSR = chk.positive("clans", "OSR", OSR)
+    Q = chk.positive("clans", "Q", Q)
+    rmax = chk.in_range("clans", "rmax", rmax, 0.0, 1.0, lo_open=True, hi_open=True)
+    if np.ndim(opt) == 0:
+        opt = chk.integer("clans", "opt", opt, 0)
+        if opt > 4:
+            raise ValueError(f"clans: opt must be 0-4 or a vector of zeros; got {opt}")
     with warnings.catch_warnings():
         # The starting NTF may not reach 1 + Q; that is fine for an initial guess.
         warnings.simplefilter("ignore", RuntimeWarning)

@@ -166,8 +166,8 @@ def stuffABCD(a: Any, g: Any, b: Any, c: Any, form: str = "CRFB") -> np.ndarray:
     R. Schreier and G. C. Temes, *Understanding Delta-Sigma Data Converters*, 2005,
     appendix B (structure diagrams).
     """
-    check_form(form)
-    return stuff(*as_coeffs(a, g, b, c), form)
+    check_form(form, "stuffABCD")
+    return stuff(*as_coeffs(a, g, b, c, "stuffABCD"), form)
 
 
 def mapABCD(ABCD: Any, form: str = "CRFB") -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -185,13 +185,22 @@ def mapABCD(ABCD: Any, form: str = "CRFB") -> tuple[np.ndarray, np.ndarray, np.n
     a, g, b, c : ndarray
         Shapes ``(n,)``, ``(n // 2,)``, ``(n + 1,)``, ``(n,)``.
 
+    Raises
+    ------
+    ValueError
+        If ``form`` is unknown, or ``ABCD`` is not a finite real ``(n + 1, n + 2)`` matrix
+        with ``n >= 1`` (``n >= 2`` rows of states for ``'CRFFD'``).
+
     Notes
     -----
     This is the exact inverse of :func:`stuffABCD` for every form (the toolbox version
     ignores the ``g * b`` cross terms of the Stratos form; here they are undone too).
     """
-    check_form(form)
-    return unstuff(np.array(ABCD, dtype=float), form)
+    check_form(form, "mapABCD")
+    M = chk.abcd("mapABCD", "ABCD", ABCD, nu=1, min_states=2 if form == "CRFFD" else 1)
+    if M.dtype.kind == "c":
+        raise ValueError("mapABCD: ABCD must be real")
+    return unstuff(np.array(M, dtype=float), form)
 
 
 # --------------------------------------------------------------------------------------
@@ -312,12 +321,12 @@ def realizeNTF(
     R. Schreier and G. C. Temes, *Understanding Delta-Sigma Data Converters*, 2005,
     sec. 4.5 and appendix B.
     """
-    check_form(form)
+    check_form(form, "realizeNTF")
     h = chk.finite_zpk("realizeNTF", "ntf", as_zpk(ntf))
     p = np.asarray(h.poles, dtype=complex)
     n = p.size
     if n == 0:
-        raise ValueError("the NTF has no poles")
+        raise ValueError("realizeNTF: ntf has no poles")
     if np.asarray(h.zeros).size != n:
         raise ValueError(
             f"the NTF must have as many zeros as poles (NTF(inf) = 1); "
@@ -419,6 +428,12 @@ def calculateTF(ABCD: Any, k: Any = 1) -> tuple[Any, Any]:
         ``ntf[i][j]`` (from the noise of quantizer ``j`` to output ``i``) and ``stf[i][m]``
         likewise; with several inputs and one quantizer ``stf`` is a list over inputs.
 
+    Raises
+    ------
+    ValueError
+        If ``k`` is empty, not real or not finite; ``ABCD`` is not a finite
+        ``(n + nq, n + nu + nq)`` matrix with ``nu >= 1``; or ``D2`` is not zero.
+
     Notes
     -----
     The closed loop is ``v = K y + e``. Poles and zeros closer than
@@ -431,14 +446,15 @@ def calculateTF(ABCD: Any, k: Any = 1) -> tuple[Any, Any]:
     ABCD = np.asarray(ABCD)
     if np.iscomplexobj(ABCD) and not np.all(ABCD.imag == 0):
         raise NotImplementedError("calculateTF: complex (quadrature) ABCD is not supported")
-    ABCD = np.real(ABCD).astype(float)
-    kv = np.atleast_1d(np.asarray(k, dtype=float)).ravel()
+    kv = np.atleast_1d(np.asarray(k)).ravel()
+    kv = chk.finite_array("calculateTF", "k", kv, allow_empty=False)
+    if kv.dtype.kind not in "iuf":
+        raise ValueError(f"calculateTF: k must be real numbers; got {k!r}")
+    kv = kv.astype(float)
     nq = kv.size
+    ABCD = np.real(chk.abcd("calculateTF", "ABCD", ABCD, nq=nq)).astype(float)
     rows, cols = ABCD.shape
-    n = rows - nq
     nu = cols - rows
-    if n < 0 or nu < 0:
-        raise ValueError(f"ABCD of shape {ABCD.shape} does not fit {nq} quantizer(s)")
     A, B, C, D = partitionABCD(ABCD, nu + nq)
     B1, B2 = B[:, :nu], B[:, nu:]
     D1, D2 = D[:, :nu], D[:, nu:]

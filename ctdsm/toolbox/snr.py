@@ -38,9 +38,7 @@ def ds_hann(n: int) -> np.ndarray:
         window its FFT has exactly three non-zero bins, so a bin-centred tone occupies
         exactly three bins.
     """
-    n = int(n)
-    if n < 0:
-        raise ValueError(f"window length must be non-negative; got {n}")
+    n = chk.integer("ds_hann", "n", n, 0)
     return 0.5 * (1.0 - np.cos(2.0 * np.pi * np.arange(n) / n))
 
 
