@@ -83,6 +83,7 @@ def _simulate(
     timeout_s: float,
     progress: bool,
     keep_dir: str | os.PathLike[str] | None,
+    keep_logs_on_failure: bool = True,
 ) -> NgspiceRun:
     """Run ``netlist`` in ngspice, with a progress bar over the simulated time if asked."""
     t_stop = netlist.t_stop_s
@@ -92,6 +93,7 @@ def _simulate(
             netlist.text,
             timeout_s=timeout_s,
             workdir=keep_dir,
+            keep_logs_on_failure=keep_logs_on_failure,
             spiceinit=netlist.spiceinit,
             inputs=dict(netlist.inputs),
             on_progress=None if bar is None else (lambda t_s: bar.set_fraction(t_s / t_stop)),
@@ -152,6 +154,7 @@ def run_spice(
     progress: bool = False,
     keep_dir: str | os.PathLike[str] | None = None,
     noise_source: str = "trnoise",
+    keep_logs_on_failure: bool = True,
 ) -> SpiceResult:
     """Simulate ``design`` closed-loop in ngspice.
 
@@ -182,6 +185,9 @@ def run_spice(
     noise_source : {"trnoise", "table"}
         How the netlist makes its noise (:func:`build_netlist`): ``"table"`` makes the run
         repeatable from ``seed``.
+    keep_logs_on_failure : bool
+        Without ``keep_dir``: keep the temporary run directory (netlist, log) when ngspice
+        fails, and name it in the error (False: remove it; the sweeps do).
 
     Returns
     -------
@@ -206,7 +212,7 @@ def run_spice(
         noise_source=noise_source,
     )
     t0 = time.perf_counter()
-    run = _simulate(netlist, design.name, timeout_s, progress, keep_dir)
+    run = _simulate(netlist, design.name, timeout_s, progress, keep_dir, keep_logs_on_failure)
     v, xmax = _codes_and_peaks(run, netlist)
     return SpiceResult(
         v=v,

@@ -409,6 +409,27 @@ def run_ngspice(
     """
     exe = ngspice_binary(ngspice)
     run_dir = _RunDir.create(workdir, keep_logs_on_failure)
+    try:
+        return _run_in(run_dir, exe, netlist, timeout_s, spiceinit, inputs, on_progress)
+    except NgspiceError:
+        raise  # the run directory is kept or removed as the error says
+    except BaseException:
+        # Ctrl-C, SIGTERM, a bad input name: a temporary directory is not left behind.
+        if run_dir.temporary:
+            shutil.rmtree(run_dir.path, ignore_errors=True)
+        raise
+
+
+def _run_in(
+    run_dir: _RunDir,
+    exe: str,
+    netlist: str,
+    timeout_s: float,
+    spiceinit: Sequence[str],
+    inputs: Mapping[str, str] | None,
+    on_progress: Callable[[float], None] | None,
+) -> NgspiceRun:
+    """The body of :func:`run_ngspice` in its run directory."""
     run_dir.write_inputs(netlist, spiceinit, inputs or {})
     cmd = [exe, "-b", NETLIST_NAME]
     t0 = time.perf_counter()

@@ -202,6 +202,8 @@ def _spice(job: Job, design: Any) -> tuple[Any, Any]:
         # The netlist's noise drawn from the seed, not ngspice's unseedable trnoise: a row
         # is then reproducible, the same on any backend, and points of one seed share it.
         noise_source="table",
+        # A failed point is one line in the table's error; its log is not left in /tmp.
+        keep_logs_on_failure=False,
     )
     return result, analyze(result)
 

@@ -98,8 +98,18 @@ def test_spice_engine_wires_spec_seed_corner_and_temperature(spec_data, monkeypa
     calls = []
 
     def fake_run_spice(
-        design, *, n_cycles, amplitude_dbfs, seed, pdk_root, corner, temp_c, noise_source
+        design,
+        *,
+        n_cycles,
+        amplitude_dbfs,
+        seed,
+        pdk_root,
+        corner,
+        temp_c,
+        noise_source,
+        keep_logs_on_failure,
     ):
+        assert keep_logs_on_failure is False  # a sweep leaves no ngspice log in /tmp
         calls.append(
             dict(n=n_cycles, a=amplitude_dbfs, seed=seed, pdk=pdk_root, corner=corner, t=temp_c)
         )

@@ -121,7 +121,9 @@ def test_spice_sweep_rows_with_a_fake_runner(sb, monkeypatch):
 
     seen = []
 
-    def fake(design, *, n_cycles, amplitude_dbfs, seed, pdk_root, corner, temp_c, noise_source):
+    def fake(
+        design, *, n_cycles, amplitude_dbfs, seed, pdk_root, corner, temp_c, noise_source, **_kw
+    ):
         assert noise_source == "table"
         seen.append((corner, temp_c, seed, n_cycles))
         return ctdsm.simulate(design, n_cycles, amplitude_dbfs, "ideal", seed)
