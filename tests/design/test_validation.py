@@ -285,7 +285,7 @@ def test_special_files_are_refused_without_reading_them(tmp_path):
 
 
 def test_a_huge_spec_file_is_refused_by_size(tmp_path):
-    from ctdsm.design.spec import MAX_SPEC_BYTES
+    from ctdsm.design.spec_file import MAX_SPEC_BYTES
 
     big = tmp_path / "big.yaml"
     with open(big, "wb") as fh:
