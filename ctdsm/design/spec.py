@@ -32,6 +32,7 @@ from pydantic import (
     model_validator,
 )
 
+from ctdsm.design.spec_file import _flat, _yaml_load, read_spec_file
 from ctdsm.errors import SpecError
 from ctdsm.models.impairments import resolve_impairments
 
@@ -432,8 +433,29 @@ def _numeric_reason(field: str, err: Any) -> str | None:
     if "unknown unit" in err["msg"]:
         return None
     value = err.get("input")
-    shown = f"{value:g}" if isinstance(value, float) else repr(value)
+    shown = f"{value:g}" if isinstance(value, float) else _shown(value)
     return f"must be {_NUMERIC[field]}, got {shown}"
+
+
+#: Longest value or key quoted in an error message (the rest is elided).
+_SHOWN_MAX = 60
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)``, shortened to :data:`_SHOWN_MAX` characters (one line, any size)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long for str(): Python refuses > 4300 digits
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 3] + "..."
+
+
+def _key_text(key: Any) -> str:
+    """A spec key as an error names it: plain keys as they are, others quoted."""
+    plain = isinstance(key, str) and 0 < len(key) <= _SHOWN_MAX and key.isprintable()
+    if plain and not any(c.isspace() or c in "'\".:" for c in key):
+        return key
+    return _shown(key)
 
 
 def _one_line(err: ValidationError) -> SpecError:
@@ -444,7 +466,7 @@ def _one_line(err: ValidationError) -> SpecError:
         loc = e["loc"]
         parts = [str(p) for p in loc if isinstance(p, int) or p in _FIELDS]
         if e["type"] == "extra_forbidden" and loc:
-            parts = [str(p) for p in loc[:-1] if p in _FIELDS] + [str(loc[-1])]
+            parts = [str(p) for p in loc[:-1] if p in _FIELDS] + [_key_text(loc[-1])]
         field = ".".join(parts) or "spec"
         msg = e["msg"]
         numeric = _numeric_reason(field, e)
@@ -472,40 +494,7 @@ def _one_line(err: ValidationError) -> SpecError:
         reason = "should be " + " or ".join(cleaned)
     else:
         reason = msgs[0].replace("Input should be", "should be", 1)
-    return SpecError(field, reason)
-
-
-class _DuplicateKey(yaml.MarkedYAMLError):
-    """A mapping repeats a key (``target:`` twice); ``problem`` names the key."""
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A YAML safe loader that refuses a key repeated in one mapping, at any depth.
-
-    Plain ``yaml.safe_load`` keeps the last value, so a second ``target:`` section would
-    silently replace the first.
-    """
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: dict[Any, Any] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                first = seen.get(key)
-            except TypeError:  # an unhashable key: the base class reports it
-                break
-            if first is not None:
-                raise _DuplicateKey(
-                    problem=f"duplicate key {key!r} (first at line {first.line + 1})",
-                    problem_mark=key_node.start_mark,
-                )
-            seen[key] = key_node.start_mark
-        return super().construct_mapping(node, deep=deep)
-
-
-def _yaml_load(text: str) -> Any:
-    """Parse YAML like ``yaml.safe_load``, refusing duplicate mapping keys."""
-    return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    return SpecError(_flat(field), _flat(reason))
 
 
 def _parse_override(item: str) -> tuple[list[str], Any]:
@@ -551,7 +540,7 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str] | Mapping[str
             if nxt is None:
                 nxt = node[part] = {}
             if not isinstance(nxt, dict):
-                raise SpecError(".".join(path[: i + 1]), "is a value, not a section")
+                raise SpecError(_flat(".".join(path[: i + 1])), "is a value, not a section")
             node = nxt
         node[path[-1]] = value
     return out
@@ -560,33 +549,6 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str] | Mapping[str
 def default_spec_path() -> Path:
     """Path of the embedded default design (the multi-bit seed design)."""
     return Path(str(importlib.resources.files("ctdsm") / "data" / "default.yaml"))
-
-
-def read_spec_file(path: str | Path) -> dict[str, Any]:
-    """Read a spec file into a raw mapping, with one-line errors."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError(str(path), "no such file") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise SpecError(str(path), f"cannot read ({exc.__class__.__name__})") from None
-    try:
-        data = _yaml_load(text)
-    except _DuplicateKey as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise SpecError(str(path), f"{where}{exc.problem}; each key may appear once") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise SpecError(str(path), f"invalid YAML{where}: {problem}") from None
-    if data is None:
-        raise SpecError(str(path), "the file is empty")
-    if not isinstance(data, dict):
-        raise SpecError(str(path), "the top level must be a mapping of sections")
-    return data
 
 
 def load_spec(

@@ -217,3 +217,121 @@ def test_any_bad_number_is_a_spec_error_naming_the_field(case):
         ctdsm.spec_from_dict(MINIMAL, {field: value})
     assert info.value.field == field, str(info.value)
     assert "\n" not in str(info.value)
+
+
+# -- spec files that are not spec files: one line naming the file, never a hang -----------------
+
+
+def _bomb_yaml(levels: int = 9) -> str:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels)]
+    return "\n".join(lines) + f"\ntarget:\n  bw_hz: *a{levels - 1}\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"\xff\xfe\x00garbage\x80", "is not UTF-8 text (byte 0xff at offset 0)"),
+        ("target:\n  bw_hz: 1k\nname: caf\u00e9\n".encode("latin-1"), "is not UTF-8 text"),
+        (b"target:\x00\n", "invalid YAML: character #x0000 at offset 7"),
+        (b"- a\n- b\n", "the top level must be a mapping of sections, not a list"),
+        (b"42\n", "the top level must be a mapping of sections, not a number"),
+        (b"'x'\n", "not a string"),
+        (_bomb_yaml().encode(), "expands to more than 100000 values"),
+        (b"target:\n  bw_hz: &a [*a]\n", "an alias refers to its own anchor"),
+        (b"target: &t\n  bw_hz: 1k\n  x: *t\n", "an alias refers to its own anchor"),
+        (b"target: " + b"[" * 60 + b"]" * 60 + b"\n", "nested more than 50 levels deep"),
+        (b"target: " + b"[" * 5000 + b"]" * 5000 + b"\n", "nested more than 50 levels deep"),
+        (b"architecture:\n  order: " + b"9" * 5000 + b"\n", "an integer of 5000 digits"),
+    ],
+    ids=["binary", "latin-1", "nul", "list", "scalar", "string", "billion-laughs",
+         "recursive-list", "recursive-map", "deep", "very-deep", "long-int"],
+)  # fmt: skip
+def test_a_file_that_is_not_a_spec_is_one_line(tmp_path, content, words):
+    spec = tmp_path / "s.yaml"
+    spec.write_bytes(content)
+    with pytest.raises(SpecError) as info:
+        ctdsm.load_spec(spec)
+    assert info.value.field == str(spec) and words in info.value.reason, str(info.value)
+    code, _, err = _cli("synth", str(spec), "-o", str(tmp_path / "o"))
+    _one_line_error(code, err, f"{spec}: ", words)
+    assert not (tmp_path / "o").exists()
+
+
+def test_special_files_are_refused_without_reading_them(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "fifo")  # no writer: must not block
+    os.symlink(tmp_path / "loop2", tmp_path / "loop1")
+    os.symlink(tmp_path / "loop1", tmp_path / "loop2")
+    os.symlink(tmp_path / "nowhere", tmp_path / "dangling")
+    (tmp_path / "afile").write_text("x")
+    cases = {
+        "/dev/zero": "is a character device, not a spec file",
+        str(tmp_path / "fifo"): "is a pipe with nothing to read",
+        str(tmp_path / "loop1"): "cannot read (Too many levels of symbolic links)",
+        str(tmp_path / "dangling"): "no such file (a dangling symbolic link)",
+        str(tmp_path / "afile" / "s.yaml"): "no such file (a path component is a file)",
+        str(tmp_path): "is a directory, not a spec file",
+    }
+    for path, words in cases.items():
+        with pytest.raises(SpecError) as info:
+            ctdsm.load_spec(path)
+        assert info.value.field == path and info.value.reason == words, str(info.value)
+    with pytest.raises(SpecError, match="^SPEC: must not be empty"):
+        ctdsm.load_spec("")
+    code, _, err = _cli("synth", "", "-o", str(tmp_path / "o"))
+    _one_line_error(code, err, "SPEC: must not be empty")
+
+
+def test_a_huge_spec_file_is_refused_by_size(tmp_path):
+    from ctdsm.design.spec_file import MAX_SPEC_BYTES
+
+    big = tmp_path / "big.yaml"
+    with open(big, "wb") as fh:
+        fh.write(b"target:\n  bw_hz: 1k\n")
+        fh.truncate(MAX_SPEC_BYTES + 1)  # sparse: a large file costs no disk
+    with pytest.raises(SpecError, match=f"is {MAX_SPEC_BYTES + 1} bytes; a spec file is at most"):
+        ctdsm.load_spec(big)
+
+
+def test_a_spec_read_through_a_pipe_works(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "spec.fifo"
+    os.mkfifo(fifo)
+    text = (ROOT / "designs" / "singlebit.yaml").read_bytes()
+
+    def write() -> None:
+        with open(fifo, "wb") as fh:
+            fh.write(text)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        import time
+
+        time.sleep(0.2)  # the writer opens first, as a shell's <(...) does
+        assert ctdsm.load_spec(fifo).name == "singlebit"
+    finally:
+        writer.join(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("override", "words"),
+    [
+        ("a\nb=1", "'a\\nb': unknown key"),
+        ("target.\u00e9=1", "target.\u00e9: unknown key"),
+        ("target.\u00e9\tx=1", "target.'\u00e9\\tx': unknown key"),
+        ("target.bw_hz=&a [*a]", "target.bw_hz: must be a finite frequency > 0 Hz, got '&a"),
+        ("architecture.order=" + "9" * 5000, "architecture.order: must be an integer in [1, 8]"),
+        ("target.bw_hz=" + "x" * 10000, "..."),
+    ],
+    ids=["newline-key", "non-ascii-key", "tab-key", "recursive-value", "long-int", "long-value"],
+)
+def test_override_errors_stay_on_one_short_line(override, words):
+    with pytest.raises(SpecError) as info:
+        ctdsm.load_spec(SINGLEBIT, [override])
+    text = str(info.value)
+    assert "\n" not in text and words in text and len(text) < 200, text
