@@ -14,7 +14,7 @@ import click
 
 from ctdsm._version import __version__
 from ctdsm.errors import CtdsmError
-from ctdsm.exits import guarded
+from ctdsm.exits import OneLineGroup, guarded
 
 
 def _spec_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -78,7 +78,7 @@ def _warned(design: Any) -> Any:
     return design
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ctdsm")
 def main() -> None:
     """ctdsm: continuous-time delta-sigma modulator design and verification.

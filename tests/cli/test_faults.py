@@ -2,8 +2,7 @@
 full disk, an unwritable directory, a closed stdout pipe, a missing or failing ngspice.
 
 Environment failures (a failed write, a missing or failing tool) must exit 1 with one line
-``error: ...`` naming the resource, and leave ``-o`` as it was. Tests marked xfail describe
-the contract where the current code does not meet it yet (see each reason).
+``error: ...`` naming the resource, and leave ``-o`` as it was.
 """
 
 from __future__ import annotations
@@ -211,13 +210,6 @@ def test_sigkill_at_many_random_moments(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
-@pytest.mark.xfail(
-    reason="ctdsm/io.py commit_run takes no lock on -o: a run's clean_stale_staging removes "
-    "the other run's staging files (its rename then fails: 'internal error: "
-    "FileNotFoundError: .design.json.<rand>.tmp -> design.json', exit 1), and two commits "
-    "that interleave can leave design.json of one run beside run.json of the other",
-    strict=False,
-)
 def test_two_concurrent_runs_leave_one_complete_run(tmp_path):
     out = tmp_path / "o"
     sync = tmp_path / "sync"
@@ -288,11 +280,6 @@ def test_full_disk_exits_1_and_leaves_the_directory_as_it_was(full_disk):
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.xfail(
-    reason="an OSError while writing is reported as 'internal error: OSError: [Errno 28] ...' "
-    "(ctdsm/cli.py _guarded): the contract is one line 'error: ...' naming the directory",
-    strict=False,
-)
 def test_full_disk_is_one_line_naming_the_directory(full_disk):
     result, out, _, _ = full_disk
     line = _one_line(result.stderr)
@@ -300,12 +287,6 @@ def test_full_disk_is_one_line_naming_the_directory(full_disk):
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.xfail(
-    reason="an OSError (EACCES) while staging is reported as 'internal error: "
-    "PermissionError: ...' (ctdsm/cli.py _guarded); the contract is exit 1 and one line "
-    "'error: ...' naming the directory",
-    strict=False,
-)
 def test_unwritable_at_commit_is_one_line_naming_the_directory(tmp_path, monkeypatch):
     # Root ignores permissions, so the EACCES a user would get is injected where files are
     # created (the -o check before any work is tests/test_outputs.py's).
@@ -422,24 +403,12 @@ def test_ngspice_failure_is_one_line_and_leaves_o_as_it_was(failed_spice):
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.xfail(
-    reason="ctdsm/cli.py spice makes its work directory (tempfile.mkdtemp 'ctdsm-spice-*': "
-    "netlist, tables, ngspice.log) before the run and leaves it in $TMPDIR when the run "
-    "fails: written outside -o",
-    strict=False,
-)
 def test_ngspice_failure_leaves_nothing_in_tmpdir(failed_spice):
     _, _, _, _, before, after = failed_spice
     assert after == before
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.xfail(
-    reason="a missing or failing ngspice is a CtdsmError (ngspice_binary, NgspiceError) and "
-    "exits 2; the contract makes it an environment failure: exit 1, one line 'error: ...' "
-    "naming ngspice",
-    strict=False,
-)
 def test_ngspice_failure_is_exit_1_naming_ngspice(failed_spice):
     _, result, *_ = failed_spice
     assert result.exit_code == 1, result.output
@@ -451,12 +420,6 @@ def test_ngspice_failure_is_exit_1_naming_ngspice(failed_spice):
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
-@pytest.mark.xfail(
-    reason="sweep writes sweep.csv, sweep.png and sweep.json one by one (atomic_write_*), "
-    "not staged together with commit_run: a failure on the second file leaves the first "
-    "(and the OSError is 'internal error')",
-    strict=False,
-)
 def test_sweep_failing_write_leaves_the_directory_as_it_was(tmp_path, monkeypatch):
     out = tmp_path / "o"
     out.mkdir()

@@ -236,12 +236,6 @@ def test_valid_spec_commits_one_complete_run_many(case):
     ],
     ids=["spec-dir", "unknown-option", "missing-o", "cycles-range", "noise-choice", "samples-int"],
 )
-@pytest.mark.xfail(
-    reason="click's own usage errors (ctdsm/cli.py: click.Path, IntRange, Choice, unknown or "
-    "missing options) print 'Usage: ...', 'Try ... for help.', a blank line and 'Error: ...': "
-    "four lines, not one line 'error: ...' naming the option",
-    strict=False,
-)
 def test_option_errors_are_one_line(tmp_path, args):
     argv = [a.format(dir=tmp_path, out=tmp_path / "o") for a in args]
     result = CliRunner().invoke(main, argv)
