@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ._common import ZPK, as_zpk
+from ._zpk import ZPK, as_zpk
 
 __all__ = [
     "abcd",

@@ -15,10 +15,12 @@ Conventions (those of Schreier's Delta-Sigma Toolbox):
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
-from scipy import signal
+
+from . import _checks as chk
+from ._zpk import ZPK, as_zpk
 
 __all__ = [
     "ZPK",
@@ -32,62 +34,6 @@ __all__ = [
     "evalTF",
     "partitionABCD",
 ]
-
-
-class ZPK(NamedTuple):
-    """A z-domain transfer function as zeros, poles and gain.
-
-    Unpacks like the toolbox tuple (``z, p, k = ntf``).
-    """
-
-    zeros: np.ndarray
-    poles: np.ndarray
-    k: float
-
-    def __repr__(self) -> str:
-        z = np.array2string(np.asarray(self.zeros), precision=6)
-        p = np.array2string(np.asarray(self.poles), precision=6)
-        return f"ZPK(zeros={z}, poles={p}, k={self.k:.6g})"
-
-    def to_dlti(self, dt: float = 1.0) -> signal.dlti:
-        """Return the equivalent :class:`scipy.signal.dlti` (ZPK form)."""
-        return signal.ZerosPolesGain(self.zeros, self.poles, self.k, dt=dt)
-
-
-def _clean_roots(r: Any) -> np.ndarray:
-    r = np.atleast_1d(np.asarray(r, dtype=complex)).ravel()
-    return r
-
-
-def as_zpk(tf: Any) -> ZPK:
-    """Normalise any accepted transfer-function description to a :class:`ZPK`.
-
-    Parameters
-    ----------
-    tf : ZPK, (z, p, k), (num, den), scipy.signal.lti or dlti
-        Transfer function. A two-element sequence is read as polynomial
-        coefficients ``(num, den)`` in descending powers of ``z``.
-
-    Returns
-    -------
-    ZPK
-    """
-    if isinstance(tf, ZPK):
-        return ZPK(_clean_roots(tf.zeros), _clean_roots(tf.poles), float(np.real(tf.k)))
-    if isinstance(tf, signal.lti | signal.dlti):
-        zpk = tf.to_zpk()
-        return ZPK(_clean_roots(zpk.zeros), _clean_roots(zpk.poles), float(np.real(zpk.gain)))
-    if isinstance(tf, dict):
-        return ZPK(_clean_roots(tf["zeros"]), _clean_roots(tf["poles"]), float(tf["k"]))
-    if isinstance(tf, list | tuple):
-        if len(tf) == 3:
-            z, p, k = tf
-            return ZPK(_clean_roots(z), _clean_roots(p), float(np.real(k)))
-        if len(tf) == 2:
-            num, den = (np.atleast_1d(np.asarray(x, dtype=float)) for x in tf)
-            z, p, k = signal.tf2zpk(num, den)
-            return ZPK(_clean_roots(z), _clean_roots(p), float(np.real(k)))
-    raise TypeError(f"cannot interpret {type(tf).__name__} as a transfer function")
 
 
 def dbv(x: Any) -> Any:
@@ -104,8 +50,6 @@ def dbp(x: Any) -> Any:
 
 def dbm(v: Any, r_ohm: float = 50.0) -> Any:
     """Power in dBm of an rms voltage ``v`` across ``r_ohm`` (> 0)."""
-    from . import _checks as chk
-
     r_ohm = chk.positive("dbm", "r_ohm", r_ohm)
     return dbp(np.abs(v) ** 2 / r_ohm / 1e-3)
 
@@ -122,8 +66,6 @@ def undbp(x: Any) -> Any:
 
 def undbm(p: Any, r_ohm: float = 50.0) -> Any:
     """Rms voltage across ``r_ohm`` (> 0) for a power ``p`` in dBm."""
-    from . import _checks as chk
-
     r_ohm = chk.positive("undbm", "r_ohm", r_ohm)
     return np.sqrt(r_ohm * 1e-3 * undbp(p))
 
@@ -152,8 +94,6 @@ def evalTF(tf: Any, z: Any) -> np.ndarray:
     polynomial evaluation: it stays accurate for the clustered roots of high-order,
     high-OSR NTFs near ``z = 1``.
     """
-    from . import _checks as chk
-
     h = chk.transfer_function("evalTF", "tf", tf)
     return eval_zpk(h, chk.finite_array("evalTF", "z", z))
 
@@ -191,8 +131,6 @@ def partitionABCD(ABCD: Any, m: int | None = None) -> tuple[np.ndarray, ...]:
         If ``ABCD`` is empty, more than 2-D or not finite, ``m`` is not an integer
         ``>= 0`` (a boolean is refused), or the shape cannot hold ``m`` inputs.
     """
-    from . import _checks as chk
-
     ABCD = np.asarray(ABCD)
     if ABCD.ndim > 2 or ABCD.size == 0:
         raise ValueError(

@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from . import _checks as chk
+
 __all__ = ["FORMS", "FB_FORMS", "check_form", "as_coeffs", "stuff", "unstuff"]
 
 #: Structures understood by realizeNTF, stuffABCD and mapABCD.
@@ -52,7 +54,6 @@ def as_coeffs(a: Any, g: Any, b: Any, c: Any, func: str = "stuffABCD") -> _Coeff
         infinite entry, ``a`` is empty, or ``g``, ``b`` or ``c`` does not fit the order
         ``n = len(a)``.
     """
-    from . import _checks as chk
 
     def vec(name: str, x: Any) -> np.ndarray:
         arr = chk.finite_array(func, name, np.atleast_1d(np.asarray(x)).ravel())
