@@ -30,6 +30,8 @@ __all__ = [
     "analyze",
     "sweep",
     "SweepResult",
+    "explore",
+    "ExploreResult",
     "Spec",
     "Design",
     "Result",
@@ -53,6 +55,8 @@ _LAZY = {
     "report": ("ctdsm.reporting", "report"),
     "sweep": ("ctdsm.sweeps", "sweep"),
     "SweepResult": ("ctdsm.sweeps", "SweepResult"),
+    "explore": ("ctdsm.sweeps.explore", "explore"),
+    "ExploreResult": ("ctdsm.sweeps.explore", "ExploreResult"),
     "netlist": ("ctdsm.spice.netlist", "build_netlist"),
     "run_spice": ("ctdsm.spice.closed_loop", "run_spice"),
 }

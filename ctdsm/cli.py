@@ -422,6 +422,89 @@ def _sweep_lines(res: Any) -> list[str]:
     return lines
 
 
+@main.command()
+@_spec_options
+@click.option(
+    "--axis",
+    "axes",
+    multiple=True,
+    metavar="KEY=V1,V2,...|KEY=START:STOP:STEP",
+    help="A design axis: a dotted spec key (repeatable; grid product).",
+)
+@click.option(
+    "--samples", "n_samples", type=click.IntRange(min=256), help="Clock cycles per amplitude."
+)
+@click.option(
+    "--amplitudes",
+    metavar="A1,A2,...|START:STOP:STEP",
+    help="Amplitudes of each point's SNDR sweep, dBFS (default -120..0, 33 runs).",
+)
+@_seed_option
+@click.option(
+    "--workers", type=click.IntRange(min=0), help="Local processes (default: CPUs; 0: serial)."
+)
+@click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask scheduler instead.")
+@_quiet_option
+@guarded
+def explore(
+    spec: str | None,
+    out_dir: str,
+    overrides: tuple[str, ...],
+    axes: tuple[str, ...],
+    n_samples: int | None,
+    amplitudes: str | None,
+    seed: int | None,
+    workers: int | None,
+    scheduler: str | None,
+    quiet: bool,
+) -> None:
+    """Explore the design space of SPEC; write DIR/explore.csv, pareto.png and best.yaml.
+
+    \b
+    Every combination of the --axis values is a design point: synthesized, sized, costed
+    (power, area) and simulated versus input amplitude (peak SNDR, DR, Schreier FoM).
+    An infeasible point is a row with feasible=false. pareto marks the power-SNDR front;
+    best.yaml is the full spec of the minimum-power point whose peak SNDR meets
+    target.sndr_db (not written when none does: the run says so and exits 0).
+
+    \b
+    Examples:
+      ctdsm explore designs/singlebit.yaml -o out/x --axis architecture.osr=64,128 \\
+          --axis sizing.thermal_fraction=0.3,0.5,0.7 --samples 16384 --amplitudes=-80:0:10
+      ctdsm explore designs/multibit.yaml -o out/x --axis architecture.levels=9,17 \\
+          --axis architecture.order=3,4 --scheduler tcp://host:8786
+    """
+    from ctdsm.io import commit_run
+    from ctdsm.sweeps.backends import make_backend
+    from ctdsm.sweeps.explore import EXPLORE_FILES, parse_amplitudes, plan_explore
+    from ctdsm.sweeps.explore import explore as run_explore
+
+    _fits("--samples", n_samples)
+    make_backend(workers, scheduler)  # option errors now; nothing is started yet
+    amps = None if amplitudes is None else parse_amplitudes(amplitudes)
+    options: dict[str, Any] = dict(
+        n_samples=n_samples, seed=seed, overrides=overrides, amplitudes_dbfs=amps
+    )
+    base, _, jobs = plan_explore(spec, axes, **options)  # every point validated first
+    if not quiet:
+        click.echo(f"{len(jobs)} design points")
+    res = run_explore(
+        spec, axes, **options, workers=workers, scheduler=scheduler, progress=not quiet
+    )
+    files = res.files()  # all rendered before the first is written: no partial output
+    best = res.best()
+    record = {
+        **_run_record(base, res.meta["seed"]),
+        "points": len(jobs),
+        "best_point": None if best is None else best["index"],
+    }
+    commit_run(out_dir, files, verb="explore", owned=EXPLORE_FILES, manifest=record)
+    if not quiet:
+        for line in res.summary_lines():
+            click.echo(line)
+        click.echo(f"wrote {', '.join(files)} in {out_dir} ({res.meta['wall_s']:.1f} s)")
+
+
 @main.command("netlist")
 @_spec_options
 @click.option(

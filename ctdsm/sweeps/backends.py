@@ -1,6 +1,7 @@
 """Where sweep jobs run: this process, a local process pool, or a Dask cluster.
 
-Every backend runs :func:`ctdsm.sweeps.jobs.run_job` on each job and hands the rows back in
+Every backend runs :func:`ctdsm.sweeps.jobs.run_job` (or another job function: ``ctdsm explore``
+runs :func:`ctdsm.sweeps.explore.run_point`) on each job and hands the rows back in
 job order, whatever order they finish in; a job is a pure function of its data, so the rows
 do not depend on the backend or the number of workers. A Ctrl-C cancels what has not run,
 stops the workers and re-raises :class:`KeyboardInterrupt`.
@@ -17,11 +18,14 @@ from typing import Any
 
 from ctdsm import _version
 from ctdsm.errors import CtdsmError, ResourceError
-from ctdsm.sweeps.jobs import Job, run_job, single_thread_env, warm, worker_info
+from ctdsm.sweeps.jobs import run_job, single_thread_env, warm, worker_info
 
 __all__ = ["Backend", "SerialBackend", "LocalBackend", "DaskBackend", "make_backend"]
 
 Done = Callable[[int], None]
+#: What a backend runs on each job: a picklable top-level function of one job, returning its
+#: row (:func:`ctdsm.sweeps.jobs.run_job` for sweeps).
+JobFn = Callable[[Any], dict[str, Any]]
 
 
 class Backend:
@@ -39,8 +43,13 @@ class Backend:
     def close(self) -> None:
         """Release the workers."""
 
-    def run(self, jobs: Sequence[Job], done: Done | None = None) -> list[dict[str, Any]]:
-        """Run ``jobs``; return their rows in job order. ``done(k)`` after each job."""
+    def run(
+        self, jobs: Sequence[Any], done: Done | None = None, fn: JobFn = run_job
+    ) -> list[dict[str, Any]]:
+        """Run ``fn`` on each job (which has an ``index``); return the rows in job order.
+
+        ``done(k)`` after each job.
+        """
         raise NotImplementedError
 
     def warm(self, spec_data: dict[str, Any], overrides_list: list) -> list[int]:
@@ -58,10 +67,12 @@ class SerialBackend(Backend):
     name = "serial"
     workers = 1
 
-    def run(self, jobs: Sequence[Job], done: Done | None = None) -> list[dict[str, Any]]:
+    def run(
+        self, jobs: Sequence[Any], done: Done | None = None, fn: JobFn = run_job
+    ) -> list[dict[str, Any]]:
         rows = []
         for job in jobs:
-            rows.append(run_job(job))
+            rows.append(fn(job))
             if done:
                 done(1)
         return rows
@@ -191,12 +202,14 @@ class LocalBackend(Backend):
     def __exit__(self, *exc: object) -> None:
         self.close(cancel=exc[0] is not None)
 
-    def run(self, jobs: Sequence[Job], done: Done | None = None) -> list[dict[str, Any]]:
+    def run(
+        self, jobs: Sequence[Any], done: Done | None = None, fn: JobFn = run_job
+    ) -> list[dict[str, Any]]:
         from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
         rows: list[Any] = [None] * len(jobs)
-        futures = {self._pool.submit(run_job, job): i for i, job in enumerate(jobs)}
+        futures = {self._pool.submit(fn, job): i for i, job in enumerate(jobs)}
         pending = set(futures)
         try:
             while pending:
@@ -303,14 +316,16 @@ class DaskBackend(Backend):
         if client is not None and self._own:
             client.close()
 
-    def run(self, jobs: Sequence[Job], done: Done | None = None) -> list[dict[str, Any]]:
+    def run(
+        self, jobs: Sequence[Any], done: Done | None = None, fn: JobFn = run_job
+    ) -> list[dict[str, Any]]:
         from distributed import as_completed
         from distributed.comm import CommClosedError
         from distributed.scheduler import KilledWorker
 
         tag = uuid.uuid4().hex[:12]
         keys = [f"ctdsm-sweep-{tag}-{job.index}" for job in jobs]
-        futures = self._client.map(run_job, list(jobs), key=keys, pure=False)
+        futures = self._client.map(fn, list(jobs), key=keys, pure=False)
         where = {f.key: i for i, f in enumerate(futures)}
         rows: list[Any] = [None] * len(jobs)
         try:
