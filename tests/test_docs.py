@@ -15,6 +15,7 @@ def _python_blocks(path: Path) -> list[str]:
     return re.findall(r"```python\n(.*?)```", path.read_text(), re.S)
 
 
+@pytest.mark.timeout(400)  # several syntheses and a report; numba compiles on a fresh venv
 def test_api_examples_run(monkeypatch):
     blocks = _python_blocks(DOCS / "api.md")
     assert len(blocks) >= 6

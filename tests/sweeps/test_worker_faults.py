@@ -8,7 +8,6 @@ import os
 import pytest
 
 from ctdsm.errors import ResourceError
-from ctdsm.sweeps import backends
 from ctdsm.sweeps.backends import DaskBackend, LocalBackend
 
 
@@ -20,11 +19,10 @@ class _Job:
     index = 0
 
 
-def test_local_worker_death_is_a_resource_error(monkeypatch):
-    monkeypatch.setattr(backends, "run_job", die)
+def test_local_worker_death_is_a_resource_error():
     with pytest.raises(ResourceError, match="worker: a local worker process died"):
         with LocalBackend(1) as be:
-            be.run([_Job()])
+            be.run([_Job()], fn=die)
 
 
 def test_lost_dask_worker_is_a_resource_error(monkeypatch):
@@ -54,12 +52,11 @@ def test_lost_dask_worker_is_a_resource_error(monkeypatch):
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
-def test_dask_worker_killed_by_its_job_is_a_resource_error(monkeypatch):
+def test_dask_worker_killed_by_its_job_is_a_resource_error():
     distributed = pytest.importorskip("distributed")
-    monkeypatch.setattr(backends, "run_job", die)
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         with DaskBackend(cluster.scheduler_address) as be:
             with pytest.raises(ResourceError, match="lost a worker"):
-                be.run([_Job()])
+                be.run([_Job()], fn=die)
