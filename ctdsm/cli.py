@@ -168,8 +168,10 @@ def check(spec: str | None, overrides: tuple[str, ...], out: str | None, strict:
     bad = violations(checks)
     summary = f"{len(bad)} of {len(checks)} bounds violated ({tech.name}, {s.name})"
     if out is not None:
+        auto = design.full_scale.to_dict() if design.full_scale else None
         data = {"process": tech.name, "full_scale_v": design.sizing.full_scale_v,
-                "checks": [c.to_dict() for c in checks], "violated": len(bad)}  # fmt: skip
+                "full_scale": auto, "checks": [c.to_dict() for c in checks],
+                "violated": len(bad)}  # fmt: skip
         commit_run(out, {"check.json": json_bytes(data)}, verb="check", owned=("check.json",),
                    manifest=_run_record(s, s.simulation.seed))  # fmt: skip
     click.echo(f"{'bound':<20} {'value':>12} {'limit':>14} {'margin':>8}")
@@ -180,7 +182,8 @@ def check(spec: str | None, overrides: tuple[str, ...], out: str | None, strict:
         click.echo(f"{c.name:<20} {c.shown(c.value):>12} {limit:>14} {margin:>8}{flag}")
     click.echo(summary)
     if strict and bad:
-        raise SpecError("sizing.bounds", f"{summary}; the first: {bad[0].message(tech.name)}")
+        first = bad[0].message(tech.name).removeprefix("sizing.bounds: ")
+        raise SpecError("sizing.bounds", f"{summary}; the first: {first}")
 
 
 #: Files each verb may write (a rerun removes those it does not write this time).

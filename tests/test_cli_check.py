@@ -42,6 +42,7 @@ def test_check_lists_every_bound_and_writes_check_json(quick_spec, tmp_path):
     assert "VIOLATED" not in proc.stdout
     data = json.loads((out / "check.json").read_text())
     assert data["violated"] == 0 and data["full_scale_v"] == 1.2
+    assert data["full_scale"]["requested"] == "auto"
     assert data["checks"][0]["name"] == "full_scale"
     assert len(data["checks"]) == len(lines) - 2
     assert "check" in json.loads((out / "run.json").read_text())["runs"]
