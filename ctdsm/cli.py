@@ -124,6 +124,68 @@ def synth(spec: str | None, out_dir: str, overrides: tuple[str, ...], quiet: boo
         click.echo(f"wrote {paths[0]}")
 
 
+@main.command()
+@click.argument("spec", required=False, type=click.Path(dir_okay=False))
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a spec field, e.g. --set target.full_scale_v=auto (repeatable).",
+)
+@click.option("-o", "--out", "out", type=str, help="Also write DIR/check.json (and run.json).")
+@click.option("--strict", is_flag=True, help="Exit 2 when any bound is violated.")
+@guarded
+def check(spec: str | None, overrides: tuple[str, ...], out: str | None, strict: bool) -> None:
+    """Synthesize SPEC and list every process bound with its value, limit and margin.
+
+    \b
+    The bounds (docs/power.md, "Process bounds"): full scale and opamp swing within the
+    supply's headroom, each integrating capacitor and their total, the smallest resistor,
+    the first DAC's unit and total current, the modelled area. The spec's sizing.bounds is
+    taken as 'warn' here, so a design outside its bounds is listed, not refused.
+    Exit status: 0, also when bounds are violated (the last line says how many); with
+    --strict, 2 when any is.
+
+    \b
+    Examples:
+      ctdsm check designs/multibit.yaml
+      ctdsm check designs/multibit.yaml --set target.full_scale_v=auto -o out/mb --strict
+    """
+    from ctdsm.design.bounds import check_bounds, violations
+    from ctdsm.errors import SpecError
+    from ctdsm.flow.synthesize import synthesize
+    from ctdsm.io import check_output_dir, commit_run, json_bytes
+    from ctdsm.models.technology import technology
+
+    if out is not None:
+        check_output_dir(out)
+    spec_obj = _load(spec, (*overrides, "sizing.bounds=warn"))
+    design = synthesize(spec_obj)
+    s, tech = design.spec, technology(design.spec.process.pdk)
+    checks = check_bounds(design.sizing, design.cost, tech, vdd_v=float(s.process.vdd_v),
+                          swing_v=float(s.sizing.swing_v))  # fmt: skip
+    bad = violations(checks)
+    summary = f"{len(bad)} of {len(checks)} bounds violated ({tech.name}, {s.name})"
+    if out is not None:
+        auto = design.full_scale.to_dict() if design.full_scale else None
+        data = {"process": tech.name, "full_scale_v": design.sizing.full_scale_v,
+                "full_scale": auto, "checks": [c.to_dict() for c in checks],
+                "violated": len(bad)}  # fmt: skip
+        commit_run(out, {"check.json": json_bytes(data)}, verb="check", owned=("check.json",),
+                   manifest=_run_record(s, s.simulation.seed))  # fmt: skip
+    click.echo(f"{'bound':<20} {'value':>12} {'limit':>14} {'margin':>8}")
+    for c in checks:
+        limit = ("<= " if c.kind == "max" else ">= ") + c.shown(c.limit)
+        flag = "" if c.ok else "  VIOLATED"
+        margin = f"{c.margin:.0%}" if abs(c.margin) < 10 else (">999%" if c.ok else "<-999%")
+        click.echo(f"{c.name:<20} {c.shown(c.value):>12} {limit:>14} {margin:>8}{flag}")
+    click.echo(summary)
+    if strict and bad:
+        first = bad[0].message(tech.name).removeprefix("sizing.bounds: ")
+        raise SpecError("sizing.bounds", f"{summary}; the first: {first}")
+
+
 #: Files each verb may write (a rerun removes those it does not write this time).
 SYNTH_FILES = ("design.json",)
 SIMULATE_FILES = ("metrics.json", "output.npz", "sweep.json")

@@ -14,6 +14,7 @@ from ctdsm._version import __version__
 from ctdsm.analysis import tone_frequency_hz
 from ctdsm.analysis.fom import fom_schreier_db, fom_walden_j
 from ctdsm.design.cost import Cost, predicted_performance
+from ctdsm.design.full_scale import FullScale
 from ctdsm.design.loop_filter import LoopFilter
 from ctdsm.design.requirements import Requirements
 from ctdsm.design.sizing import Sizing
@@ -67,8 +68,13 @@ class Design:
     selection : tuple of dict
         The candidates considered by the automatic choice, for the record.
     warnings : tuple of str
-        Targets the design misses but was allowed to (``target.allow_infeasible``); in
-        ``design.json`` as ``warnings`` only when there are any.
+        Targets the design misses but was allowed to (``target.allow_infeasible``) and
+        process bounds it exceeds (``sizing.bounds: warn``); in ``design.json`` as
+        ``warnings`` only when there are any.
+    full_scale : FullScale or None
+        The limits ``target.full_scale_v: auto`` was resolved from (``spec`` then holds the
+        resolved number); None when the spec gave a number. In ``design.json`` as
+        ``full_scale`` only when set.
 
     A design is immutable: :func:`ctdsm.synthesize` builds it complete, and a variant is a
     new design (``dataclasses.replace`` or a new synthesis), never an edit.
@@ -95,6 +101,7 @@ class Design:
     cost: Cost = field(repr=False)
     selection: tuple[dict[str, Any], ...] = ()
     warnings: tuple[str, ...] = ()
+    full_scale: FullScale | None = None
 
     # -- views ------------------------------------------------------------------------------
     @property
@@ -139,43 +146,47 @@ class Design:
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form written to ``design.json`` (keys are a public contract)."""
         sizing = self.sizing.to_dict()
-        return {
-            "ctdsm_version": __version__,
-            "name": self.name,
-            "fs_hz": self.fs_hz,
-            "bw_hz": self.bw_hz,
-            "f0_hz": self.f0_hz,
-            "osr": self.osr,
-            "order": self.order,
-            "levels": self.levels,
-            "form": self.form,
-            "h_inf": self.h_inf,
-            "eld": self.eld,
-            "ntf": {
-                "zeros": _cplx_pairs(self.ntf.zeros),
-                "poles": _cplx_pairs(self.ntf.poles),
-                "k": float(self.ntf.k),
-            },
-            "abcdc": self.abcdc.tolist(),
-            "tdac": self.tdac.tolist(),
-            "abcd_dt": self.loop.abcd.tolist(),
-            "state_scale": self.loop.scale.tolist(),
-            "peak_sqnr_db": self.peak_sqnr_db,
-            "peak_amplitude_dbfs": self.peak_amplitude_dbfs,
-            "max_stable_dbfs": self.max_stable_dbfs,
-            "linear_sqnr_db": self.linear_sqnr_db,
-            "verification": {
-                "max_rel_error": self.loop.verify_error,
-                "tolerance": 1e-6,
-                "check": "CT sampled pulse response == impulse response of 1 - 1/NTF",
-            },
-            "selection": [dict(entry) for entry in self.selection],
-            "components": {k: v for k, v in sizing.items() if k != "noise_budget"},
-            "noise_budget": sizing["noise_budget"],
-            "requirements": self.requirements.to_dict(),
-            **self._cost_keys(),
-            "spec": self.spec.to_dict(),
-        } | ({"warnings": list(self.warnings)} if self.warnings else {})
+        return (
+            {
+                "ctdsm_version": __version__,
+                "name": self.name,
+                "fs_hz": self.fs_hz,
+                "bw_hz": self.bw_hz,
+                "f0_hz": self.f0_hz,
+                "osr": self.osr,
+                "order": self.order,
+                "levels": self.levels,
+                "form": self.form,
+                "h_inf": self.h_inf,
+                "eld": self.eld,
+                "ntf": {
+                    "zeros": _cplx_pairs(self.ntf.zeros),
+                    "poles": _cplx_pairs(self.ntf.poles),
+                    "k": float(self.ntf.k),
+                },
+                "abcdc": self.abcdc.tolist(),
+                "tdac": self.tdac.tolist(),
+                "abcd_dt": self.loop.abcd.tolist(),
+                "state_scale": self.loop.scale.tolist(),
+                "peak_sqnr_db": self.peak_sqnr_db,
+                "peak_amplitude_dbfs": self.peak_amplitude_dbfs,
+                "max_stable_dbfs": self.max_stable_dbfs,
+                "linear_sqnr_db": self.linear_sqnr_db,
+                "verification": {
+                    "max_rel_error": self.loop.verify_error,
+                    "tolerance": 1e-6,
+                    "check": "CT sampled pulse response == impulse response of 1 - 1/NTF",
+                },
+                "selection": [dict(entry) for entry in self.selection],
+                "components": {k: v for k, v in sizing.items() if k != "noise_budget"},
+                "noise_budget": sizing["noise_budget"],
+                "requirements": self.requirements.to_dict(),
+                **self._cost_keys(),
+                "spec": self.spec.to_dict(),
+            }
+            | ({"warnings": list(self.warnings)} if self.warnings else {})
+            | ({"full_scale": self.full_scale.to_dict()} if self.full_scale else {})
+        )
 
     @property
     def predicted_sndr_db(self) -> float:

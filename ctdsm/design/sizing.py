@@ -51,7 +51,7 @@ import numpy as np
 
 from ctdsm.analysis import band_edges_hz
 from ctdsm.constants import K_BOLTZMANN
-from ctdsm.design.spec import Spec
+from ctdsm.design.spec import Spec, full_scale_value
 
 __all__ = ["Resistor", "NoiseSource", "Sizing", "size_design", "volt_scales"]
 
@@ -195,7 +195,7 @@ def _band_quadrature(bw_hz: float, f0_hz: float, n: int = 128) -> tuple[np.ndarr
 def volt_scales(spec: Spec, levels: int, order: int) -> tuple[float, np.ndarray]:
     """``(k_u, k_x)``: volts per toolbox unit of the input/DACs and of each of the ``order``
     states (differential)."""
-    k_u = spec.target.full_scale_v / (levels - 1)
+    k_u = full_scale_value(spec) / (levels - 1)
     k_x = np.full(order, spec.sizing.swing_v / spec.architecture.xlim)
     return k_u, k_x
 
@@ -320,7 +320,7 @@ def size_design(
 
     # Noise budget at the reference amplitude.
     ref_db = float(min(-1.0, max_stable_dbfs - 1.0))
-    p_sig = (spec.target.full_scale_v * 10 ** (ref_db / 20)) ** 2 / 2
+    p_sig = (full_scale_value(spec) * 10 ** (ref_db / 20)) ** 2 / 2
     budget = p_sig / 10 ** (spec.target.sndr_db / 10)
 
     # rho = sum_k R_in / R_k over the first integrator's resistors (R ~ k_s / |a|).
@@ -377,7 +377,7 @@ def size_design(
         total_noise_v2=total,
         budget_v2=budget,
         ref_amplitude_dbfs=ref_db,
-        full_scale_v=spec.target.full_scale_v,
+        full_scale_v=full_scale_value(spec),
         bw_hz=bw,
         temp_k=temp_k,
     )

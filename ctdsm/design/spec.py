@@ -51,6 +51,7 @@ __all__ = [
     "read_spec_file",
     "default_spec_path",
     "apply_overrides",
+    "full_scale_value",
 ]
 
 _PREFIX = {
@@ -112,8 +113,10 @@ class TargetSpec(_Model):
         gt=0, description="Signal bandwidth, Hz (low-pass: 0..bw; band-pass: width)."
     )
     sndr_db: Num = Field(100.0, gt=0, lt=200, description="Required peak SNDR, dB.")
-    full_scale_v: Num = Field(
-        1.0, gt=0, description="Differential peak input amplitude at 0 dBFS (DAC full scale), V."
+    full_scale_v: Auto | Annotated[Num, Field(gt=0)] = Field(
+        "auto",
+        description="Differential peak input amplitude at 0 dBFS (DAC full scale), V; 'auto' "
+        "is the largest the supply allows (ctdsm.design.full_scale), resolved by synthesis.",
     )
     f0_hz: Num = Field(0.0, ge=0, description="Band centre, Hz; 0 for a low-pass modulator.")
     allow_infeasible: bool = Field(
@@ -189,6 +192,9 @@ class SizingSpec(_Model):
     opamp_fraction: Annotated[Num, Field(gt=0.0, lt=1.0)] = 0.2
     c_stage_ratio: Annotated[Num, Field(gt=0.0, le=1.0)] = 0.25
     c_min_f: Annotated[Num, Field(gt=0.0)] = 0.2e-12
+    #: What synthesis does with a component outside the process bounds
+    #: (ctdsm.design.bounds): refuse (strict) or keep it with a warning (warn).
+    bounds: Literal["strict", "warn"] = "warn"
 
     @model_validator(mode="after")
     def _fractions(self) -> SizingSpec:
@@ -302,15 +308,37 @@ class Spec(_Model):
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form (JSON/YAML serializable).
 
-        ``target.allow_infeasible`` appears only when true and ``dac.fir_taps`` only when
-        above 1, so the form of a spec that does not use them is unchanged.
+        ``target.allow_infeasible`` appears only when true, ``dac.fir_taps`` only when
+        above 1 and ``sizing.bounds`` only when ``strict``, so the form of a spec that does
+        not use them is unchanged.
         """
         out = self.model_dump(mode="json")
+        if self.sizing.bounds == "warn":
+            del out["sizing"]["bounds"]
         if not self.target.allow_infeasible:
             del out["target"]["allow_infeasible"]
         if self.dac.fir_taps == 1:
             del out["dac"]["fir_taps"]
         return out
+
+
+def full_scale_value(spec: Spec) -> float:
+    """``spec.target.full_scale_v`` as a number, V.
+
+    Raises
+    ------
+    ValueError
+        When it is still ``auto``: :func:`ctdsm.synthesize` resolves it
+        (:func:`ctdsm.design.full_scale.resolve_full_scale`) before anything reads it, so an
+        engine never sees the word.
+    """
+    value = spec.target.full_scale_v
+    if value == "auto":
+        raise ValueError(
+            "target.full_scale_v is 'auto': resolve it first "
+            "(ctdsm.design.full_scale.resolve_full_scale; ctdsm.synthesize does)"
+        )
+    return float(value)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,7 +15,9 @@ import numpy as np
 
 from ctdsm.analysis import is_unstable, spectrum_metrics
 from ctdsm.design import ntf_choice as ntf_mod
+from ctdsm.design.bounds import check_bounds, violations
 from ctdsm.design.cost import Cost, estimate_cost
+from ctdsm.design.full_scale import resolve_full_scale
 from ctdsm.design.loop_filter import realize_loop_filter
 from ctdsm.design.record import Design
 from ctdsm.design.requirements import Requirements
@@ -153,10 +155,15 @@ def synthesize(spec: Spec) -> Design:
     Raises
     ------
     SynthesisError
-        If no architecture meets the target, or the realization check fails.
+        If no architecture meets the target, the realization check fails, a component is
+        outside physical reason, or (``sizing.bounds: strict``) outside the process bounds.
+
+    ``target.full_scale_v: auto`` is resolved first (:mod:`ctdsm.design.full_scale`): the
+    design's ``spec`` holds the number, ``design.full_scale`` its limits.
     """
     if not isinstance(spec, Spec):
         raise TypeError("synthesize() takes a Spec; use ctdsm.load_spec(path) first")
+    spec, full_scale = resolve_full_scale(spec)
     t, a = spec.target, spec.architecture
     order, osr, levels, h_inf, log, search_warnings = _choose(spec)
     fs_hz = 2.0 * t.bw_hz * osr if a.fs_hz == "auto" else float(a.fs_hz)
@@ -172,6 +179,7 @@ def synthesize(spec: Spec) -> Design:
     _check_components(sizing)
     requirements = derive_requirements(model, peak_amplitude_dbfs=peak_amp)
     cost = _cost(spec, sizing, requirements, fs_hz, order, levels, f0 * fs_hz)
+    warnings += _bounds(spec, sizing, cost)
     return Design(
         spec=spec,
         fs_hz=fs_hz,
@@ -194,7 +202,25 @@ def synthesize(spec: Spec) -> Design:
         cost=cost,
         selection=tuple(log),
         warnings=warnings,
+        full_scale=full_scale,
     )
+
+
+def _bounds(spec: Spec, sizing: Sizing, cost: Cost) -> tuple[str, ...]:
+    """The process bounds the design exceeds: warnings (``sizing.bounds: warn``, the
+    default while the seed designs still exceed them) or, with ``strict``, a
+    :class:`SynthesisError` naming the first (``ctdsm check`` lists them all)."""
+    tech = technology(spec.process.pdk)
+    checks = check_bounds(
+        sizing, cost, tech, vdd_v=float(spec.process.vdd_v), swing_v=float(spec.sizing.swing_v)
+    )
+    bad = [c.message(tech.name) for c in violations(checks)]
+    if bad and spec.sizing.bounds == "strict":
+        more = f" (and {len(bad) - 1} more: ctdsm check lists them)" if len(bad) > 1 else ""
+        raise SynthesisError(
+            f"{bad[0]}{more}; or set sizing.bounds: warn to keep the design with warnings"
+        )
+    return tuple(bad)
 
 
 def _cost(

@@ -81,6 +81,23 @@ class Technology:
         Distance from each rail an opamp output can reach at full gain, V.
     area_overhead : float
         Routing, guard rings, bias and decoupling as a factor on the summed block areas.
+    c_int_max_f : float
+        Process bound: largest integrating capacitor per side, F.
+    c_total_max_f : float
+        Process bound: largest total integrating capacitance (every integrator, both
+        sides), F.
+    r_min_ohm : float
+        Process bound: smallest loop-filter or DAC unit resistor per side, ohm.
+    dac_unit_i_max_a : float
+        Process bound: largest current of one first-DAC unit element per half, A.
+    dac_total_i_max_a : float
+        Process bound: largest current of the whole first DAC per half (what the reference
+        buffer delivers), A.
+    area_max_mm2 : float
+        Process bound: largest modelled area of the modulator, mm^2.
+
+    The bounds (``ctdsm.design.bounds``; reasoning in docs/power.md) are what a designer of
+    a 180 nm precision modulator would defend, not what the process forbids.
     """
 
     name: str
@@ -109,12 +126,36 @@ class Technology:
     logic_gate_area_m2: float
     swing_headroom_v: float
     area_overhead: float
+    c_int_max_f: float
+    c_total_max_f: float
+    r_min_ohm: float
+    dac_unit_i_max_a: float
+    dac_total_i_max_a: float
+    area_max_mm2: float
 
     @property
     def max_swing_diff_v(self) -> float:
         """Largest differential peak output swing of a fully differential opamp,
         ``2 (V_DD - 2 V_headroom)``, V."""
         return 2.0 * (self.vdd_v - 2.0 * self.swing_headroom_v)
+
+
+# The process bounds, the same for both processes (docs/power.md gives the reasoning):
+# C_i <= 250 pF per side (0.25 mm^2 of 1 fF/um^2 MIM, 0.5 mm^2 per integrator, and a load
+# the opamp drives at GBW); 2 sum(C_i) <= 1.5 nF (three such integrators, 1.5 mm^2);
+# R >= 300 ohm (below, switch, contact and wiring resistance, tens of ohms with their own
+# spread and temperature coefficient, are percents of R); a unit DAC element <= 1 mA per
+# half and the DAC <= 2 mA per half (the reference buffer settles it every clock edge; a
+# reference ground bounce of I R_wire); area <= 4 mm^2 (1.4x the 2.85 mm^2 of the 2019
+# 103.5 dB chip).
+_BOUNDS = {
+    "c_int_max_f": 250e-12,
+    "c_total_max_f": 1.5e-9,
+    "r_min_ohm": 300.0,
+    "dac_unit_i_max_a": 1e-3,
+    "dac_total_i_max_a": 2e-3,
+    "area_max_mm2": 4.0,
+}
 
 
 #: Generic 180 nm, 1.8 V (representative textbook values; docs/power.md).
@@ -145,6 +186,7 @@ GENERIC180 = Technology(
     logic_gate_area_m2=12e-12,  # 12 um^2
     swing_headroom_v=0.3,
     area_overhead=1.5,
+    **_BOUNDS,
 )
 
 #: GlobalFoundries 180 nm MCU, 3.3 V devices (model cards and stated estimates).
@@ -177,6 +219,7 @@ GF180MCU = Technology(
     logic_gate_area_m2=25e-12,
     swing_headroom_v=0.4,
     area_overhead=1.5,
+    **_BOUNDS,
 )
 
 TECHNOLOGIES: dict[str, Technology] = {t.name: t for t in (GENERIC180, GF180MCU)}

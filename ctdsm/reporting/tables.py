@@ -168,7 +168,11 @@ def spec_table(design: Design, f_chop_hz: float | None) -> Table:
         ["bandwidth", fmt(design.bw_hz / 1e3, "g", " kHz")],
         ["band centre", "low-pass" if not design.f0_hz else fmt(design.f0_hz / 1e3, "g", " kHz")],
         ["target SNDR (sizing)", fmt(s.target.sndr_db, "g", " dB")],
-        ["full scale", fmt(s.target.full_scale_v, "g", " V differential peak")],
+        [
+            "full scale",
+            fmt(design.sizing.full_scale_v, "g", " V differential peak")
+            + (" (auto: supply limit)" if design.full_scale else ""),
+        ],
         ["clock fs", fmt(design.fs_hz / 1e6, "g", " MHz")],
         ["OSR", fmt(design.osr, "g")],
         ["order / form", f"{design.order} / {design.form}"],

@@ -18,7 +18,7 @@ import numpy as np
 
 from ctdsm.analysis import tone_frequency_hz
 from ctdsm.design.sizing import Sizing, volt_scales
-from ctdsm.design.spec import Spec
+from ctdsm.design.spec import Spec, full_scale_value
 from ctdsm.errors import CtdsmError
 from ctdsm.models.chopper import half_period_cycles, spec_chop_frequency_hz
 from ctdsm.models.impairments import Impairments, resolve_impairments
@@ -139,7 +139,7 @@ def model_from_parts(
         xlim=float(spec.architecture.xlim),
         k_u_v=k_u,
         k_x_v=k_x,
-        full_scale_v=float(t.full_scale_v),
+        full_scale_v=full_scale_value(spec),
         vdd_v=float(spec.process.vdd_v),
         dac_type=spec.dac.type,
         dem=spec.dac.dem,

@@ -225,7 +225,7 @@ def run_spice(
         n_samples=netlist.n_cycles,
         seed=netlist.seed,
         stable=_is_stable(design, v, xmax),
-        full_scale_v=design.spec.target.full_scale_v,
+        full_scale_v=design.sizing.full_scale_v,
         xmax=xmax,
         name=design.name,
         elapsed_s=float(run.elapsed_s if run.elapsed_s else time.perf_counter() - t0),

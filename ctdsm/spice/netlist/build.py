@@ -133,7 +133,7 @@ def _context(
     spec = design.spec
     imp = resolve_impairments(spec.impairments.to_engine())
     vdd = dev.vdd_max_v if run.pdk == "gf180mcu" else float(spec.process.vdd_v)
-    v_fs = float(spec.target.full_scale_v)
+    v_fs = design.sizing.full_scale_v  # the resolved target.full_scale_v
     if v_fs >= vdd:
         raise SpecError(
             "target.full_scale_v", f"{v_fs:g} V references do not fit a {vdd:g} V supply"
