@@ -7,75 +7,30 @@ Errors are one line on stderr with a nonzero exit status; nothing is written on 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import click
 
 from ctdsm._version import __version__
+from ctdsm.cli_support import (
+    SIMULATE_FILES,
+    SPICE_FILES,
+    SWEEP_FILES,
+    SYNTH_FILES,
+    amplitude_option,
+    fits,
+    load,
+    metrics_line,
+    noise_option,
+    quiet_option,
+    run_record,
+    seed_option,
+    spec_options,
+    sweep_lines,
+    warned,
+)
 from ctdsm.errors import CtdsmError
 from ctdsm.exits import OneLineGroup, guarded
-
-
-def _spec_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = click.option(
-        "--set",
-        "overrides",
-        multiple=True,
-        metavar="KEY=VALUE",
-        help="Override a spec field, e.g. --set dac.type=r_dac (repeatable).",
-    )(fn)
-    fn = click.option(
-        "-o",
-        "--out",
-        "out_dir",
-        required=True,
-        type=str,
-        help="Output directory (created if needed; checked before any work).",
-    )(fn)
-    fn = click.argument("spec", required=False, type=click.Path(dir_okay=False))(fn)
-    return fn
-
-
-# Options several verbs share (one definition: one help text).
-_seed_option = click.option(
-    "--seed", type=click.IntRange(min=0), help="Random seed (default from the spec)."
-)
-_amplitude_option = click.option(
-    "--amplitude", "amplitude_dbfs", type=float, help="Input amplitude, dBFS (default: spec)."
-)
-_quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-_noise_option = click.option(
-    "--noise",
-    "noise_source",
-    type=click.Choice(["trnoise", "table"]),
-    default="trnoise",
-    show_default=True,
-    help="Thermal and 1/f noise as ngspice trnoise sources (new draws every run) or as a "
-    "table drawn from the seed (repeatable runs).",
-)
-
-
-def _load(spec_path: str | None, overrides: tuple[str, ...]):
-    from ctdsm.design.spec import load_spec
-
-    return load_spec(spec_path, overrides)
-
-
-def _fits(option: str, count: int | None, spice: bool = False) -> None:
-    """Refuse ``--samples``/``--cycles`` whose run would not fit in the free memory."""
-    if count is not None:
-        from ctdsm.validate import BYTES_PER_SAMPLE, BYTES_PER_SPICE_CYCLE, check_memory
-
-        what = "cycles" if spice else "samples"
-        check_memory(option, count, BYTES_PER_SPICE_CYCLE if spice else BYTES_PER_SAMPLE, what)
-
-
-def _warned(design: Any) -> Any:
-    """Print a design's warnings (a target it misses, allowed by the spec) on stderr."""
-    for warning in design.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    return design
 
 
 @click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -95,7 +50,7 @@ def main() -> None:
 
 
 @main.command()
-@_spec_options
+@spec_options
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the design summary.")
 @guarded
 def synth(spec: str | None, out_dir: str, overrides: tuple[str, ...], quiet: bool) -> None:
@@ -114,9 +69,9 @@ def synth(spec: str | None, out_dir: str, overrides: tuple[str, ...], quiet: boo
     from ctdsm.flow.synthesize import synthesize
     from ctdsm.io import commit_run, json_bytes
 
-    design = _warned(synthesize(_load(spec, overrides)))
+    design = warned(synthesize(load(spec, overrides)))
     files = {"design.json": json_bytes(design.to_dict())}
-    record = _run_record(design.spec, design.spec.simulation.seed)
+    record = run_record(design.spec, design.spec.simulation.seed)
     paths = commit_run(out_dir, files, verb="synth", owned=SYNTH_FILES, manifest=record)
     if not quiet:
         for line in design.summary_lines():
@@ -160,7 +115,7 @@ def check(spec: str | None, overrides: tuple[str, ...], out: str | None, strict:
 
     if out is not None:
         check_output_dir(out)
-    spec_obj = _load(spec, (*overrides, "sizing.bounds=warn"))
+    spec_obj = load(spec, (*overrides, "sizing.bounds=warn"))
     design = synthesize(spec_obj)
     s, tech = design.spec, technology(design.spec.process.pdk)
     checks = check_bounds(design.sizing, design.cost, tech, vdd_v=float(s.process.vdd_v),
@@ -173,7 +128,7 @@ def check(spec: str | None, overrides: tuple[str, ...], out: str | None, strict:
                 "full_scale": auto, "checks": [c.to_dict() for c in checks],
                 "violated": len(bad)}  # fmt: skip
         commit_run(out, {"check.json": json_bytes(data)}, verb="check", owned=("check.json",),
-                   manifest=_run_record(s, s.simulation.seed))  # fmt: skip
+                   manifest=run_record(s, s.simulation.seed))  # fmt: skip
     click.echo(f"{'bound':<20} {'value':>12} {'limit':>14} {'margin':>8}")
     for c in checks:
         limit = ("<= " if c.kind == "max" else ">= ") + c.shown(c.limit)
@@ -186,35 +141,17 @@ def check(spec: str | None, overrides: tuple[str, ...], out: str | None, strict:
         raise SpecError("sizing.bounds", f"{summary}; the first: {first}")
 
 
-#: Files each verb may write (a rerun removes those it does not write this time).
-SYNTH_FILES = ("design.json",)
-SIMULATE_FILES = ("metrics.json", "output.npz", "sweep.json")
-SWEEP_FILES = ("sweep.csv", "sweep.png", "sweep.json")
-SPICE_FILES = ("metrics.json", "spice.npz", "psd_overlay.png", "ngspice")
-
-
-def _run_record(spec: Any, seed: int) -> dict[str, Any]:
-    """The ``run.json`` entry of a run: version, spec hash and seed."""
-    from ctdsm.io import spec_sha256
-
-    return {
-        "ctdsm_version": __version__,
-        "spec_sha256": spec_sha256(spec.to_dict()),
-        "seed": int(seed),
-    }
-
-
 @main.command()
-@_spec_options
+@spec_options
 @click.option("--samples", "n_samples", type=click.IntRange(min=256), help="Clock cycles.")
-@_seed_option
-@_amplitude_option
+@seed_option
+@amplitude_option
 @click.option(
     "--sweep",
     is_flag=True,
     help="Also sweep the input amplitude (-120..0 dBFS): DR, peak SNDR -> DIR/sweep.json.",
 )
-@_quiet_option
+@quiet_option
 @guarded
 def simulate(
     spec: str | None,
@@ -248,8 +185,8 @@ def simulate(
     from ctdsm.reporting.compute import figures_of_merit
     from ctdsm.sim import simulate as run
 
-    _fits("--samples", n_samples)
-    design = _warned(synthesize(_load(spec, overrides)))
+    fits("--samples", n_samples)
+    design = warned(synthesize(load(spec, overrides)))
     result = run(design, n_samples, amplitude_dbfs, None, seed, progress=not quiet)
     data = metrics_record(design, result, result.metrics())
     sweep_data = None
@@ -265,11 +202,11 @@ def simulate(
     if sweep_data is not None:
         files["sweep.json"] = json_bytes(sweep_data)
     files["metrics.json"] = json_bytes(data)
-    record = {**_run_record(design.spec, result.seed), "n_samples": int(result.v.size)}
+    record = {**run_record(design.spec, result.seed), "n_samples": int(result.v.size)}
     paths = commit_run(out_dir, files, verb="simulate", owned=SIMULATE_FILES, manifest=record)
     path, out = paths[len(files) - 1], paths[0].parent
     if not quiet:
-        click.echo(_metrics_line(data))
+        click.echo(metrics_line(data))
         if sweep_data is not None:
             dr = sweep_data["dr_db"]
             click.echo(
@@ -282,7 +219,7 @@ def simulate(
 
 
 @main.command()
-@_spec_options
+@spec_options
 @click.option(
     "--samples", "n_samples", type=click.IntRange(min=1024), help="Clock cycles of the main run."
 )
@@ -324,8 +261,8 @@ def report(
     from ctdsm.flow.synthesize import synthesize
     from ctdsm.reporting import report as make_report
 
-    _fits("--samples", n_samples)
-    design = _warned(synthesize(_load(spec, overrides)))
+    fits("--samples", n_samples)
+    design = warned(synthesize(load(spec, overrides)))
     path = make_report(
         design, out_dir, n_samples=n_samples, seed=seed, spice_dir=spice_dir, progress=not quiet
     )
@@ -333,7 +270,7 @@ def report(
         import json
 
         data = json.loads((path.parent / "metrics.json").read_text())
-        click.echo(_metrics_line(data))
+        click.echo(metrics_line(data))
 
         def db(key: str) -> str:
             return "n/a" if data.get(key) is None else f"{data[key]:.1f} dB"
@@ -345,21 +282,8 @@ def report(
         click.echo(f"wrote {path} and {path.parent / 'metrics.json'}")
 
 
-def _metrics_line(m: dict) -> str:
-    def fmt(key: str) -> str:
-        val = m.get(key)
-        return "n/a" if val is None else f"{val:.1f} dB"
-
-    state = "stable" if m.get("stable") else "UNSTABLE"
-    return (
-        f"{m.get('name')}: SNDR {fmt('sndr_db')}, SNR {fmt('snr_db')}, THD {fmt('thd_db')}, "
-        f"SFDR {fmt('sfdr_db')} at {m['amplitude_dbfs']:g} dBFS, fin {m['fin_hz'] / 1e3:.2f} kHz,"
-        f" bw {m['bw_hz'] / 1e3:g} kHz, {m['n_samples']} samples ({state})"
-    )
-
-
 @main.command()
-@_spec_options
+@spec_options
 @click.option(
     "--axis",
     "axes",
@@ -383,7 +307,7 @@ def _metrics_line(m: dict) -> str:
 @click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask scheduler instead.")
 @click.option("--target", "target_sndr_db", type=float, help="Yield target SNDR, dB.")
 @click.option("--pdk-root", help="PDK_ROOT for --engine spice (default: $PDK_ROOT).")
-@_quiet_option
+@quiet_option
 @guarded
 def sweep(
     spec: str | None,
@@ -417,7 +341,7 @@ def sweep(
     from ctdsm.sweeps import BEHAVIORAL_NOTES, make_backend, plan
     from ctdsm.sweeps import sweep as run_sweep
 
-    _fits("--samples", n_samples)
+    fits("--samples", n_samples)
 
     if not axes and not mc_runs:
         raise CtdsmError("--axis: give at least one --axis or --mc N")
@@ -454,38 +378,19 @@ def sweep(
         "sweep.json": res.to_json().encode("utf-8"),
     }
     record = {
-        **_run_record(base, base.simulation.seed if seed is None else seed),
+        **run_record(base, base.simulation.seed if seed is None else seed),
         "engine": engine,
         "runs": len(jobs),
     }
     paths = commit_run(out_dir, files, verb="sweep", owned=SWEEP_FILES, manifest=record)
     if not quiet:
-        for line in _sweep_lines(res):
+        for line in sweep_lines(res):
             click.echo(line)
         click.echo(f"wrote {paths[2]}, sweep.csv and sweep.png ({res.meta['wall_s']:.1f} s)")
 
 
-def _sweep_lines(res: Any) -> list[str]:
-    def db(x: float | None) -> str:
-        return "n/a" if x is None else f"{x:.1f} dB"
-
-    lines = []
-    for s in res.summary():
-        point = ", ".join(f"{a.key}={s[a.key]}" for a in res.axes) or res.meta["name"]
-        text = f"{point}: SNDR {db(s['sndr_mean_db'])}"
-        if s["n"] > 1:
-            text += (
-                f" (mean of {s['n']}, std {db(s['sndr_std_db'])}, min {db(s['sndr_min_db'])}, "
-                f"yield {s['yield']:.0%} at {s['target_sndr_db']:g} dB)"
-            )
-        if s["n_stable"] < s["n"]:
-            text += f", {s['n'] - s['n_stable']} unstable"
-        lines.append(text)
-    return lines
-
-
 @main.command()
-@_spec_options
+@spec_options
 @click.option(
     "--axis",
     "axes",
@@ -501,12 +406,12 @@ def _sweep_lines(res: Any) -> list[str]:
     metavar="A1,A2,...|START:STOP:STEP",
     help="Amplitudes of each point's SNDR sweep, dBFS (default -120..0, 33 runs).",
 )
-@_seed_option
+@seed_option
 @click.option(
     "--workers", type=click.IntRange(min=0), help="Local processes (default: CPUs; 0: serial)."
 )
 @click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask scheduler instead.")
-@_quiet_option
+@quiet_option
 @guarded
 def explore(
     spec: str | None,
@@ -541,7 +446,7 @@ def explore(
     from ctdsm.sweeps.explore import EXPLORE_FILES, parse_amplitudes, plan_explore
     from ctdsm.sweeps.explore import explore as run_explore
 
-    _fits("--samples", n_samples)
+    fits("--samples", n_samples)
     make_backend(workers, scheduler)  # option errors now; nothing is started yet
     amps = None if amplitudes is None else parse_amplitudes(amplitudes)
     options: dict[str, Any] = dict(
@@ -556,7 +461,7 @@ def explore(
     files = res.files()  # all rendered before the first is written: no partial output
     best = res.best()
     record = {
-        **_run_record(base, res.meta["seed"]),
+        **run_record(base, res.meta["seed"]),
         "points": len(jobs),
         "best_point": None if best is None else best["index"],
     }
@@ -568,7 +473,7 @@ def explore(
 
 
 @main.command("netlist")
-@_spec_options
+@spec_options
 @click.option(
     "--cycles",
     "n_cycles",
@@ -577,10 +482,10 @@ def explore(
     show_default=True,
     help="Clock cycles the netlist simulates.",
 )
-@_seed_option
-@_amplitude_option
-@_noise_option
-@_quiet_option
+@seed_option
+@amplitude_option
+@noise_option
+@quiet_option
 @guarded
 def netlist_cmd(
     spec: str | None,
@@ -604,10 +509,10 @@ def netlist_cmd(
     from ctdsm.io import safe_name
     from ctdsm.spice.netlist import build_netlist, write_netlist
 
-    _fits("--cycles", n_cycles, spice=True)
-    spec_obj = _load(spec, overrides)
+    fits("--cycles", n_cycles, spice=True)
+    spec_obj = load(spec, overrides)
     safe_name(spec_obj.name)  # it names DIR/<name>.cir and its tables: vet before any work
-    design = _warned(synthesize(spec_obj))
+    design = warned(synthesize(spec_obj))
     nl = build_netlist(
         design,
         n_cycles=n_cycles,
@@ -622,7 +527,7 @@ def netlist_cmd(
 
 
 @main.command("spice")
-@_spec_options
+@spec_options
 @click.option(
     "--cycles",
     "n_cycles",
@@ -631,8 +536,8 @@ def netlist_cmd(
     show_default=True,
     help="Clock cycles.",
 )
-@_seed_option
-@_amplitude_option
+@seed_option
+@amplitude_option
 @click.option(
     "--timeout",
     "timeout_s",
@@ -641,8 +546,8 @@ def netlist_cmd(
     show_default=True,
     help="Wall-clock limit of the ngspice run, s.",
 )
-@_noise_option
-@_quiet_option
+@noise_option
+@quiet_option
 @guarded
 def spice(
     spec: str | None,
@@ -683,10 +588,10 @@ def spice(
     from ctdsm.spice.report import spice_outputs
     from ctdsm.spice.runner import NgspiceError
 
-    _fits("--cycles", n_cycles, spice=True)
-    spec_obj = _load(spec, overrides)
+    fits("--cycles", n_cycles, spice=True)
+    spec_obj = load(spec, overrides)
     safe_name(spec_obj.name)  # it names the netlist and its tables: vet before any work
-    design = _warned(synthesize(spec_obj))
+    design = warned(synthesize(spec_obj))
     # ngspice runs in a staging directory inside DIR: it becomes DIR/ngspice/ with the
     # run's files, and is removed on failure or interruption (see docs/cli.md).
     created = missing_dirs(out_dir)
@@ -715,14 +620,14 @@ def spice(
         "spice.npz": outputs["npz"],
         "psd_overlay.png": outputs["png"],
     }
-    record = {**_run_record(spec_obj, result.seed), "engine": "ngspice", "cycles": n_cycles}
+    record = {**run_record(spec_obj, result.seed), "engine": "ngspice", "cycles": n_cycles}
     paths = commit_run(
         out_dir, files, verb="spice", owned=SPICE_FILES, manifest=record, dirs={"ngspice": work}
     )
     path = paths[1]
     if not quiet:
         data = outputs["metrics"]
-        click.echo(_metrics_line(data))
+        click.echo(metrics_line(data))
         b = data["behavioral_sndr_db"]
         click.echo(
             "behavioral (same stimulus): SNDR "
