@@ -84,9 +84,20 @@ def fits(option: str, count: int | None, spice: bool = False) -> None:
 
 
 def warned(design: Any) -> Any:
-    """Print a design's warnings (a target it misses, allowed by the spec) on stderr."""
+    """Print a design's warnings on stderr: each missed target (allowed by the spec) on
+    its line, the process bounds it exceeds (``sizing.bounds: warn``) as one line naming
+    the first (``design.json`` lists them all, ``ctdsm check`` with their margins)."""
+    bounds = [w for w in design.warnings if w.startswith("sizing.bounds:")]
     for warning in design.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        if warning not in bounds:
+            click.echo(f"warning: {warning}", err=True)
+    if bounds:
+        first = bounds[0].removeprefix("sizing.bounds: ").split(";")[0]
+        more = f" and {len(bounds) - 1} more" if len(bounds) > 1 else ""
+        click.echo(
+            f"warning: sizing.bounds: {first}{more}; `ctdsm check` lists every bound",
+            err=True,
+        )
     return design
 
 

@@ -250,6 +250,8 @@ def _cost(
         dac_type=spec.dac.type,
         fir_taps=spec.dac.fir_taps,
         tech=technology(spec.process.pdk),
+        # the swing the states are scaled to, not the process's largest
+        swing_v=float(spec.sizing.swing_v),
     )
 
 

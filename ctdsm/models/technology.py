@@ -136,8 +136,9 @@ class Technology:
     @property
     def max_swing_diff_v(self) -> float:
         """Largest differential peak output swing of a fully differential opamp,
-        ``2 (V_DD - 2 V_headroom)``, V."""
-        return 2.0 * (self.vdd_v - 2.0 * self.swing_headroom_v)
+        ``V_DD - 2 V_headroom``, V: each output swings ``(V_DD - 2 V_headroom) / 2`` about
+        mid-supply, and the two move in opposition."""
+        return self.vdd_v - 2.0 * self.swing_headroom_v
 
 
 # The process bounds, the same for both processes (docs/power.md gives the reasoning):

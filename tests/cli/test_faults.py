@@ -25,6 +25,7 @@ from click.testing import CliRunner
 import ctdsm.io as cio
 from ctdsm.cli import main
 from ctdsm.io import spec_sha256
+from tests.lines import error_lines
 
 from .test_properties import snapshot
 
@@ -46,7 +47,7 @@ def _no_debug(monkeypatch):
 
 
 def _one_line(stderr: str, prefix: str = "error: ") -> str:
-    lines = stderr.splitlines()
+    lines = error_lines(stderr)
     assert len(lines) == 1 and lines[0].startswith(prefix), stderr
     assert "Traceback" not in stderr and "internal error" not in stderr, stderr
     return lines[0]
@@ -275,7 +276,7 @@ def full_disk(tmp_path_factory):
 def test_full_disk_exits_1_and_leaves_the_directory_as_it_was(full_disk):
     result, _, before, after = full_disk
     assert result.exit_code == 1, result.output
-    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+    assert len(error_lines(result.stderr)) == 1 and "Traceback" not in result.stderr
     assert after == before
 
 
@@ -322,7 +323,7 @@ def test_directory_made_read_only_after_the_check_is_exit_1(tmp_path, monkeypatc
     finally:
         out.chmod(0o755)
     assert result.exit_code == 1, result.output
-    assert len(result.stderr.splitlines()) == 1
+    assert len(error_lines(result.stderr)) == 1
     assert list(out.iterdir()) == []
 
 
@@ -397,7 +398,7 @@ def failed_spice(request, tmp_path_factory):
 def test_ngspice_failure_is_one_line_and_leaves_o_as_it_was(failed_spice):
     _, result, before_out, after_out, _, _ = failed_spice
     assert result.exit_code != 0
-    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert len(error_lines(result.stderr)) == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert after_out == before_out
 

@@ -34,7 +34,7 @@ def test_technology_lookup_and_shared_constants():
     assert G.vt_n_v == dac.VT_V
     assert GF180MCU.vdd_v == 3.3 and GF180MCU.l_min_m == 0.28e-6
     # 2 (1.8 - 2 * 0.3) = 2.4 V differential peak
-    assert G.max_swing_diff_v == pytest.approx(2.4)
+    assert G.max_swing_diff_v == pytest.approx(1.8 - 2 * 0.3)  # 0.6 V peak per output
 
 
 def test_gm_for_noise():

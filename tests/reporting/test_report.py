@@ -22,6 +22,7 @@ import ctdsm
 from ctdsm.cli import main
 from ctdsm.errors import CtdsmError
 from ctdsm.reporting import compute, figures, index_markdown, load_spice, report, write_index
+from tests.lines import error_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 N = 4096
@@ -159,7 +160,7 @@ def test_bad_spice_npz_is_one_line_and_writes_nothing(tmp_path):
         main, ["report", "designs/singlebit.yaml", "-o", str(out), "--spice", str(sp), "-q"]
     )
     assert result.exit_code == 2
-    lines = result.output.strip().splitlines()
+    lines = error_lines(result.output)
     assert len(lines) == 1 and "spice.npz: not a readable" in lines[0], result.output
     assert not out.exists()
 
@@ -298,7 +299,7 @@ def test_ctrl_c_exits_130_without_output(tmp_path):
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130, err
-    assert err.strip().splitlines() == ["interrupted; no output was written"]
+    assert error_lines(err) == ["interrupted; no output was written"]
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
 
