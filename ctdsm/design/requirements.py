@@ -34,6 +34,9 @@ class Requirements:
     table : dict
         Every simulated point: ``{"gbw_ratio": [[value, loss_db], ...], ...}`` (loss None
         when the loop was unstable).
+    noise_floor : float
+        Thermal noise added to every run before the loss is taken (output units squared;
+        0: the loss against the ideal modulator alone).
     """
 
     amplitude_dbfs: float
@@ -44,10 +47,14 @@ class Requirements:
     rc_loss_db: float
     rc_tolerance: float
     table: dict[str, list[list[float | None]]]
+    noise_floor: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "method": "SNDR loss vs ideal, simulated (ctdsm.sizing.derive_requirements)",
+            "method": (
+                "SNDR loss vs ideal opamps and RC with the thermal noise floor, simulated "
+                "(ctdsm.flow.requirements.derive_requirements)"
+            ),
             "amplitude_dbfs": self.amplitude_dbfs,
             "reference_sndr_db": self.reference_sndr_db,
             "loss_db": self.loss_db,
@@ -55,5 +62,6 @@ class Requirements:
             "opamp_dc_gain_db_min": self.dc_gain_db_min,
             "rc_loss_db": self.rc_loss_db,
             "rc_tolerance": self.rc_tolerance,
+            "noise_floor": self.noise_floor,
             "table": self.table,
         }

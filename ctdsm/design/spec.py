@@ -194,7 +194,7 @@ class SizingSpec(_Model):
     c_min_f: Annotated[Num, Field(gt=0.0)] = 0.2e-12
     #: What synthesis does with a component outside the process bounds
     #: (ctdsm.design.bounds): refuse (strict) or keep it with a warning (warn).
-    bounds: Literal["strict", "warn"] = "warn"
+    bounds: Literal["strict", "warn"] = "strict"
 
     @model_validator(mode="after")
     def _fractions(self) -> SizingSpec:
@@ -309,11 +309,11 @@ class Spec(_Model):
         """Plain-data form (JSON/YAML serializable).
 
         ``target.allow_infeasible`` appears only when true, ``dac.fir_taps`` only when
-        above 1 and ``sizing.bounds`` only when ``strict``, so the form of a spec that does
+        above 1 and ``sizing.bounds`` only when ``warn``, so the form of a spec that does
         not use them is unchanged.
         """
         out = self.model_dump(mode="json")
-        if self.sizing.bounds == "warn":
+        if self.sizing.bounds == "strict":
             del out["sizing"]["bounds"]
         if not self.target.allow_infeasible:
             del out["target"]["allow_infeasible"]

@@ -10,10 +10,11 @@ import numpy as np
 from ctdsm.analysis import analyze
 from ctdsm.design.record import Design
 from ctdsm.design.requirements import Requirements
+from ctdsm.design.sizing import Sizing
 from ctdsm.sim.engine import simulate_many
 from ctdsm.sim.model import LoopModel
 
-__all__ = ["derive_requirements", "GBW_GRID", "GAIN_GRID_DB", "RC_GRID"]
+__all__ = ["derive_requirements", "thermal_floor", "GBW_GRID", "GAIN_GRID_DB", "RC_GRID"]
 
 GBW_GRID = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 16.0)
 GAIN_GRID_DB = (20.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0, 70.0, 80.0)
@@ -26,6 +27,12 @@ def _noise_of(result: Any) -> float | None:
         return None
     m = analyze(result)
     return m.noise_power if (m.stable and m.noise_power) else None
+
+
+def thermal_floor(sizing: Sizing) -> float:
+    """The sizing's in-band thermal noise in output units squared (``total_noise_v2 / k_u^2``:
+    input-referred, and the signal transfer is 1 in band)."""
+    return float(sizing.total_noise_v2 / sizing.k_u_v**2)
 
 
 def _loss_db(noise: list[float | None], ref: list[float | None]) -> float | None:
@@ -71,12 +78,16 @@ def derive_requirements(
     rc_loss_db: float = 3.0,
     *,
     peak_amplitude_dbfs: float | None = None,
+    noise_floor: float | None = None,
 ) -> Requirements:
     """Find the opamp GBW and DC gain and the RC tolerance a design needs, by simulation.
 
     Each parameter is swept alone (everything else ideal) with the sampled-data engine at
     two amplitudes (1 and 5 dB below the peak-SQNR amplitude); the loss is the ratio of
-    the in-band noise + distortion power, summed over both, to the ideal modulator's.
+    the in-band noise + distortion power, summed over both, to the ideal modulator's, each
+    with the design's thermal noise floor added: the loss is that of the design's SNDR, so a
+    loop whose quantization noise lies far below its thermal noise is not asked to keep that
+    quantization noise within ``loss_db`` of ideal.
     A requirement is the smallest grid value whose loss, and that of every larger value,
     stays within ``loss_db``; the RC tolerance is the largest spread whose loss stays within
     ``rc_loss_db`` for both signs (and every smaller spread).
@@ -94,6 +105,11 @@ def derive_requirements(
     peak_amplitude_dbfs : float, optional
         The ideal modulator's peak-SQNR amplitude; default ``design.peak_amplitude_dbfs``
         (required with a loop model).
+    noise_floor : float, optional
+        In-band thermal noise power in output units squared (toolbox units, full scale
+        ``+-(levels - 1)``), added to every run: ``sizing.total_noise_v2 / k_u^2``, the
+        sizing's input-referred budget. Default: that of ``design.sizing``; 0 with a loop
+        model (the loss against the ideal modulator alone).
 
     Returns
     -------
@@ -103,6 +119,12 @@ def derive_requirements(
         if not isinstance(design, Design):
             raise TypeError("derive_requirements: a loop model needs peak_amplitude_dbfs")
         peak_amplitude_dbfs = design.peak_amplitude_dbfs
+    if noise_floor is None:
+        noise_floor = thermal_floor(design.sizing) if isinstance(design, Design) else 0.0
+    if not (math.isfinite(noise_floor) and noise_floor >= 0):
+        raise ValueError(
+            f"derive_requirements: noise_floor must be finite and >= 0, got {noise_floor}"
+        )
     amps = [float(peak_amplitude_dbfs + a) for a in _REQ_AMPS_DB]
     cases: list[tuple[str, float, dict[str, Any]]] = [("ideal", 0.0, {})]
     cases += [("gbw_ratio", g, {"opamp_gbw_ratio": g}) for g in GBW_GRID]
@@ -121,7 +143,7 @@ def derive_requirements(
         for a in amps
     ]
     results = simulate_many(design, runs)
-    noise = [_noise_of(r) for r in results]
+    noise = [None if x is None else x + noise_floor for x in map(_noise_of, results)]
     k = len(amps)
     per_case = [noise[i * k : (i + 1) * k] for i in range(len(cases))]
     ref = per_case[0]
@@ -158,4 +180,5 @@ def derive_requirements(
         rc_loss_db=rc_loss_db,
         rc_tolerance=tol,
         table=table,
+        noise_floor=float(noise_floor),
     )

@@ -24,7 +24,7 @@ from ctdsm.design.requirements import Requirements
 from ctdsm.design.sizing import Sizing, size_design
 from ctdsm.design.spec import Spec
 from ctdsm.errors import SpecError, SynthesisError
-from ctdsm.flow.requirements import derive_requirements
+from ctdsm.flow.requirements import derive_requirements, thermal_floor
 from ctdsm.models.chopper import spec_chop_frequency_hz
 from ctdsm.models.dac import SINGLE_BIT_DACS
 from ctdsm.models.technology import technology
@@ -177,7 +177,9 @@ def synthesize(spec: Spec) -> Design:
     warnings = search_warnings + _feasibility(spec, peak, (order, osr, levels))
     sizing = size_design(spec, loop.abcdc, levels, fs_hz, max_stable)
     _check_components(sizing)
-    requirements = derive_requirements(model, peak_amplitude_dbfs=peak_amp)
+    requirements = derive_requirements(
+        model, peak_amplitude_dbfs=peak_amp, noise_floor=thermal_floor(sizing)
+    )
     cost = _cost(spec, sizing, requirements, fs_hz, order, levels, f0 * fs_hz)
     warnings += _bounds(spec, sizing, cost)
     return Design(
