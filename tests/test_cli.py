@@ -40,8 +40,8 @@ def test_synth_writes_design_json(tmp_path):
     assert proc.returncode == 0, proc.stderr
     data = json.loads((out / "design.json").read_text())
     assert CONTRACT_KEYS <= set(data)
-    assert data["order"] == 5 and data["levels"] == 2
-    assert data["bw_hz"] == 250e3 and data["fs_hz"] == pytest.approx(32e6)
+    assert data["order"] == 4 and data["levels"] == 2
+    assert data["bw_hz"] == 250e3 and data["fs_hz"] == pytest.approx(64e6)
     assert set(data["ntf"]) == {"zeros", "poles", "k"}
     assert all(len(z) == 2 for z in data["ntf"]["zeros"])
     assert data["tdac"][0] == [-1, -1]

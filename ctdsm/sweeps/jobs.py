@@ -145,7 +145,12 @@ def _key(spec_data: dict[str, Any], overrides: tuple[tuple[str, Any], ...]) -> s
     return json.dumps([spec_data, overrides], sort_keys=True, default=str)
 
 
-def design_for(spec_data: dict[str, Any], overrides: tuple[tuple[str, Any], ...] = ()) -> Any:
+def design_for(
+    spec_data: dict[str, Any],
+    overrides: tuple[tuple[str, Any], ...] = (),
+    *,
+    warn_bounds: bool = False,
+) -> Any:
     """The synthesized (and sized) design of a spec plus overrides, cached in this process.
 
     Parameters
@@ -154,11 +159,17 @@ def design_for(spec_data: dict[str, Any], overrides: tuple[tuple[str, Any], ...]
         Raw spec mapping.
     overrides : tuple of (key, value)
         Dotted-key overrides.
+    warn_bounds : bool
+        Keep a design outside the process bounds (``sizing.bounds: warn``) whatever the
+        spec says: a sweep measures the design at each point (a re-sizing at 125 degC draws
+        more DAC current), it does not design it; ``ctdsm check`` judges a point.
 
     Returns
     -------
     Design
     """
+    if warn_bounds:
+        overrides = (*overrides, ("sizing.bounds", "warn"))
     key = _key(spec_data, overrides)
     # One lock for all: threads of a Dask worker wanting the same design wait for the
     # first synthesis instead of repeating it.
@@ -239,7 +250,7 @@ def run_job(job: Job) -> dict[str, Any]:
 
 
 def _run_job(job: Job) -> dict[str, Any]:
-    design = design_for(job.spec_data, job.design_overrides)
+    design = design_for(job.spec_data, job.design_overrides, warn_bounds=True)
     impairments = None
     if job.impairment_overrides:
         full = dict(job.design_overrides) | dict(job.impairment_overrides)
@@ -290,6 +301,6 @@ def warm(spec_data: dict[str, Any], overrides_list: list[tuple[tuple[str, Any], 
         The process id (to see which workers were warmed).
     """
     for overrides in overrides_list:
-        design = design_for(spec_data, overrides)
+        design = design_for(spec_data, overrides, warn_bounds=True)  # as run_job
         simulate(design, 4096, None, "default", 0)
     return os.getpid()

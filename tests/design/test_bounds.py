@@ -168,9 +168,9 @@ def test_resolve_full_scale():
 
 def test_spec_bounds_mode():
     spec = spec_from_dict({"target": {"bw_hz": 250e3}})
-    assert spec.sizing.bounds == "warn" and "bounds" not in spec.to_dict()["sizing"]
-    strict = spec_from_dict({"target": {"bw_hz": 250e3}, "sizing": {"bounds": "strict"}})
-    assert strict.to_dict()["sizing"]["bounds"] == "strict"
+    assert spec.sizing.bounds == "strict" and "bounds" not in spec.to_dict()["sizing"]
+    warn = spec_from_dict({"target": {"bw_hz": 250e3}, "sizing": {"bounds": "warn"}})
+    assert warn.to_dict()["sizing"]["bounds"] == "warn"
     with pytest.raises(SpecError):
         spec_from_dict({"target": {"bw_hz": 250e3}, "sizing": {"bounds": "maybe"}})
     assert replace(GENERIC180).c_int_max_f == 250e-12

@@ -61,12 +61,12 @@ def test_a_number_is_kept():
     assert "full_scale" not in d.to_dict()
 
 
-def test_bounds_warn_by_default_and_refuse_when_strict():
+def test_bounds_refuse_by_default_and_warn_when_asked():
     over = {**QUICK, "target": {**QUICK["target"], "full_scale_v": 1.5}}
-    d = ctdsm.synthesize(spec_from_dict(over))
+    with pytest.raises(SynthesisError, match=r"sizing.bounds: full_scale = 1.5 V .*1.2 V"):
+        ctdsm.synthesize(spec_from_dict(over))
+    warn = {**over, "sizing": {"bounds": "warn"}}
+    d = ctdsm.synthesize(spec_from_dict(warn))
     assert len(d.warnings) == 1
     assert d.warnings[0].startswith("sizing.bounds: full_scale = 1.5 V is above")
     assert d.to_dict()["warnings"] == list(d.warnings)
-    strict = {**over, "sizing": {"bounds": "strict"}}
-    with pytest.raises(SynthesisError, match=r"sizing.bounds: full_scale = 1.5 V .*1.2 V"):
-        ctdsm.synthesize(spec_from_dict(strict))

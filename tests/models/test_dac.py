@@ -8,15 +8,14 @@ import pytest
 import ctdsm
 from ctdsm.analysis import analyze
 from ctdsm.models.dac import DAC_TYPES, dac_physics, draw_mismatch, reference_ripple
+from tests.physics import physics_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 PHYS_ONLY = {"preset": "ideal", "dac_physics": True, "opamp_dc_gain_db": 60, "opamp_gbw_ratio": 4}
 
 
 def _thd(name, dac_type, amp, seeds=(1, 2), n=1 << 16):
-    d = ctdsm.synthesize(
-        ctdsm.load_spec(ROOT / "designs" / f"{name}.yaml", [f"dac.type={dac_type}"])
-    )
+    d = ctdsm.synthesize(ctdsm.load_spec(physics_spec(name), [f"dac.type={dac_type}"]))
     return float(np.mean([analyze(ctdsm.simulate(d, n, amp, PHYS_ONLY, s)).thd_db for s in seeds]))
 
 
@@ -50,7 +49,7 @@ def test_rto_removes_isi_and_zapping_removes_memory():
 
 
 def test_dac_physics_off_is_ideal():
-    d = ctdsm.synthesize(ctdsm.load_spec(ROOT / "designs" / "singlebit.yaml", ["dac.type=r_dac"]))
+    d = ctdsm.synthesize(ctdsm.load_spec(physics_spec("singlebit"), ["dac.type=r_dac"]))
     base = {"preset": "ideal", "opamp_dc_gain_db": 60, "opamp_gbw_ratio": 4}
     a = ctdsm.simulate(d, 1 << 14, -6, base, 1)
     b = ctdsm.simulate(d, 1 << 14, -6, dict(base, dac_physics=False), 1)

@@ -59,9 +59,9 @@ def test_stf_is_flat_in_band_and_ntf_reaches_h_inf(designs_dir):
 def test_every_figure_is_labelled(design, result):
     from ctdsm.sim.engine import sweep_amplitude
 
-    sweep = sweep_amplitude(design, [-60.0, -20.0, -6.0, 0.0], "ideal", 2048, 1)
+    sweep = sweep_amplitude(design, [-60.0, -20.0, -6.0, 0.0], "ideal", 4096, 1)
     states = np.random.default_rng(0).uniform(-0.8, 0.8, (design.order, 500))
-    chop = chopping_sweep(design, [design.fs_hz / 32, design.fs_hz / 64], 2048, -6.0, 1)
+    chop = chopping_sweep(design, [design.fs_hz / 32, design.fs_hz / 64], 4096, -6.0, 1)
     figs = [
         figures.plot_ntf(design),
         figures.plot_pole_zero(design),

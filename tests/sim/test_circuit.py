@@ -32,6 +32,7 @@ from ctdsm.models.dac import (
 )
 from ctdsm.models.impairments import resolve_impairments
 from ctdsm.sim import circuit as ck
+from tests.physics import physics_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 TYPES = ["r_dac", "vgs_r", "dual_rto", "zapped_dual_rto"]
@@ -45,7 +46,7 @@ IMP = {"preset": "ideal", "dac_physics": True, "opamp_dc_gain_db": 60, "opamp_gb
 def designs():
     out = {}
     for name in ("multibit", "singlebit"):
-        spec = ctdsm.load_spec(ROOT / "designs" / f"{name}.yaml", ["dac.type=r_dac"])
+        spec = ctdsm.load_spec(physics_spec(name), ["dac.type=r_dac"])
         out[name] = ctdsm.synthesize(spec)
     return out
 
@@ -192,7 +193,7 @@ def test_kernel_dac_args_match_the_engine(dac_type):
     from ctdsm.sim.setup import _dac_kernel_params
 
     # The single-bit seed accepts every DAC type (the RTO types are single-bit only).
-    spec = ctdsm.load_spec(ROOT / "designs" / "singlebit.yaml", [f"dac.type={dac_type}"])
+    spec = ctdsm.load_spec(physics_spec("singlebit"), [f"dac.type={dac_type}"])
     d = ctdsm.synthesize(spec)
     imp = resolve_impairments(IMP)
     eng = _dac_kernel_params(loop_model(d), imp, 16, np.random.default_rng(7), True)
@@ -510,9 +511,7 @@ def test_closed_loop_distortion_matches_engine(designs, name, amp, seed):
 
 
 def _compare_type(name, dac_type, amp, seed, n=1 << 14):
-    d = ctdsm.synthesize(
-        ctdsm.load_spec(ROOT / "designs" / f"{name}.yaml", [f"dac.type={dac_type}"])
-    )
+    d = ctdsm.synthesize(ctdsm.load_spec(physics_spec(name), [f"dac.type={dac_type}"]))
     m = analyze(ctdsm.simulate(d, n, amp, IMP, seed))
     mc = analyze(ck.simulate_circuit(d, n, amp, seed, impairments=IMP))
     assert m.stable and mc.stable

@@ -13,6 +13,7 @@ from ctdsm.analysis import analyze, spectrum_metrics
 from ctdsm.design.ntf_choice import linear_sqnr_db
 from ctdsm.models.impairments import Impairments, resolve_impairments
 from ctdsm.sim import build_plant, simulate
+from tests.physics import physics_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMES = ["multibit", "singlebit", "lp3_multibit", "lp5_singlebit", "bp4_singlebit"]
@@ -24,6 +25,9 @@ def designs():
     # Chop edges inside the clock period: the variants that switch mid-period.
     spec = ctdsm.load_spec(ROOT / "designs" / "multibit.yaml", ["chopper.phase=0.3"])
     out["multibit_phase"] = ctdsm.synthesize(spec)
+    # The first single-bit seed (5th-order FB, a DAC into every integrator, 32 MHz): the
+    # fine-step comparison needs few samples at OSR 64.
+    out["singlebit_fb5"] = ctdsm.synthesize(ctdsm.load_spec(physics_spec("singlebit")))
     return out
 
 
@@ -107,7 +111,7 @@ def _ode_loop(plant, levels, amp, w, n_samples, chop=None):
     [
         ("multibit", "ideal"),
         ("lp3_multibit", "ideal"),  # with excess loop delay
-        ("singlebit", {"preset": "ideal", "opamp_dc_gain_db": 50, "opamp_gbw_ratio": 2}),
+        ("singlebit_fb5", {"preset": "ideal", "opamp_dc_gain_db": 50, "opamp_gbw_ratio": 2}),
         # GBW = 4 fs: the opamp poles settle within a period and are reduced away.
         ("lp3_multibit", {"preset": "ideal", "opamp_dc_gain_db": 60, "opamp_gbw_ratio": 4}),
         # Chopped first opamp (multibit seed): the switched plant, four period variants.
@@ -190,7 +194,10 @@ def test_edge_asymmetry_is_isi_of_nrz_only(designs):
     clean = analyze(simulate(d, 1 << 16, -3, "ideal", 1))
     assert nrz.thd_db > clean.thd_db + 20
     d_rz = ctdsm.synthesize(
-        ctdsm.load_spec(ROOT / "designs" / "multibit.yaml", ["architecture.dac_pulse=rz"])
+        # RZ halves the DAC resistors (R1_u below the process bound): kept with a warning
+        ctdsm.load_spec(
+            ROOT / "designs" / "multibit.yaml", ["architecture.dac_pulse=rz", "sizing.bounds=warn"]
+        )
     )
     rz = analyze(simulate(d_rz, 1 << 16, -3, imp, 1))
     rz_clean = analyze(simulate(d_rz, 1 << 16, -3, "ideal", 1))
@@ -233,7 +240,7 @@ def test_chopped_run_does_not_depend_on_the_block_length(half_period, monkeypatc
 
     d = ctdsm.synthesize(
         ctdsm.load_spec(
-            ROOT / "designs" / "singlebit.yaml",
+            physics_spec("singlebit"),  # fs 32 MHz
             ["chopper.enabled=true", f"chopper.f_chop_hz={32e6 / (2 * half_period)}"],
         )
     )

@@ -187,7 +187,7 @@ def test_no_point_meets_the_target_writes_no_best_yaml(tmp_path):
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in out.iterdir()) == ["explore.csv", "pareto.png", "run.json"]
-    assert "no point meets target.sndr_db 105 dB (no feasible point has a stable" in res.output
+    assert "no point meets target.sndr_db 104 dB (no feasible point has a stable" in res.output
     assert json.loads((out / "run.json").read_text())["runs"]["explore"]["best_point"] is None
 
 

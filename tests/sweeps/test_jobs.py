@@ -8,7 +8,7 @@ import pytest
 
 import ctdsm
 import ctdsm.spice
-from ctdsm.errors import CtdsmError
+from ctdsm.errors import CtdsmError, SynthesisError
 from ctdsm.sweeps import jobs
 from ctdsm.sweeps.jobs import Job, derive_seeds, design_for, run_job
 
@@ -47,11 +47,14 @@ def test_derived_seeds_are_fixed_distinct_and_prefix_stable():
 
 
 def test_design_cache_synthesizes_once_per_override_set(spec_data):
-    d1 = design_for(spec_data, ())
-    assert design_for(spec_data, ()) is d1
-    d2 = design_for(spec_data, (("process.temp_c", 85),))
+    # (re-sized at 85 degC the single-bit seed draws more than 1 mA: a sweep keeps it)
+    d1 = design_for(spec_data, (), warn_bounds=True)
+    assert design_for(spec_data, (), warn_bounds=True) is d1
+    d2 = design_for(spec_data, (("process.temp_c", 85),), warn_bounds=True)
     assert d2 is not d1 and d2.spec.process.temp_c == 85
-    assert design_for(spec_data, (("process.temp_c", 85),)) is d2
+    assert design_for(spec_data, (("process.temp_c", 85),), warn_bounds=True) is d2
+    with pytest.raises(SynthesisError, match="sizing.bounds: dac_unit_current"):
+        design_for(spec_data, (("process.temp_c", 85),))
 
 
 def test_behavioral_job_matches_a_direct_simulation(spec_data):

@@ -93,12 +93,12 @@ def test_without_mc_the_base_seed_and_a_seed_axis_are_used_as_given(sb):
 
 
 def test_serial_sweep_rows(sb):
-    res = sweep(sb, {"amplitude_dbfs": [-20, -10]}, mc_runs=2, n_samples=4096, workers=0)
+    res = sweep(sb, {"amplitude_dbfs": [-20, -10]}, mc_runs=2, n_samples=16384, workers=0)
     assert res.columns[:5] == ["index", "point", "mc", "amplitude_dbfs", "seed"]
     assert [r["amplitude_dbfs"] for r in res.rows] == [-20.0, -20.0, -10.0, -10.0]
     assert [r["seed"] for r in res.rows] == derive_seeds(ctdsm.load_spec(sb).simulation.seed, 2) * 2
     for r in res.rows:
-        assert r["n_samples"] == 4096
+        assert r["n_samples"] == 16384
         if r["stable"]:
             assert abs(r["measured_amplitude_dbfs"] - r["amplitude_dbfs"]) < 0.5
     # 10 dB more signal at the same noise: SNDR rises by about 10 dB.
@@ -130,12 +130,12 @@ def test_spice_sweep_rows_with_a_fake_runner(sb, monkeypatch):
 
     monkeypatch.setattr(ctdsm.spice, "run_spice", fake, raising=False)
     axes = {"process.corner": ["typical", "ff"], "process.temp_c": [125], "seed": [4, 8]}
-    res = sweep(sb, axes, engine="spice", n_samples=2048, workers=0)
+    res = sweep(sb, axes, engine="spice", n_samples=4096, workers=0)
     assert seen == [
-        ("typical", 125.0, 4, 2048),
-        ("typical", 125.0, 8, 2048),
-        ("ff", 125.0, 4, 2048),
-        ("ff", 125.0, 8, 2048),
+        ("typical", 125.0, 4, 4096),
+        ("typical", 125.0, 8, 4096),
+        ("ff", 125.0, 4, 4096),
+        ("ff", 125.0, 8, 4096),
     ]
     got = [(r["process.corner"], r["process.temp_c"], r["seed"]) for r in res.rows]
     assert got == [("typical", 125, 4), ("typical", 125, 8), ("ff", 125, 4), ("ff", 125, 8)]
