@@ -8,44 +8,66 @@ the defaults and their sources.
 Per integrator ``i`` (1-based):
 
 * the opamp's resistive load is every resistor driven by ``x_i`` (the next stages' input
-  and feedback resistors), in parallel; its capacitive load is ``load_cap_factor`` times its
-  own integrating capacitor (at the unity-gain frequency the virtual ground is not held, so
-  the output drives ``C_i`` into it: the upper bound, ``load_cap_factor = 1``);
+  and feedback resistors), in parallel; its capacitive load is ``load_cap_factor`` times
+  ``C_i C_vg / (C_i + C_vg) + C_NODE_F``: near its unity-gain frequency the output drives
+  ``C_i`` in series with the virtual-ground capacitance ``C_vg`` (the gate capacitance of the
+  input pair that the noise sets, :func:`virtual_ground_c_f`, plus ``C_NODE_F`` of wiring),
+  and the wiring of its own node;
 * its unity-gain bandwidth is ``gbw_hz`` if given, else ``gbw_ratio fs``, else
-  ``DEFAULT_GBW_RATIO fs``; its white noise is ``sizing.opamp_en_v_rthz[i]``;
+  ``DEFAULT_GBW_RATIO fs`` (``synthesize`` passes :func:`sndr_gbw_ratio`, the smallest
+  simulated GBW that costs at most the allowed SNDR loss with the thermal noise counted);
+  its white noise is ``sizing.opamp_en_v_rthz[i]``;
 * its output also carries the integrator's input current, which flows through ``C_i``:
   for the first integrator the input and the DAC nearly cancel and the net is the loop's
-  error, at most ``ERROR_UNITS`` quantizer steps, ``ERROR_UNITS k_u / (2 R_dac)`` per half
-  (``R_dac = R_u / units``); for the others, every source at its peak (input and DACs
+  error, at most ``ERROR_UNITS`` quantizer steps, ``ERROR_UNITS k_u / (2 R_dac taps)`` per
+  half (``R_dac = R_u / units``; an FIR DAC of ``taps`` equal taps spreads each step over
+  ``taps`` periods); for the others, every source at its peak (input and DACs
   ``V_fs / 2``, states ``swing / 2``) through its resistor, summed (an upper bound);
-* its topology: ``topologies[i]`` if given, else ``"ff3"`` for the first opamp of a
-  high-resolution design (thermal SNR of the sizing at least ``HIGH_RES_SNR_DB``: the first
-  opamp then needs the gain of three stages and a separately chopped first stage) and
-  ``"miller"`` for every other.
+* its topology: ``topologies[i]`` if given, else ``"ff3"`` for every opamp when the
+  simulated DC-gain requirement ``dc_gain_db`` exceeds ``MILLER_MAX_GAIN_DB`` (two stages
+  cannot give it), else ``"ff3"`` for the first opamp of a high-resolution design (thermal
+  SNR of the sizing at least ``HIGH_RES_SNR_DB``: the first opamp then needs the gain of
+  three stages and a separately chopped first stage) and ``"miller"`` for every other.
+
+A feed-forward loop (``form="FF"``) sums its states before the quantizer in an active
+summer (``summing_amp``): a two-stage Miller opamp at the loop's GBW driving the
+comparators' inputs, ``(levels - 1) COMPARATOR_INPUT_C_F + C_NODE_F``; its noise is shaped
+like the quantization noise (``SUMMER_EN_V_RTHZ``, so the bandwidth sets it).
+
+Decoupling: besides the reference's ``ref_decoupling_f``, the supply is decoupled on chip
+(``supply_decoupling``, MOS capacitors at gate-oxide density) with the charge of one clock
+period of the modulator's supply current at a droop of ``SUPPLY_DROOP_FRACTION V_DD``:
+``C_sup = (P / V_DD) / (fs SUPPLY_DROOP_FRACTION V_DD)``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ctdsm.design.requirements import Requirements
 from ctdsm.design.sizing import Sizing
 from ctdsm.models.area import (
     DIFFUSION_EXTENSION,
     breakdown_mm2,
     capacitor_area_m2,
+    device_width_m,
     opamp_area_m2,
     resistor_area_m2,
 )
 from ctdsm.models.power import (
     GE_DFF,
+    Device,
     OpampPower,
     clock_power,
     dac_reference_power,
     dwa_gate_count,
     fir_gate_count,
+    gm_for_noise_s,
+    input_gm_id_s_per_a,
     logic_power,
     opamp_power,
     quantizer_power,
@@ -60,12 +82,20 @@ __all__ = [
     "DAC_SWITCHING",
     "DEFAULT_GBW_RATIO",
     "HIGH_RES_SNR_DB",
+    "MILLER_MAX_GAIN_DB",
+    "COMPARATOR_INPUT_C_F",
+    "SUMMER_EN_V_RTHZ",
+    "SUPPLY_DROOP_FRACTION",
     "ERROR_UNITS",
     "R_ON_FRACTION",
     "DRIVER_TAPER_OVERHEAD",
     "CHOPPER_SWITCHES",
     "CHOPPER_R_ON_OHM",
     "REF_DECOUPLING_F",
+    "C_NODE_F",
+    "virtual_ground_c_f",
+    "sndr_gbw_ratio",
+    "supply_decoupling_f",
     "estimate_cost",
     "predicted_performance",
 ]
@@ -76,6 +106,16 @@ DEFAULT_GBW_RATIO = 2.0
 ERROR_UNITS = 2.0
 #: Thermal SNR (dB) from which the first opamp is a three-stage feed-forward one.
 HIGH_RES_SNR_DB = 90.0
+#: DC gain (dB) a two-stage Miller opamp reaches: two stages of intrinsic gain ``gm r_o``
+#: about 30 (30 dB) each at ``l_analog``; above it every opamp is three-stage.
+MILLER_MAX_GAIN_DB = 60.0
+#: Input capacitance of one comparator (preamp input pair and wiring), F.
+COMPARATOR_INPUT_C_F = 30e-15
+#: Input-referred noise given to the feed-forward summer: shaped by the loop like the
+#: quantization noise, so its bandwidth, not its noise, sets it, V/sqrt(Hz).
+SUMMER_EN_V_RTHZ = 1e-6
+#: Supply droop the on-chip decoupling allows over one clock period, as a fraction of V_DD.
+SUPPLY_DROOP_FRACTION = 0.01
 #: DAC switch on-resistance per unit resistor (as the DAC models, docs/models.md: R_u / 50).
 R_ON_FRACTION = 1.0 / 50.0
 #: Tapered driver chain (fan-out 4) before each switch, as a factor on the switch's gate.
@@ -86,6 +126,9 @@ CHOPPER_SWITCHES = 8
 CHOPPER_R_ON_OHM = 100.0
 #: On-chip reference decoupling (the r_dac model's C_dec, docs/models.md), F.
 REF_DECOUPLING_F = 500e-12
+#: Wiring and junction capacitance of an opamp's output node and of a virtual-ground node
+#: (a few hundred um of routing at about 0.1 fF/um, the drains and the switches on it), F.
+C_NODE_F = 0.5e-12
 
 
 @dataclass(frozen=True)
@@ -134,6 +177,7 @@ class Cost:
     area_breakdown_mm2 : dict
         Block name to mm^2 (``integrating_caps``, ``loop_resistors``, ``dac_resistors``,
         ``dac_switches``, ``opamps``, ``quantizer``, ``logic``, ``ref_decoupling``,
+        ``supply_decoupling``,
         ``routing``).
     opamps : tuple of OpampPower
         The sizing of each opamp.
@@ -202,11 +246,72 @@ def _inverter_area_m2(c_gate_f: float, tech: Technology) -> float:
     return w * length * (1.0 + DRIVER_TAPER_OVERHEAD)
 
 
-def _feedback_current_a(sizing: Sizing, stage: int, swing_v: float) -> float:
+def virtual_ground_c_f(
+    en_v_rthz: float, gbw_hz: float, tech: Technology, temp_k: float = 300.0
+) -> float:
+    """Capacitance of an opamp's virtual-ground node, per side: the gate-source capacitance
+    ``(2/3) W L_analog Cox`` of the input device that the white noise ``en_v_rthz`` sets
+    (:func:`~ctdsm.models.power.gm_for_noise_s`, width at the input pair's ``gm/Id`` for
+    ``gbw_hz``, :func:`~ctdsm.models.power.input_gm_id_s_per_a`), plus ``C_NODE_F`` of
+    wiring, F."""
+    gm_id = input_gm_id_s_per_a(gbw_hz, tech, temp_k)
+    dev = Device("input", "p", gm_for_noise_s(en_v_rthz, temp_k) / gm_id, gm_id, 1)
+    w = device_width_m(dev, tech, temp_k)
+    return 2.0 / 3.0 * w * tech.l_analog_m * tech.cox_f_per_m2 + C_NODE_F
+
+
+def _load_c_f(
+    c_int_f: float, en_v_rthz: float, gbw_hz: float, tech: Technology, temp_k: float
+) -> float:
+    """Capacitive load of an integrator's opamp near its unity-gain frequency: ``C_i`` in
+    series with the virtual-ground capacitance, plus the wiring of the output node, F."""
+    c_vg = virtual_ground_c_f(en_v_rthz, gbw_hz, tech, temp_k)
+    return c_int_f * c_vg / (c_int_f + c_vg) + C_NODE_F
+
+
+def sndr_gbw_ratio(requirements: Requirements, sizing: Sizing) -> float | None:
+    """The smallest simulated GBW / fs whose SNDR loss, thermal noise counted, stays within
+    ``requirements.loss_db`` (and that of every larger grid value).
+
+    The requirement table holds the loss of the quantization noise alone (ideal otherwise);
+    a modulator whose thermal noise dominates loses far less SNDR. With ``q`` the ideal
+    quantization noise and ``t`` the sizing's thermal noise, both relative to the test
+    tone at ``requirements.amplitude_dbfs``::
+
+        loss_SNDR(g) = 10 log10((q 10^(loss_Q(g) / 10) + t) / (q + t))
+
+    Returns None when no grid value passes (or there is no table).
+    """
+    rows = requirements.table.get("gbw_ratio", [])
+    if not rows or sizing.total_noise_v2 <= 0:
+        return None
+    p_sig = (sizing.full_scale_v * 10.0 ** (requirements.amplitude_dbfs / 20.0)) ** 2 / 2.0
+    q = 10.0 ** (-requirements.reference_sndr_db / 10.0)
+    t = sizing.total_noise_v2 / p_sig
+    best = None
+    for g, loss_q in sorted(rows, key=lambda r: -float(r[0] or 0.0)):
+        if g is None or loss_q is None:
+            break
+        if 10.0 * math.log10((q * 10.0 ** (loss_q / 10.0) + t) / (q + t)) > requirements.loss_db:
+            break
+        best = float(g)
+    return best
+
+
+def supply_decoupling_f(power_w: float, fs_hz: float, vdd_v: float) -> float:
+    """On-chip supply decoupling that delivers one clock period of the supply current
+    ``P / V_DD`` with a droop of ``SUPPLY_DROOP_FRACTION V_DD``::
+
+        C_sup = P / (SUPPLY_DROOP_FRACTION V_DD^2 fs)   [F]
+    """
+    return power_w / (SUPPLY_DROOP_FRACTION * vdd_v**2 * fs_hz)
+
+
+def _feedback_current_a(sizing: Sizing, stage: int, swing_v: float, taps: int = 1) -> float:
     """Peak current per half into integrator ``stage`` (1-based), through its capacitor."""
     if stage == 1:
         r_dac = sizing.dac_unit_r_ohm / sizing.dac_units
-        return ERROR_UNITS * sizing.k_u_v / (2.0 * r_dac)
+        return ERROR_UNITS * sizing.k_u_v / (2.0 * r_dac * taps)
     total = 0.0
     for r in sizing.resistors:
         if r.stage != stage or not math.isfinite(r.r_ohm) or r.r_ohm <= 0:
@@ -224,9 +329,13 @@ def _opamps(
     swing_v: float,
     load_cap_factor: float,
     tech: Technology,
+    taps: int = 1,
+    dc_gain_db: float | None = None,
 ) -> list[OpampPower]:
     n = len(sizing.c_f)
-    if topologies is None:
+    if topologies is None and dc_gain_db is not None and dc_gain_db > MILLER_MAX_GAIN_DB:
+        topologies = ["ff3"] * n
+    elif topologies is None:
         first = "ff3" if sizing.snr_thermal_db >= HIGH_RES_SNR_DB else "miller"
         topologies = [first] + ["miller"] * (n - 1)
     elif len(topologies) != n:
@@ -234,13 +343,20 @@ def _opamps(
     return [
         opamp_power(
             gbw[i],
-            load_cap_factor * float(sizing.c_f[i]),
+            load_cap_factor
+            * _load_c_f(
+                float(sizing.c_f[i]),
+                float(sizing.opamp_en_v_rthz[i]),
+                gbw[i],
+                tech,
+                sizing.temp_k,
+            ),
             _load_ohm(sizing, i + 1),
             swing_v,
             float(sizing.opamp_en_v_rthz[i]),
             tech=tech,
             topology=topologies[i],
-            i_feedback_a=_feedback_current_a(sizing, i + 1, swing_v),
+            i_feedback_a=_feedback_current_a(sizing, i + 1, swing_v, taps),
             temp_k=sizing.temp_k,
         )
         for i in range(n)
@@ -264,6 +380,8 @@ def estimate_cost(
     swing_v: float | None = None,
     load_cap_factor: float = 1.0,
     ref_decoupling_f: float = REF_DECOUPLING_F,
+    vdd_v: float | None = None,
+    dc_gain_db: float | None = None,
 ) -> Cost:
     """Power and area of a sized design (equations: docs/power.md).
 
@@ -298,9 +416,16 @@ def estimate_cost(
     swing_v : float, optional
         Differential peak opamp output swing; default the process's largest.
     load_cap_factor : float
-        Opamp capacitive load per integrating capacitor.
+        Factor on the opamp capacitive load (``C_i`` in series with the virtual ground, plus
+        the output wiring; the module doc).
     ref_decoupling_f : float
         On-chip decoupling of the DAC reference (MOS capacitor, gate-oxide density), F.
+    vdd_v : float, optional
+        Supply (``process.vdd_v``); default the process's nominal ``tech.vdd_v``. Every
+        supply-dependent term (power, switch sizing) uses it.
+    dc_gain_db : float, optional
+        The simulated opamp DC-gain requirement; above ``MILLER_MAX_GAIN_DB`` every opamp is
+        three-stage (when ``topologies`` is not given).
 
     Returns
     -------
@@ -313,13 +438,24 @@ def estimate_cost(
         raise ValueError(f"dac_type {dac_type!r}; one of {', '.join(DAC_SWITCHING)}")
     if fir_taps < 1:
         raise ValueError("fir_taps must be at least 1")
+    if vdd_v is not None:
+        tech = dataclasses.replace(tech, vdd_v=float(vdd_v))
     swing = tech.max_swing_diff_v if swing_v is None else float(swing_v)
     if gbw_hz is not None:
         gbw = _per_stage(gbw_hz, n)
     else:
         gbw = [(gbw_ratio if gbw_ratio is not None else DEFAULT_GBW_RATIO) * fs_hz] * n
-    opamps = _opamps(sizing, fs_hz, gbw, topologies, swing, load_cap_factor, tech)
+    opamps = _opamps(
+        sizing, fs_hz, gbw, topologies, swing, load_cap_factor, tech, fir_taps, dc_gain_db
+    )
     power: dict[str, float] = {f"opamp{i + 1}": o.power_w for i, o in enumerate(opamps)}
+    summer = None
+    if form == "FF":
+        c_q = max(levels - 1, 1) * COMPARATOR_INPUT_C_F + C_NODE_F
+        summer = opamp_power(
+            gbw[-1], c_q, math.inf, swing, SUMMER_EN_V_RTHZ, tech=tech, temp_k=sizing.temp_k
+        )
+        power["summing_amp"] = summer.power_w
 
     # The first DAC: reference current, switch drivers (per half, per tap).
     sw = DAC_SWITCHING[dac_type]
@@ -351,10 +487,15 @@ def estimate_cost(
         ),
         "dac_resistors": units * fir_taps * resistor_area_m2(fir_taps * r_u, tech),
         "dac_switches": n_gates * _inverter_area_m2(c_inv, tech),
-        "opamps": sum(opamp_area_m2(o.devices, o.c_comp_f, tech, sizing.temp_k) for o in opamps),
+        "opamps": sum(
+            opamp_area_m2(o.devices, o.c_comp_f, tech, sizing.temp_k)
+            for o in (*opamps, *([summer] if summer else []))
+        ),
         "quantizer": n_comp * tech.comparator_area_m2,
         "logic": gates * tech.logic_gate_area_m2,
         "ref_decoupling": ref_decoupling_f / tech.cox_f_per_m2,
+        "supply_decoupling": supply_decoupling_f(sum(power.values()), fs_hz, tech.vdd_v)
+        / tech.cox_f_per_m2,
     }
     area = breakdown_mm2(blocks, tech)
     return Cost(

@@ -16,7 +16,7 @@ import numpy as np
 from ctdsm.analysis import is_unstable, spectrum_metrics
 from ctdsm.design import ntf_choice as ntf_mod
 from ctdsm.design.bounds import check_bounds, violations
-from ctdsm.design.cost import Cost, estimate_cost
+from ctdsm.design.cost import Cost, estimate_cost, sndr_gbw_ratio
 from ctdsm.design.full_scale import resolve_full_scale
 from ctdsm.design.loop_filter import realize_loop_filter
 from ctdsm.design.record import Design
@@ -245,13 +245,15 @@ def _cost(
         levels=levels,
         order=order,
         form=spec.architecture.form,
-        gbw_ratio=requirements.gbw_ratio_min,
+        gbw_ratio=sndr_gbw_ratio(requirements, sizing),
         chopper_f_hz=f_chop,
         dac_type=spec.dac.type,
         fir_taps=spec.dac.fir_taps,
         tech=technology(spec.process.pdk),
         # the swing the states are scaled to, not the process's largest
         swing_v=float(spec.sizing.swing_v),
+        vdd_v=float(spec.process.vdd_v),
+        dc_gain_db=requirements.dc_gain_db_min,
     )
 
 
