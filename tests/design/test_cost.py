@@ -17,7 +17,16 @@ import math
 import numpy as np
 import pytest
 
-from ctdsm.design.cost import DEFAULT_GBW_RATIO, ERROR_UNITS, estimate_cost
+from ctdsm.design.cost import (
+    C_NODE_F,
+    DEFAULT_GBW_RATIO,
+    ERROR_UNITS,
+    estimate_cost,
+    sndr_gbw_ratio,
+    supply_decoupling_f,
+    virtual_ground_c_f,
+)
+from ctdsm.design.requirements import Requirements
 from ctdsm.design.sizing import Resistor, Sizing
 from ctdsm.models.area import capacitor_area_m2, resistor_area_m2
 from ctdsm.models.power import (
@@ -74,21 +83,43 @@ def test_breakdowns_sum_to_totals():
     assert [o["topology"] for o in d["opamps"]] == ["ff3", "miller", "miller", "miller"]
 
 
+def _c_load(c_i, en, gbw=32e6):
+    c_vg = virtual_ground_c_f(en, gbw, GENERIC180)
+    return c_i * c_vg / (c_i + c_vg) + C_NODE_F
+
+
+def test_virtual_ground_and_load_capacitance():
+    # e_n 2 nV, GBW 32 MHz: gm = 1.5 * 16 kT / (3 * 4e-18) = 8.2839 mS; input gm/Id at
+    # f_T 320 MHz: s = 2.55548, 16.7376 S/A -> I_D 494.93 uA, IC = (s^2 - 1) / 4 = 1.38263,
+    # W = 0.5 um * I_D / (IC * 2 * 1.3 * 70e-6 * U_T^2) = 1471.45 um,
+    # C_gs = (2/3) W * 0.5 um * 8.4 fF/um^2 = 4.1201 pF; plus 0.5 pF of wiring
+    assert virtual_ground_c_f(2e-9, 32e6, GENERIC180) == pytest.approx(4.6201e-12, rel=1e-4)
+    # the opamp's load: C_1 = 30 pF in series with it, plus 0.5 pF at the output: 4.5035 pF
+    assert _c_load(30e-12, 2e-9) == pytest.approx(4.5035e-12, rel=1e-4)
+
+
 def test_blocks_are_the_model_functions():
     c = _vlsi()
-    # opamp 1: GBW = 1.0 * 32 MHz, C_L = C_1 = 30 pF, load = R2 = 6 kohm, swing 2.4 V,
-    # e_n 2 nV; feedback current 2 steps * (2 V / 16) / (2 * 48 kohm / 16) = 41.7 uA
-    i_fb = ERROR_UNITS * (2.0 / 16) / (2 * 48e3 / 16)
-    assert i_fb == pytest.approx(41.67e-6, rel=1e-3)
-    op1 = opamp_power(32e6, 30e-12, 6e3, 2.4, 2e-9, tech=GENERIC180, topology="ff3",
-                      i_feedback_a=i_fb)  # fmt: skip
+    # opamp 1: GBW = 1.0 * 32 MHz, C_L = 30 pF in series with C_vg, plus C_NODE_F (4.50 pF),
+    # load = R2 = 6 kohm, swing 1.8 - 2 * 0.3 = 1.2 V, e_n 2 nV; feedback current of the 8-tap FIR DAC:
+    # 2 steps * (2 V / 16) / (2 * 48 kohm / 16) / 8 = 5.21 uA
+    i_fb = ERROR_UNITS * (2.0 / 16) / (2 * 48e3 / 16) / 8
+    assert i_fb == pytest.approx(5.208e-6, rel=1e-3)
+    op1 = opamp_power(32e6, _c_load(30e-12, 2e-9), 6e3, 1.2, 2e-9, tech=GENERIC180,
+                      topology="ff3", i_feedback_a=i_fb)  # fmt: skip
     assert c.power_breakdown_w["opamp1"] == pytest.approx(op1.power_w)
-    # opamp 2: feedback current (2.4 / 2) / 6 kohm = 200 uA; load R3 = 12 kohm
-    op2 = opamp_power(32e6, 15e-12, 12e3, 2.4, 4e-9, tech=GENERIC180, i_feedback_a=1.2 / 6e3)
+    # opamp 2: feedback current (1.2 / 2) / 6 kohm = 100 uA; load R3 = 12 kohm
+    op2 = opamp_power(32e6, _c_load(15e-12, 4e-9), 12e3, 1.2, 4e-9, tech=GENERIC180,
+                      i_feedback_a=0.6 / 6e3)  # fmt: skip
     assert c.power_breakdown_w["opamp2"] == pytest.approx(op2.power_w)
     # last opamp: no finite resistor to drive
-    op4 = opamp_power(32e6, 4e-12, math.inf, 2.4, 4e-9, tech=GENERIC180, i_feedback_a=1.2 / 24e3)
+    op4 = opamp_power(32e6, _c_load(4e-12, 4e-9), math.inf, 1.2, 4e-9, tech=GENERIC180,
+                      i_feedback_a=0.6 / 24e3)  # fmt: skip
     assert c.power_breakdown_w["opamp4"] == pytest.approx(op4.power_w)
+    # FF summer: Miller at 32 MHz into 16 comparators * 30 fF + 0.5 pF = 0.98 pF
+    summer = opamp_power(32e6, 0.98e-12, math.inf, 1.2, 1e-6, tech=GENERIC180)
+    assert c.power_breakdown_w["summing_amp"] == pytest.approx(summer.power_w)
+    assert "summing_amp" not in _vlsi(form="FB").power_breakdown_w
     assert c.power_breakdown_w["dac_reference"] == pytest.approx(
         dac_reference_power(16, 48e3, 2.0, 1.8)
     )
@@ -104,7 +135,38 @@ def test_blocks_are_the_model_functions():
     assert a["dac_resistors"] == pytest.approx(
         16 * 8 * resistor_area_m2(8 * 48e3, GENERIC180) * 1e6
     )
+    # supply decoupling: P / (0.01 V_DD^2 fs) of MOS capacitance at Cox
+    c_sup = c.power_w / (0.01 * 1.8**2 * 32e6)
+    assert a["supply_decoupling"] == pytest.approx(c_sup / 8.4e-3 * 1e6)
     assert a["routing"] == pytest.approx(0.5 * (c.area_mm2 - a["routing"]))
+
+
+def test_supply_decoupling():
+    # 24 mW at 1.8 V, 32 MHz: 13.33 mA * 31.25 ns = 416.7 pC at 18 mV droop: 23.15 nF
+    assert supply_decoupling_f(24e-3, 32e6, 1.8) == pytest.approx(23.148e-9, rel=1e-4)
+
+
+def _requirements(rows, ref_sndr_db=120.0, amplitude_dbfs=-1.0):
+    return Requirements(
+        amplitude_dbfs=amplitude_dbfs, reference_sndr_db=ref_sndr_db, loss_db=1.0,
+        gbw_ratio_min=None, dc_gain_db_min=None, rc_loss_db=3.0, rc_tolerance=0.0,
+        table={"gbw_ratio": rows, "dc_gain_db": [], "rc_spread": []},
+    )  # fmt: skip
+
+
+def test_sndr_gbw_ratio():
+    # VLSI sizing: thermal SNR 108.5 dB at -1 dBFS; ideal SQNR 120 dB at -1 dBFS.
+    # q = 1e-12, t = 10^-10.85 = 1.4125e-11; a 20 dB quantization-noise loss costs
+    # 10 log10((1e-10 + 1.41e-11) / (1e-12 + 1.41e-11)) = 8.78 dB, a 10 dB loss
+    # 10 log10((1e-11 + 1.41e-11) / 1.51e-11) = 2.03 dB, a 2 dB loss 0.25 dB.
+    rows = [[1.0, None], [2.0, 20.0], [4.0, 10.0], [8.0, 2.0], [16.0, 0.1]]
+    assert sndr_gbw_ratio(_requirements(rows), VLSI) == 8.0
+    # quantization noise far below the thermal floor: every stable grid value passes
+    assert sndr_gbw_ratio(_requirements(rows, ref_sndr_db=150.0), VLSI) == 2.0
+    # the quantization-noise-limited case is the requirement itself (1 dB)
+    assert sndr_gbw_ratio(_requirements([[4.0, 1.5], [8.0, 0.9]], 80.0), VLSI) == 8.0
+    assert sndr_gbw_ratio(_requirements([[8.0, None]]), VLSI) is None
+    assert sndr_gbw_ratio(_requirements([]), VLSI) is None
 
 
 def test_options():
@@ -128,6 +190,17 @@ def test_options():
         _vlsi(dac_type="current_steering")
     with pytest.raises(ValueError, match="topologies"):
         _vlsi(topologies=["ff3"])
+    # a DC-gain requirement above two stages' 60 dB makes every opamp three-stage
+    assert [o.topology for o in _vlsi(dc_gain_db=70.0).opamps] == ["ff3"] * 4
+    assert [o.topology for o in _vlsi(dc_gain_db=55.0).opamps][1:] == ["miller"] * 3
+    # the spec's supply replaces the process's nominal one: P_ref = V_DD I_ref 1.3
+    lo = _vlsi(vdd_v=1.5)
+    assert lo.power_breakdown_w["dac_reference"] == pytest.approx(
+        dac_reference_power(16, 48e3, 2.0, 1.5)
+    )
+    assert lo.power_breakdown_w["opamp1"] < base.power_breakdown_w["opamp1"]
+    # the FIR DAC divides the first opamp's error current by its taps
+    assert plain.opamps[0].stage_currents_a[-1] >= base.opamps[0].stage_currents_a[-1]
 
 
 def test_chip_like_inputs_in_broad_bands(capsys):
