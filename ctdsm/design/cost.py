@@ -170,15 +170,14 @@ class Cost:
     power_w : float
         Sum of ``power_breakdown_w``, W.
     power_breakdown_w : dict
-        Block name to W (``opamp1``.., ``dac_reference``, ``dac_drivers``, ``quantizer``,
-        ``dem_logic``, ``clock``, ``chopper``).
+        Block name to W (``opamp1``.., ``summing_amp`` (FF form only), ``dac_reference``,
+        ``dac_drivers``, ``quantizer``, ``dem_logic``, ``clock``, ``chopper``).
     area_mm2 : float
         Sum of ``area_breakdown_mm2``, mm^2.
     area_breakdown_mm2 : dict
         Block name to mm^2 (``integrating_caps``, ``loop_resistors``, ``dac_resistors``,
         ``dac_switches``, ``opamps``, ``quantizer``, ``logic``, ``ref_decoupling``,
-        ``supply_decoupling``,
-        ``routing``).
+        ``supply_decoupling``, ``routing``).
     opamps : tuple of OpampPower
         The sizing of each opamp.
     tech : str
@@ -203,6 +202,8 @@ class Cost:
                     "topology": o.topology,
                     "gm1_s": o.gm1_s,
                     "gm1_limit": o.gm1_limit,
+                    "gbw_hz": o.gbw_hz,
+                    "gm_id_input_s_per_a": o.gm_id_input_s_per_a,
                     "stage_currents_a": list(o.stage_currents_a),
                     "power_w": o.power_w,
                 }

@@ -160,6 +160,10 @@ class OpampPower:
     power_w : float
         ``V_DD (sum of stage currents + bias)``, W.
     devices : tuple of Device
+    gbw_hz : float
+        The unity-gain bandwidth it is sized for, Hz.
+    gm_id_input_s_per_a : float
+        ``gm/Id`` of its input pair (:func:`input_gm_id_s_per_a`), S/A.
     """
 
     topology: str
@@ -171,6 +175,8 @@ class OpampPower:
     bias_current_a: float
     power_w: float
     devices: tuple[Device, ...]
+    gbw_hz: float = 0.0
+    gm_id_input_s_per_a: float = 0.0
 
     @property
     def total_current_a(self) -> float:
@@ -339,7 +345,9 @@ def opamp_power(
         )
     bias = BIAS_OVERHEAD * sum(stages)
     power = tech.vdd_v * (sum(stages) + bias)
-    return OpampPower(topology, gm1, limit, gm_out, c_c, stages, bias, power, devices)
+    return OpampPower(
+        topology, gm1, limit, gm_out, c_c, stages, bias, power, devices, gbw_hz, gmid_in
+    )
 
 
 def dac_reference_power(

@@ -101,8 +101,8 @@ def test_virtual_ground_and_load_capacitance():
 def test_blocks_are_the_model_functions():
     c = _vlsi()
     # opamp 1: GBW = 1.0 * 32 MHz, C_L = 30 pF in series with C_vg, plus C_NODE_F (4.50 pF),
-    # load = R2 = 6 kohm, swing 1.8 - 2 * 0.3 = 1.2 V, e_n 2 nV; feedback current of the 8-tap FIR DAC:
-    # 2 steps * (2 V / 16) / (2 * 48 kohm / 16) / 8 = 5.21 uA
+    # load = R2 = 6 kohm, swing 1.8 - 2 * 0.3 = 1.2 V, e_n 2 nV; feedback current of the
+    # 8-tap FIR DAC: 2 steps * (2 V / 16) / (2 * 48 kohm / 16) / 8 = 5.21 uA
     i_fb = ERROR_UNITS * (2.0 / 16) / (2 * 48e3 / 16) / 8
     assert i_fb == pytest.approx(5.208e-6, rel=1e-3)
     op1 = opamp_power(32e6, _c_load(30e-12, 2e-9), 6e3, 1.2, 2e-9, tech=GENERIC180,
