@@ -364,6 +364,58 @@ def _opamps(
     ]
 
 
+def _summer(
+    form: str, levels: int, gbw_hz: float, swing_v: float, tech: Technology, temp_k: float
+) -> OpampPower | None:
+    """The active summer of a feed-forward loop (module doc), None for other forms."""
+    if form != "FF":
+        return None
+    c_q = max(levels - 1, 1) * COMPARATOR_INPUT_C_F + C_NODE_F
+    return opamp_power(gbw_hz, c_q, math.inf, swing_v, SUMMER_EN_V_RTHZ, tech=tech, temp_k=temp_k)
+
+
+def _clocked_power(
+    levels: int,
+    v_ref_v: float,
+    gates: int,
+    fs_hz: float,
+    chopper_f_hz: float | None,
+    tech: Technology,
+) -> dict[str, float]:
+    """Quantizer, DEM/FIR logic, clock and chopper power, W."""
+    n_comp = max(levels - 1, 1)
+    dffs = (gates / GE_DFF if gates else 0.0) + n_comp
+    c_chop = switch_gate_c_f(CHOPPER_R_ON_OHM, tech, "n")
+    return {
+        "quantizer": quantizer_power(levels, fs_hz, tech, v_ref_v),
+        "dem_logic": logic_power(gates, tech, fs_hz),
+        "clock": clock_power(dffs, tech, fs_hz),
+        "chopper": (
+            switching_power(CHOPPER_SWITCHES, c_chop, tech.vdd_v, chopper_f_hz)
+            if chopper_f_hz
+            else 0.0
+        ),
+    }
+
+
+def _area_blocks(
+    sizing: Sizing, opamps: Sequence[OpampPower], tech: Technology, taps: int
+) -> dict[str, float]:
+    """Area of the analog blocks: capacitors, loop and DAC resistors, opamps, m^2."""
+    return {
+        "integrating_caps": sum(capacitor_area_m2(float(c), tech) for c in sizing.c_f),
+        "loop_resistors": sum(
+            resistor_area_m2(r.r_ohm, tech)
+            for r in sizing.resistors
+            if not (r.stage == 1 and r.source == "dac1")
+        ),
+        "dac_resistors": sizing.dac_units
+        * taps
+        * resistor_area_m2(taps * sizing.dac_unit_r_ohm, tech),
+        "opamps": sum(opamp_area_m2(o.devices, o.c_comp_f, tech, sizing.temp_k) for o in opamps),
+    }
+
+
 def estimate_cost(
     sizing: Sizing,
     *,
@@ -417,16 +469,13 @@ def estimate_cost(
     swing_v : float, optional
         Differential peak opamp output swing; default the process's largest.
     load_cap_factor : float
-        Factor on the opamp capacitive load (``C_i`` in series with the virtual ground, plus
-        the output wiring; the module doc).
+        Factor on the opamp capacitive load (the module doc).
     ref_decoupling_f : float
         On-chip decoupling of the DAC reference (MOS capacitor, gate-oxide density), F.
     vdd_v : float, optional
-        Supply (``process.vdd_v``); default the process's nominal ``tech.vdd_v``. Every
-        supply-dependent term (power, switch sizing) uses it.
+        Supply (``process.vdd_v``) of every term; default the process's ``tech.vdd_v``.
     dc_gain_db : float, optional
-        The simulated opamp DC-gain requirement; above ``MILLER_MAX_GAIN_DB`` every opamp is
-        three-stage (when ``topologies`` is not given).
+        Simulated DC-gain requirement; above ``MILLER_MAX_GAIN_DB`` every opamp is ff3.
 
     Returns
     -------
@@ -450,12 +499,8 @@ def estimate_cost(
         sizing, fs_hz, gbw, topologies, swing, load_cap_factor, tech, fir_taps, dc_gain_db
     )
     power: dict[str, float] = {f"opamp{i + 1}": o.power_w for i, o in enumerate(opamps)}
-    summer = None
-    if form == "FF":
-        c_q = max(levels - 1, 1) * COMPARATOR_INPUT_C_F + C_NODE_F
-        summer = opamp_power(
-            gbw[-1], c_q, math.inf, swing, SUMMER_EN_V_RTHZ, tech=tech, temp_k=sizing.temp_k
-        )
+    summer = _summer(form, levels, gbw[-1], swing, tech, sizing.temp_k)
+    if summer is not None:
         power["summing_amp"] = summer.power_w
 
     # The first DAC: reference current, switch drivers (per half, per tap).
@@ -467,31 +512,14 @@ def estimate_cost(
     c_drive = c_inv * (1.0 + DRIVER_TAPER_OVERHEAD)
     power["dac_drivers"] = switching_power(n_gates, c_drive, tech.vdd_v, fs_hz, sw.activity)
 
-    power["quantizer"] = quantizer_power(levels, fs_hz, tech, v_ref)
     gates = dwa_gate_count(units) + fir_gate_count(units, fir_taps)
-    power["dem_logic"] = logic_power(gates, tech, fs_hz)
     n_comp = max(levels - 1, 1)
-    dffs = (gates / GE_DFF if gates else 0.0) + n_comp
-    power["clock"] = clock_power(dffs, tech, fs_hz)
-    c_chop = switch_gate_c_f(CHOPPER_R_ON_OHM, tech, "n")
-    power["chopper"] = (
-        switching_power(CHOPPER_SWITCHES, c_chop, tech.vdd_v, chopper_f_hz) if chopper_f_hz else 0.0
-    )
+    power.update(_clocked_power(levels, v_ref, gates, fs_hz, chopper_f_hz, tech))
 
     # Area.
-    blocks = {
-        "integrating_caps": sum(capacitor_area_m2(float(c), tech) for c in sizing.c_f),
-        "loop_resistors": sum(
-            resistor_area_m2(r.r_ohm, tech)
-            for r in sizing.resistors
-            if not (r.stage == 1 and r.source == "dac1")
-        ),
-        "dac_resistors": units * fir_taps * resistor_area_m2(fir_taps * r_u, tech),
+    blocks = _area_blocks(sizing, [*opamps, *([summer] if summer else [])], tech, fir_taps)
+    blocks |= {
         "dac_switches": n_gates * _inverter_area_m2(c_inv, tech),
-        "opamps": sum(
-            opamp_area_m2(o.devices, o.c_comp_f, tech, sizing.temp_k)
-            for o in (*opamps, *([summer] if summer else []))
-        ),
         "quantizer": n_comp * tech.comparator_area_m2,
         "logic": gates * tech.logic_gate_area_m2,
         "ref_decoupling": ref_decoupling_f / tech.cox_f_per_m2,
