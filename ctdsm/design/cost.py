@@ -449,8 +449,8 @@ def estimate_cost(
     order : int
         Loop-filter order (number of integrators and opamps).
     form : str
-        Loop-filter form (``"FF"``, ``"FB"``, ...); recorded for the caller, the load of each
-        opamp is read from the resistors themselves.
+        Loop-filter form (``"FF"``, ``"FB"``, ...): ``"FF"`` adds the summer; the load of
+        each opamp is read from the resistors themselves.
     gbw_hz : float or sequence of float, optional
         Opamp unity-gain bandwidth, one for all or one per integrator, Hz.
     gbw_ratio : float, optional

@@ -1,8 +1,8 @@
 """estimate_cost on hand-built sizings: the breakdowns sum to the totals, each block is the
 model function's value for the sizing's numbers, and two chip-like inputs land in broad bands.
 
-The chip-like sizings are assumptions for a sanity check, not the chips' values (the lead
-calibrates the models against synthesized designs):
+The chip-like sizings are assumptions for a sanity check, not the chips' values (the models
+are calibrated against the synthesized chip designs in tests/flow/test_chips.py):
 
 * VLSI 2019 19.2-like: 4th order, 17 levels, fs 32 MHz, full scale 2 V, R_in 3 kohm,
   C = 30/15/8/4 pF per side, DAC unit 48 kohm (16 units), first opamp 2 nV/rtHz, 8-tap FIR
