@@ -173,7 +173,11 @@ def test_chopping_same_direction_as_behavioral():
 @needs_ngspice
 @needs_gf180
 def test_singlebit_on_gf180mcu():
-    m, b, r = both("singlebit", N_FULL, "process.pdk=gf180mcu", pdk_root=PDK_ROOT)
+    # On gf180mcu (h = 0.4 V: full scale 1.0 V at 1.8 V) the seed draws 1.19 mA per half,
+    # above the 1 mA DAC bound: kept with a warning, the netlist is what is under test.
+    m, b, r = both(
+        "singlebit", N_FULL, "process.pdk=gf180mcu", "sizing.bounds=warn", pdk_root=PDK_ROOT
+    )
     assert r.pdk == "gf180mcu"
     assert r.stable and m.stable
     assert m.sndr_db > 100.0, f"GF180MCU: ngspice SNDR {m.sndr_db:.1f} dB"
