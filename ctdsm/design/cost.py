@@ -8,24 +8,38 @@ the defaults and their sources.
 Per integrator ``i`` (1-based):
 
 * the opamp's resistive load is every resistor driven by ``x_i`` (the next stages' input
-  and feedback resistors), in parallel; its capacitive load is ``load_cap_factor`` times its
-  own integrating capacitor (at the unity-gain frequency the virtual ground is not held, so
-  the output drives ``C_i`` into it: the upper bound, ``load_cap_factor = 1``);
+  and feedback resistors), in parallel; its capacitive load is ``load_cap_factor`` times
+  ``C_i C_vg / (C_i + C_vg) + C_NODE_F``: near its unity-gain frequency the output drives
+  ``C_i`` in series with the virtual-ground capacitance ``C_vg`` (the gate capacitance of the
+  input pair that the noise sets, :func:`virtual_ground_c_f`, plus ``C_NODE_F`` of wiring),
+  and the wiring of its own node;
 * its unity-gain bandwidth is ``gbw_hz`` if given, else ``gbw_ratio fs``, else
-  ``DEFAULT_GBW_RATIO fs``; its white noise is ``sizing.opamp_en_v_rthz[i]``;
+  ``DEFAULT_GBW_RATIO fs`` (``synthesize`` passes the requirements' ``gbw_ratio_min``, the
+  smallest simulated GBW that costs at most the allowed SNDR loss with the thermal noise
+  counted, :func:`ctdsm.flow.requirements.derive_requirements`);
+  its white noise is ``sizing.opamp_en_v_rthz[i]``;
 * its output also carries the integrator's input current, which flows through ``C_i``:
   for the first integrator the input and the DAC nearly cancel and the net is the loop's
-  error, at most ``ERROR_UNITS`` quantizer steps, ``ERROR_UNITS k_u / (2 R_dac)`` per half
-  (``R_dac = R_u / units``); for the others, every source at its peak (input and DACs
+  error, at most ``ERROR_UNITS`` quantizer steps, ``ERROR_UNITS k_u / (2 R_dac taps)`` per
+  half (``R_dac = R_u / units``; an FIR DAC of ``taps`` equal taps spreads each step over
+  ``taps`` periods); for the others, every source at its peak (input and DACs
   ``V_fs / 2``, states ``swing / 2``) through its resistor, summed (an upper bound);
-* its topology: ``topologies[i]`` if given, else ``"ff3"`` for the first opamp of a
-  high-resolution design (thermal SNR of the sizing at least ``HIGH_RES_SNR_DB``: the first
-  opamp then needs the gain of three stages and a separately chopped first stage) and
-  ``"miller"`` for every other.
+* its topology: ``topologies[i]`` if given, else ``"ff3"`` for every opamp when the
+  simulated DC-gain requirement ``dc_gain_db`` exceeds ``MILLER_MAX_GAIN_DB`` (two stages
+  cannot give it), else ``"ff3"`` for the first opamp of a high-resolution design (thermal
+  SNR of the sizing at least ``HIGH_RES_SNR_DB``: the first opamp then needs the gain of
+  three stages and a separately chopped first stage) and ``"miller"`` for every other.
+
+A feed-forward loop (``form="FF"``) sums its states before the quantizer in an active
+summer (``summing_amp``): a two-stage Miller opamp at the loop's GBW driving the
+comparators' inputs, ``(levels - 1) COMPARATOR_INPUT_C_F + C_NODE_F``; its noise is shaped
+like the quantization noise (``SUMMER_EN_V_RTHZ``, so the bandwidth sets it).
+
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,16 +50,20 @@ from ctdsm.models.area import (
     DIFFUSION_EXTENSION,
     breakdown_mm2,
     capacitor_area_m2,
+    device_width_m,
     opamp_area_m2,
     resistor_area_m2,
 )
 from ctdsm.models.power import (
     GE_DFF,
+    Device,
     OpampPower,
     clock_power,
     dac_reference_power,
     dwa_gate_count,
     fir_gate_count,
+    gm_for_noise_s,
+    input_gm_id_s_per_a,
     logic_power,
     opamp_power,
     quantizer_power,
@@ -60,12 +78,17 @@ __all__ = [
     "DAC_SWITCHING",
     "DEFAULT_GBW_RATIO",
     "HIGH_RES_SNR_DB",
+    "MILLER_MAX_GAIN_DB",
+    "COMPARATOR_INPUT_C_F",
+    "SUMMER_EN_V_RTHZ",
     "ERROR_UNITS",
     "R_ON_FRACTION",
     "DRIVER_TAPER_OVERHEAD",
     "CHOPPER_SWITCHES",
     "CHOPPER_R_ON_OHM",
     "REF_DECOUPLING_F",
+    "C_NODE_F",
+    "virtual_ground_c_f",
     "estimate_cost",
     "predicted_performance",
 ]
@@ -76,6 +99,14 @@ DEFAULT_GBW_RATIO = 2.0
 ERROR_UNITS = 2.0
 #: Thermal SNR (dB) from which the first opamp is a three-stage feed-forward one.
 HIGH_RES_SNR_DB = 90.0
+#: DC gain (dB) a two-stage Miller opamp reaches: two stages of intrinsic gain ``gm r_o``
+#: about 30 (30 dB) each at ``l_analog``; above it every opamp is three-stage.
+MILLER_MAX_GAIN_DB = 60.0
+#: Input capacitance of one comparator (preamp input pair and wiring), F.
+COMPARATOR_INPUT_C_F = 30e-15
+#: Input-referred noise given to the feed-forward summer: shaped by the loop like the
+#: quantization noise, so its bandwidth, not its noise, sets it, V/sqrt(Hz).
+SUMMER_EN_V_RTHZ = 1e-6
 #: DAC switch on-resistance per unit resistor (as the DAC models, docs/models.md: R_u / 50).
 R_ON_FRACTION = 1.0 / 50.0
 #: Tapered driver chain (fan-out 4) before each switch, as a factor on the switch's gate.
@@ -86,6 +117,9 @@ CHOPPER_SWITCHES = 8
 CHOPPER_R_ON_OHM = 100.0
 #: On-chip reference decoupling (the r_dac model's C_dec, docs/models.md), F.
 REF_DECOUPLING_F = 500e-12
+#: Wiring and junction capacitance of an opamp's output node and of a virtual-ground node
+#: (a few hundred um of routing at about 0.1 fF/um, the drains and the switches on it), F.
+C_NODE_F = 0.5e-12
 
 
 @dataclass(frozen=True)
@@ -127,8 +161,8 @@ class Cost:
     power_w : float
         Sum of ``power_breakdown_w``, W.
     power_breakdown_w : dict
-        Block name to W (``opamp1``.., ``dac_reference``, ``dac_drivers``, ``quantizer``,
-        ``dem_logic``, ``clock``, ``chopper``).
+        Block name to W (``opamp1``.., ``summing_amp`` (FF form only), ``dac_reference``,
+        ``dac_drivers``, ``quantizer``, ``dem_logic``, ``clock``, ``chopper``).
     area_mm2 : float
         Sum of ``area_breakdown_mm2``, mm^2.
     area_breakdown_mm2 : dict
@@ -159,6 +193,8 @@ class Cost:
                     "topology": o.topology,
                     "gm1_s": o.gm1_s,
                     "gm1_limit": o.gm1_limit,
+                    "gbw_hz": o.gbw_hz,
+                    "gm_id_input_s_per_a": o.gm_id_input_s_per_a,
                     "stage_currents_a": list(o.stage_currents_a),
                     "power_w": o.power_w,
                 }
@@ -202,11 +238,34 @@ def _inverter_area_m2(c_gate_f: float, tech: Technology) -> float:
     return w * length * (1.0 + DRIVER_TAPER_OVERHEAD)
 
 
-def _feedback_current_a(sizing: Sizing, stage: int, swing_v: float) -> float:
+def virtual_ground_c_f(
+    en_v_rthz: float, gbw_hz: float, tech: Technology, temp_k: float = 300.0
+) -> float:
+    """Capacitance of an opamp's virtual-ground node, per side: the gate-source capacitance
+    ``(2/3) W L_analog Cox`` of the input device that the white noise ``en_v_rthz`` sets
+    (:func:`~ctdsm.models.power.gm_for_noise_s`, width at the input pair's ``gm/Id`` for
+    ``gbw_hz``, :func:`~ctdsm.models.power.input_gm_id_s_per_a`), plus ``C_NODE_F`` of
+    wiring, F."""
+    gm_id = input_gm_id_s_per_a(gbw_hz, tech, temp_k)
+    dev = Device("input", "p", gm_for_noise_s(en_v_rthz, temp_k) / gm_id, gm_id, 1)
+    w = device_width_m(dev, tech, temp_k)
+    return 2.0 / 3.0 * w * tech.l_analog_m * tech.cox_f_per_m2 + C_NODE_F
+
+
+def _load_c_f(
+    c_int_f: float, en_v_rthz: float, gbw_hz: float, tech: Technology, temp_k: float
+) -> float:
+    """Capacitive load of an integrator's opamp near its unity-gain frequency: ``C_i`` in
+    series with the virtual-ground capacitance, plus the wiring of the output node, F."""
+    c_vg = virtual_ground_c_f(en_v_rthz, gbw_hz, tech, temp_k)
+    return c_int_f * c_vg / (c_int_f + c_vg) + C_NODE_F
+
+
+def _feedback_current_a(sizing: Sizing, stage: int, swing_v: float, taps: int = 1) -> float:
     """Peak current per half into integrator ``stage`` (1-based), through its capacitor."""
     if stage == 1:
         r_dac = sizing.dac_unit_r_ohm / sizing.dac_units
-        return ERROR_UNITS * sizing.k_u_v / (2.0 * r_dac)
+        return ERROR_UNITS * sizing.k_u_v / (2.0 * r_dac * taps)
     total = 0.0
     for r in sizing.resistors:
         if r.stage != stage or not math.isfinite(r.r_ohm) or r.r_ohm <= 0:
@@ -224,9 +283,13 @@ def _opamps(
     swing_v: float,
     load_cap_factor: float,
     tech: Technology,
+    taps: int = 1,
+    dc_gain_db: float | None = None,
 ) -> list[OpampPower]:
     n = len(sizing.c_f)
-    if topologies is None:
+    if topologies is None and dc_gain_db is not None and dc_gain_db > MILLER_MAX_GAIN_DB:
+        topologies = ["ff3"] * n
+    elif topologies is None:
         first = "ff3" if sizing.snr_thermal_db >= HIGH_RES_SNR_DB else "miller"
         topologies = [first] + ["miller"] * (n - 1)
     elif len(topologies) != n:
@@ -234,17 +297,76 @@ def _opamps(
     return [
         opamp_power(
             gbw[i],
-            load_cap_factor * float(sizing.c_f[i]),
+            load_cap_factor
+            * _load_c_f(
+                float(sizing.c_f[i]),
+                float(sizing.opamp_en_v_rthz[i]),
+                gbw[i],
+                tech,
+                sizing.temp_k,
+            ),
             _load_ohm(sizing, i + 1),
             swing_v,
             float(sizing.opamp_en_v_rthz[i]),
             tech=tech,
             topology=topologies[i],
-            i_feedback_a=_feedback_current_a(sizing, i + 1, swing_v),
+            i_feedback_a=_feedback_current_a(sizing, i + 1, swing_v, taps),
             temp_k=sizing.temp_k,
         )
         for i in range(n)
     ]
+
+
+def _summer(
+    form: str, levels: int, gbw_hz: float, swing_v: float, tech: Technology, temp_k: float
+) -> OpampPower | None:
+    """The active summer of a feed-forward loop (module doc), None for other forms."""
+    if form != "FF":
+        return None
+    c_q = max(levels - 1, 1) * COMPARATOR_INPUT_C_F + C_NODE_F
+    return opamp_power(gbw_hz, c_q, math.inf, swing_v, SUMMER_EN_V_RTHZ, tech=tech, temp_k=temp_k)
+
+
+def _clocked_power(
+    levels: int,
+    v_ref_v: float,
+    gates: int,
+    fs_hz: float,
+    chopper_f_hz: float | None,
+    tech: Technology,
+) -> dict[str, float]:
+    """Quantizer, DEM/FIR logic, clock and chopper power, W."""
+    n_comp = max(levels - 1, 1)
+    dffs = (gates / GE_DFF if gates else 0.0) + n_comp
+    c_chop = switch_gate_c_f(CHOPPER_R_ON_OHM, tech, "n")
+    return {
+        "quantizer": quantizer_power(levels, fs_hz, tech, v_ref_v),
+        "dem_logic": logic_power(gates, tech, fs_hz),
+        "clock": clock_power(dffs, tech, fs_hz),
+        "chopper": (
+            switching_power(CHOPPER_SWITCHES, c_chop, tech.vdd_v, chopper_f_hz)
+            if chopper_f_hz
+            else 0.0
+        ),
+    }
+
+
+def _area_blocks(
+    sizing: Sizing, opamps: Sequence[OpampPower], tech: Technology, taps: int
+) -> dict[str, float]:
+    """Area of the analog blocks: capacitors, loop and DAC resistors, opamps, m^2."""
+    return {
+        "integrating_caps": sum(capacitor_area_m2(float(c), tech) for c in sizing.c_f),
+        "loop_resistors": sum(
+            resistor_area_m2(r.r_ohm, tech)
+            for r in sizing.resistors
+            if not (r.stage == 1 and r.source == "dac1")
+        ),
+        "dac_resistors": sizing.dac_units
+        * taps
+        * resistor_area_m2(taps * sizing.dac_unit_r_ohm, tech),
+        "opamps": sum(opamp_area_m2(o.devices, o.c_comp_f, tech, sizing.temp_k) for o in opamps),
+    }
 
 
 def estimate_cost(
@@ -264,6 +386,8 @@ def estimate_cost(
     swing_v: float | None = None,
     load_cap_factor: float = 1.0,
     ref_decoupling_f: float = REF_DECOUPLING_F,
+    vdd_v: float | None = None,
+    dc_gain_db: float | None = None,
 ) -> Cost:
     """Power and area of a sized design (equations: docs/power.md).
 
@@ -278,8 +402,8 @@ def estimate_cost(
     order : int
         Loop-filter order (number of integrators and opamps).
     form : str
-        Loop-filter form (``"FF"``, ``"FB"``, ...); recorded for the caller, the load of each
-        opamp is read from the resistors themselves.
+        Loop-filter form (``"FF"``, ``"FB"``, ...): ``"FF"`` adds the summer; the load of
+        each opamp is read from the resistors themselves.
     gbw_hz : float or sequence of float, optional
         Opamp unity-gain bandwidth, one for all or one per integrator, Hz.
     gbw_ratio : float, optional
@@ -298,9 +422,13 @@ def estimate_cost(
     swing_v : float, optional
         Differential peak opamp output swing; default the process's largest.
     load_cap_factor : float
-        Opamp capacitive load per integrating capacitor.
+        Factor on the opamp capacitive load (the module doc).
     ref_decoupling_f : float
         On-chip decoupling of the DAC reference (MOS capacitor, gate-oxide density), F.
+    vdd_v : float, optional
+        Supply (``process.vdd_v``) of every term; default the process's ``tech.vdd_v``.
+    dc_gain_db : float, optional
+        Simulated DC-gain requirement; above ``MILLER_MAX_GAIN_DB`` every opamp is ff3.
 
     Returns
     -------
@@ -313,13 +441,20 @@ def estimate_cost(
         raise ValueError(f"dac_type {dac_type!r}; one of {', '.join(DAC_SWITCHING)}")
     if fir_taps < 1:
         raise ValueError("fir_taps must be at least 1")
+    if vdd_v is not None:
+        tech = dataclasses.replace(tech, vdd_v=float(vdd_v))
     swing = tech.max_swing_diff_v if swing_v is None else float(swing_v)
     if gbw_hz is not None:
         gbw = _per_stage(gbw_hz, n)
     else:
         gbw = [(gbw_ratio if gbw_ratio is not None else DEFAULT_GBW_RATIO) * fs_hz] * n
-    opamps = _opamps(sizing, fs_hz, gbw, topologies, swing, load_cap_factor, tech)
+    opamps = _opamps(
+        sizing, fs_hz, gbw, topologies, swing, load_cap_factor, tech, fir_taps, dc_gain_db
+    )
     power: dict[str, float] = {f"opamp{i + 1}": o.power_w for i, o in enumerate(opamps)}
+    summer = _summer(form, levels, gbw[-1], swing, tech, sizing.temp_k)
+    if summer is not None:
+        power["summing_amp"] = summer.power_w
 
     # The first DAC: reference current, switch drivers (per half, per tap).
     sw = DAC_SWITCHING[dac_type]
@@ -330,28 +465,14 @@ def estimate_cost(
     c_drive = c_inv * (1.0 + DRIVER_TAPER_OVERHEAD)
     power["dac_drivers"] = switching_power(n_gates, c_drive, tech.vdd_v, fs_hz, sw.activity)
 
-    power["quantizer"] = quantizer_power(levels, fs_hz, tech, v_ref)
     gates = dwa_gate_count(units) + fir_gate_count(units, fir_taps)
-    power["dem_logic"] = logic_power(gates, tech, fs_hz)
     n_comp = max(levels - 1, 1)
-    dffs = (gates / GE_DFF if gates else 0.0) + n_comp
-    power["clock"] = clock_power(dffs, tech, fs_hz)
-    c_chop = switch_gate_c_f(CHOPPER_R_ON_OHM, tech, "n")
-    power["chopper"] = (
-        switching_power(CHOPPER_SWITCHES, c_chop, tech.vdd_v, chopper_f_hz) if chopper_f_hz else 0.0
-    )
+    power.update(_clocked_power(levels, v_ref, gates, fs_hz, chopper_f_hz, tech))
 
     # Area.
-    blocks = {
-        "integrating_caps": sum(capacitor_area_m2(float(c), tech) for c in sizing.c_f),
-        "loop_resistors": sum(
-            resistor_area_m2(r.r_ohm, tech)
-            for r in sizing.resistors
-            if not (r.stage == 1 and r.source == "dac1")
-        ),
-        "dac_resistors": units * fir_taps * resistor_area_m2(fir_taps * r_u, tech),
+    blocks = _area_blocks(sizing, [*opamps, *([summer] if summer else [])], tech, fir_taps)
+    blocks |= {
         "dac_switches": n_gates * _inverter_area_m2(c_inv, tech),
-        "opamps": sum(opamp_area_m2(o.devices, o.c_comp_f, tech, sizing.temp_k) for o in opamps),
         "quantizer": n_comp * tech.comparator_area_m2,
         "logic": gates * tech.logic_gate_area_m2,
         "ref_decoupling": ref_decoupling_f / tech.cox_f_per_m2,

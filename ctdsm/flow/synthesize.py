@@ -254,6 +254,8 @@ def _cost(
         tech=technology(spec.process.pdk),
         # the swing the states are scaled to, not the process's largest
         swing_v=float(spec.sizing.swing_v),
+        vdd_v=float(spec.process.vdd_v),
+        dc_gain_db=requirements.dc_gain_db_min,
     )
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
-from ctdsm.constants import K_BOLTZMANN
+from ctdsm.constants import K_BOLTZMANN, Q_ELECTRON
 from ctdsm.models.power import Device
 from ctdsm.models.technology import Technology
 
@@ -36,8 +36,6 @@ __all__ = [
     "breakdown_mm2",
 ]
 
-#: Elementary charge, C (exact, SI 2019), for the thermal voltage ``U_T = k T / q``.
-Q_ELECTRON = 1.602176634e-19
 #: Source/drain diffusion with its contacts on each side of a gate, in minimum lengths.
 DIFFUSION_EXTENSION = 2.5
 #: Active devices of an opamp: loads, mirrors and dummies as a factor on its signal devices.

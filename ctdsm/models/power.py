@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ctdsm.constants import K_BOLTZMANN
+from ctdsm.constants import K_BOLTZMANN, Q_ELECTRON
 from ctdsm.models.technology import Technology
 
 __all__ = [
@@ -59,6 +59,9 @@ __all__ = [
     "CLOCK_TREE_OVERHEAD",
     "Device",
     "OpampPower",
+    "FT_GBW_RATIO",
+    "IC_WEAK_EDGE",
+    "input_gm_id_s_per_a",
     "gm_for_noise_s",
     "opamp_power",
     "dac_reference_power",
@@ -77,6 +80,13 @@ TOPOLOGIES = ("miller", "ff3")
 NOISE_EXCESS = 1.5
 #: Bias branches and common-mode feedback, as a fraction of the signal-branch current.
 BIAS_OVERHEAD = 0.2
+#: Transit frequency of the input pair per unity-gain frequency: the input stage's internal
+#: nodes (mirror, cascode) have their poles near ``f_T / 3``, which must stay at least three
+#: times the unity-gain frequency (60 degrees of phase margin with the other poles).
+FT_GBW_RATIO = 10.0
+#: Inversion coefficient at the edge of weak inversion (EKV): below it ``gm/Id`` gains little
+#: and the device area grows as ``1 / IC``.
+IC_WEAK_EDGE = 0.1
 #: Two-stage Miller: compensation capacitor per load capacitance, and the non-dominant pole
 #: ``gm2 / C_L`` per unity-gain frequency, for 60 degrees of phase margin [1].
 MILLER_CC_RATIO = 0.22
@@ -150,6 +160,10 @@ class OpampPower:
     power_w : float
         ``V_DD (sum of stage currents + bias)``, W.
     devices : tuple of Device
+    gbw_hz : float
+        The unity-gain bandwidth it is sized for, Hz.
+    gm_id_input_s_per_a : float
+        ``gm/Id`` of its input pair (:func:`input_gm_id_s_per_a`), S/A.
     """
 
     topology: str
@@ -161,10 +175,41 @@ class OpampPower:
     bias_current_a: float
     power_w: float
     devices: tuple[Device, ...]
+    gbw_hz: float = 0.0
+    gm_id_input_s_per_a: float = 0.0
 
     @property
     def total_current_a(self) -> float:
         return sum(self.stage_currents_a) + self.bias_current_a
+
+
+def input_gm_id_s_per_a(gbw_hz: float, tech: Technology, temp_k: float = 300.0) -> float:
+    """``gm/Id`` of an opamp's (PMOS) input pair: the largest whose transit frequency is
+    ``FT_GBW_RATIO`` times the unity-gain frequency, between the process's strong-inversion
+    value and the edge of weak inversion.
+
+    EKV in saturation, ``C_gs = (2/3) W L Cox``, ``s = sqrt(1 + 4 IC)``::
+
+        f_T = gm / (2 pi C_gs) = 3 mu U_T (s - 1) / (4 pi L^2)
+        =>  s = 1 + 4 pi L^2 FT_GBW_RATIO GBW / (3 mu U_T),   gm/Id = 2 / (n U_T (1 + s))
+
+    with ``mu = mu_p Cox / Cox`` and ``L = l_analog``; clipped to
+    ``[gm_id_strong, gm/Id(IC_WEAK_EDGE)]``. A slow opamp (audio) gets a weak-inversion input
+    pair, the most ``gm`` per current for its noise; a fast one must move toward strong
+    inversion and pays current for the same noise.
+
+    Returns
+    -------
+    float
+        S/A.
+    """
+    u_t = K_BOLTZMANN * temp_k / Q_ELECTRON
+    mu = tech.mu_p_cox_a_per_v2 / tech.cox_f_per_m2
+    s = 1.0 + 4.0 * math.pi * tech.l_analog_m**2 * FT_GBW_RATIO * gbw_hz / (3.0 * mu * u_t)
+    s_weak = math.sqrt(1.0 + 4.0 * IC_WEAK_EDGE)
+    s = max(s, s_weak)
+    gm_id = 2.0 / (tech.slope_factor * u_t * (1.0 + s))
+    return max(gm_id, tech.gm_id_strong_s_per_a)
 
 
 def gm_for_noise_s(en_v_rthz: float, temp_k: float, noise_excess: float = NOISE_EXCESS) -> float:
@@ -265,7 +310,8 @@ def opamp_power(
         raise ValueError(f"opamp topology {topology!r}; one of {', '.join(TOPOLOGIES)}")
     w_u = 2.0 * math.pi * gbw_hz
     gm_noise = gm_for_noise_s(en_v_rthz, temp_k)
-    gmid_in, gmid_out = tech.gm_id_moderate_s_per_a, tech.gm_id_strong_s_per_a
+    gmid_in = input_gm_id_s_per_a(gbw_hz, tech, temp_k)
+    gmid_out = tech.gm_id_strong_s_per_a
     cc_ratio = MILLER_CC_RATIO if topology == "miller" else FF3_CC_RATIO
     gm_bw = w_u * cc_ratio * c_load_f
     gm1 = max(gm_noise, gm_bw)
@@ -291,14 +337,17 @@ def opamp_power(
             _load_current_a(swing_v, r_load_ohm, i_feedback_a, c_load_f, slew_v_per_s),
         )
         stages = (i1, i2, 2.0 * i_half)
+        gmid_2 = tech.gm_id_moderate_s_per_a
         devices = (
             Device("input", "p", gm1 / gmid_in, gmid_in, 2),
-            Device("stage2", "n", i2 / 2.0, gmid_in, 2),
+            Device("stage2", "n", i2 / 2.0, gmid_2, 2),
             Device("output", "n", i_half, gmid_out, 2),
         )
     bias = BIAS_OVERHEAD * sum(stages)
     power = tech.vdd_v * (sum(stages) + bias)
-    return OpampPower(topology, gm1, limit, gm_out, c_c, stages, bias, power, devices)
+    return OpampPower(
+        topology, gm1, limit, gm_out, c_c, stages, bias, power, devices, gbw_hz, gmid_in
+    )
 
 
 def dac_reference_power(

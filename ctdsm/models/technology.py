@@ -38,9 +38,12 @@ class Technology:
     vdd_v : float
         Supply of the analog and digital blocks, V.
     gm_id_moderate_s_per_a : float
-        ``gm/Id`` of noise- and gain-setting devices (opamp input pairs), moderate inversion.
+        ``gm/Id`` of gain-setting devices (the second stage of a three-stage opamp), moderate
+        inversion; an input pair's follows from its transit frequency
+        (:func:`ctdsm.models.power.input_gm_id_s_per_a`).
     gm_id_strong_s_per_a : float
-        ``gm/Id`` of speed-setting devices (opamp output stages), toward strong inversion.
+        ``gm/Id`` of speed-setting devices (opamp output stages), toward strong inversion;
+        the lowest an input pair is given.
     slope_factor : float
         Subthreshold slope factor ``n`` (EKV), for the inversion coefficient.
     mu_n_cox_a_per_v2, mu_p_cox_a_per_v2 : float

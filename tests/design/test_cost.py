@@ -1,8 +1,8 @@
 """estimate_cost on hand-built sizings: the breakdowns sum to the totals, each block is the
 model function's value for the sizing's numbers, and two chip-like inputs land in broad bands.
 
-The chip-like sizings are assumptions for a sanity check, not the chips' values (the lead
-calibrates the models against synthesized designs):
+The chip-like sizings are assumptions for a sanity check, not the chips' values (the models
+are calibrated against the synthesized chip designs in tests/flow/test_chips.py):
 
 * VLSI 2019 19.2-like: 4th order, 17 levels, fs 32 MHz, full scale 2 V, R_in 3 kohm,
   C = 30/15/8/4 pF per side, DAC unit 48 kohm (16 units), first opamp 2 nV/rtHz, 8-tap FIR
@@ -17,7 +17,13 @@ import math
 import numpy as np
 import pytest
 
-from ctdsm.design.cost import DEFAULT_GBW_RATIO, ERROR_UNITS, estimate_cost
+from ctdsm.design.cost import (
+    C_NODE_F,
+    DEFAULT_GBW_RATIO,
+    ERROR_UNITS,
+    estimate_cost,
+    virtual_ground_c_f,
+)
 from ctdsm.design.sizing import Resistor, Sizing
 from ctdsm.models.area import capacitor_area_m2, resistor_area_m2
 from ctdsm.models.power import (
@@ -74,21 +80,43 @@ def test_breakdowns_sum_to_totals():
     assert [o["topology"] for o in d["opamps"]] == ["ff3", "miller", "miller", "miller"]
 
 
+def _c_load(c_i, en, gbw=32e6):
+    c_vg = virtual_ground_c_f(en, gbw, GENERIC180)
+    return c_i * c_vg / (c_i + c_vg) + C_NODE_F
+
+
+def test_virtual_ground_and_load_capacitance():
+    # e_n 2 nV, GBW 32 MHz: gm = 1.5 * 16 kT / (3 * 4e-18) = 8.2839 mS; input gm/Id at
+    # f_T 320 MHz: s = 2.55548, 16.7376 S/A -> I_D 494.93 uA, IC = (s^2 - 1) / 4 = 1.38263,
+    # W = 0.5 um * I_D / (IC * 2 * 1.3 * 70e-6 * U_T^2) = 1471.45 um,
+    # C_gs = (2/3) W * 0.5 um * 8.4 fF/um^2 = 4.1201 pF; plus 0.5 pF of wiring
+    assert virtual_ground_c_f(2e-9, 32e6, GENERIC180) == pytest.approx(4.6201e-12, rel=1e-4)
+    # the opamp's load: C_1 = 30 pF in series with it, plus 0.5 pF at the output: 4.5035 pF
+    assert _c_load(30e-12, 2e-9) == pytest.approx(4.5035e-12, rel=1e-4)
+
+
 def test_blocks_are_the_model_functions():
     c = _vlsi()
-    # opamp 1: GBW = 1.0 * 32 MHz, C_L = C_1 = 30 pF, load = R2 = 6 kohm, swing 2.4 V,
-    # e_n 2 nV; feedback current 2 steps * (2 V / 16) / (2 * 48 kohm / 16) = 41.7 uA
-    i_fb = ERROR_UNITS * (2.0 / 16) / (2 * 48e3 / 16)
-    assert i_fb == pytest.approx(41.67e-6, rel=1e-3)
-    op1 = opamp_power(32e6, 30e-12, 6e3, 2.4, 2e-9, tech=GENERIC180, topology="ff3",
-                      i_feedback_a=i_fb)  # fmt: skip
+    # opamp 1: GBW = 1.0 * 32 MHz, C_L = 30 pF in series with C_vg, plus C_NODE_F (4.50 pF),
+    # load = R2 = 6 kohm, swing 1.8 - 2 * 0.3 = 1.2 V, e_n 2 nV; feedback current of the
+    # 8-tap FIR DAC: 2 steps * (2 V / 16) / (2 * 48 kohm / 16) / 8 = 5.21 uA
+    i_fb = ERROR_UNITS * (2.0 / 16) / (2 * 48e3 / 16) / 8
+    assert i_fb == pytest.approx(5.208e-6, rel=1e-3)
+    op1 = opamp_power(32e6, _c_load(30e-12, 2e-9), 6e3, 1.2, 2e-9, tech=GENERIC180,
+                      topology="ff3", i_feedback_a=i_fb)  # fmt: skip
     assert c.power_breakdown_w["opamp1"] == pytest.approx(op1.power_w)
-    # opamp 2: feedback current (2.4 / 2) / 6 kohm = 200 uA; load R3 = 12 kohm
-    op2 = opamp_power(32e6, 15e-12, 12e3, 2.4, 4e-9, tech=GENERIC180, i_feedback_a=1.2 / 6e3)
+    # opamp 2: feedback current (1.2 / 2) / 6 kohm = 100 uA; load R3 = 12 kohm
+    op2 = opamp_power(32e6, _c_load(15e-12, 4e-9), 12e3, 1.2, 4e-9, tech=GENERIC180,
+                      i_feedback_a=0.6 / 6e3)  # fmt: skip
     assert c.power_breakdown_w["opamp2"] == pytest.approx(op2.power_w)
     # last opamp: no finite resistor to drive
-    op4 = opamp_power(32e6, 4e-12, math.inf, 2.4, 4e-9, tech=GENERIC180, i_feedback_a=1.2 / 24e3)
+    op4 = opamp_power(32e6, _c_load(4e-12, 4e-9), math.inf, 1.2, 4e-9, tech=GENERIC180,
+                      i_feedback_a=0.6 / 24e3)  # fmt: skip
     assert c.power_breakdown_w["opamp4"] == pytest.approx(op4.power_w)
+    # FF summer: Miller at 32 MHz into 16 comparators * 30 fF + 0.5 pF = 0.98 pF
+    summer = opamp_power(32e6, 0.98e-12, math.inf, 1.2, 1e-6, tech=GENERIC180)
+    assert c.power_breakdown_w["summing_amp"] == pytest.approx(summer.power_w)
+    assert "summing_amp" not in _vlsi(form="FB").power_breakdown_w
     assert c.power_breakdown_w["dac_reference"] == pytest.approx(
         dac_reference_power(16, 48e3, 2.0, 1.8)
     )
@@ -104,6 +132,7 @@ def test_blocks_are_the_model_functions():
     assert a["dac_resistors"] == pytest.approx(
         16 * 8 * resistor_area_m2(8 * 48e3, GENERIC180) * 1e6
     )
+    assert "supply_decoupling" not in a  # not modelled (docs/power.md)
     assert a["routing"] == pytest.approx(0.5 * (c.area_mm2 - a["routing"]))
 
 
@@ -128,6 +157,17 @@ def test_options():
         _vlsi(dac_type="current_steering")
     with pytest.raises(ValueError, match="topologies"):
         _vlsi(topologies=["ff3"])
+    # a DC-gain requirement above two stages' 60 dB makes every opamp three-stage
+    assert [o.topology for o in _vlsi(dc_gain_db=70.0).opamps] == ["ff3"] * 4
+    assert [o.topology for o in _vlsi(dc_gain_db=55.0).opamps][1:] == ["miller"] * 3
+    # the spec's supply replaces the process's nominal one: P_ref = V_DD I_ref 1.3
+    lo = _vlsi(vdd_v=1.5)
+    assert lo.power_breakdown_w["dac_reference"] == pytest.approx(
+        dac_reference_power(16, 48e3, 2.0, 1.5)
+    )
+    assert lo.power_breakdown_w["opamp1"] < base.power_breakdown_w["opamp1"]
+    # the FIR DAC divides the first opamp's error current by its taps
+    assert plain.opamps[0].stage_currents_a[-1] >= base.opamps[0].stage_currents_a[-1]
 
 
 def test_chip_like_inputs_in_broad_bands(capsys):

@@ -13,6 +13,7 @@ from ctdsm.models.power import (
     dwa_gate_count,
     fir_gate_count,
     gm_for_noise_s,
+    input_gm_id_s_per_a,
     logic_power,
     opamp_power,
     quantizer_power,
@@ -23,6 +24,9 @@ from ctdsm.models.technology import GENERIC180, GF180MCU, technology
 
 G = GENERIC180
 KT = 1.380649e-23 * 300.0
+# Input-pair gm/Id at GBW 10 MHz (test_input_gm_id): U_T = 25.852 mV, mu_p = 70e-6 / 8.4e-3,
+# s = 1 + 4 pi (0.5 um)^2 * 10 * 10 MHz / (3 mu_p U_T) = 1.48609, 2 / (1.3 U_T (1 + s))
+GMID_10M = 23.937337
 
 
 def test_technology_lookup_and_shared_constants():
@@ -35,6 +39,21 @@ def test_technology_lookup_and_shared_constants():
     assert GF180MCU.vdd_v == 3.3 and GF180MCU.l_min_m == 0.28e-6
     # 2 (1.8 - 2 * 0.3) = 2.4 V differential peak
     assert G.max_swing_diff_v == pytest.approx(1.8 - 2 * 0.3)  # 0.6 V peak per output
+
+
+def test_input_gm_id():
+    # f_T = 10 GBW = 100 MHz: s = 1 + 3.14159e-4 / 6.46300e-4 = 1.48609 -> 23.937 S/A
+    assert input_gm_id_s_per_a(10e6, G) == pytest.approx(GMID_10M, rel=1e-6)
+    # audio-slow: clipped at the edge of weak inversion, IC = 0.1: s = sqrt(1.4) -> 27.258 S/A
+    assert input_gm_id_s_per_a(1e3, G) == pytest.approx(27.2581, rel=1e-5)
+    # 1 GHz: s = 49.6 -> 1.18 S/A, clipped at the strong-inversion value of the process
+    assert input_gm_id_s_per_a(1e9, G) == G.gm_id_strong_s_per_a == 10.0
+    # the round trip: at 23.94 S/A the EKV f_T = 3 mu U_T (s - 1) / (4 pi L^2) is 100 MHz
+    ut = KT / 1.602176634e-19
+    s = 2 / (1.3 * ut * GMID_10M) - 1
+    assert 3 * (70e-6 / 8.4e-3) * ut * (s - 1) / (4 * math.pi * 0.25e-12) == pytest.approx(
+        100e6, rel=1e-4
+    )
 
 
 def test_gm_for_noise():
@@ -50,13 +69,13 @@ def test_miller_bandwidth_limited():
     gm1 = 2 * math.pi * 10e6 * 0.22 * 10e-12
     assert op.gm1_limit == "bandwidth" and op.gm1_s == pytest.approx(gm1)
     assert op.c_comp_f == pytest.approx(2.2e-12)
-    i1 = 2 * gm1 / 15  # 18.43 uA tail
+    i1 = 2 * gm1 / GMID_10M  # 11.55 uA tail (input pair at 23.94 S/A for 10 MHz)
     gm2 = 2.2 * 2 * math.pi * 10e6 * 10e-12  # 1.382 mS, non-dominant pole at 2.2 GBW
     i2 = 2 * gm2 / 10  # 276.5 uA (load 0.5 V / 100 kohm = 5 uA is smaller)
     assert op.stage_currents_a == pytest.approx((i1, i2))
     assert op.bias_current_a == pytest.approx(0.2 * (i1 + i2))
     assert op.power_w == pytest.approx(1.8 * 1.2 * (i1 + i2))  # 0.637 mW
-    assert op.power_w == pytest.approx(6.3696e-4, rel=1e-4)
+    assert op.power_w == pytest.approx(6.2213e-4, rel=1e-4)
     assert op.total_current_a == pytest.approx(1.2 * (i1 + i2))
 
 
@@ -65,7 +84,7 @@ def test_miller_noise_limited():
     op = opamp_power(10e6, 10e-12, math.inf, 1.0, 1e-9, tech=G)
     assert op.gm1_limit == "noise"
     assert op.gm1_s == pytest.approx(1.5 * 16 * KT / 3e-18)
-    assert op.stage_currents_a[0] == pytest.approx(2 * op.gm1_s / 15)  # 4.42 mA
+    assert op.stage_currents_a[0] == pytest.approx(2 * op.gm1_s / GMID_10M)  # 2.77 mA
     assert op.c_comp_f == pytest.approx(op.gm1_s / (2 * math.pi * 10e6))
 
 
@@ -86,8 +105,8 @@ def test_ff3():
     op = opamp_power(10e6, 10e-12, math.inf, 1.0, 20e-9, tech=G, topology="ff3")
     gm1 = 1.5 * 16 * KT / (3 * 4e-16)
     assert op.gm1_limit == "noise" and op.gm1_s == pytest.approx(gm1)
-    i1 = 2 * gm1 / 15  # 11.04 uA
-    i2 = 0.5 * i1  # 5.52 uA
+    i1 = 2 * gm1 / GMID_10M  # 6.92 uA
+    i2 = 0.5 * i1  # 3.46 uA
     gm3 = 1.5 * 2 * math.pi * 10e6 * 10e-12  # 942.5 uS
     i3 = 2 * gm3 / 10  # 188.5 uA
     assert op.stage_currents_a == pytest.approx((i1, i2, i3))
