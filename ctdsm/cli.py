@@ -18,6 +18,7 @@ from ctdsm.cli_support import (
     SWEEP_FILES,
     SYNTH_FILES,
     amplitude_option,
+    axis_option,
     fits,
     load,
     metrics_line,
@@ -284,13 +285,7 @@ def report(
 
 @main.command()
 @spec_options
-@click.option(
-    "--axis",
-    "axes",
-    multiple=True,
-    metavar="KEY=V1,V2,...|KEY=START:STOP:STEP",
-    help="A sweep axis: a dotted spec key or amplitude_dbfs/seed (repeatable; grid product).",
-)
+@axis_option("A sweep axis: a dotted spec key or amplitude_dbfs/seed")
 @click.option("--mc", "mc_runs", type=click.IntRange(min=0), default=0, help="Monte Carlo runs.")
 @click.option(
     "--engine",
@@ -391,13 +386,7 @@ def sweep(
 
 @main.command()
 @spec_options
-@click.option(
-    "--axis",
-    "axes",
-    multiple=True,
-    metavar="KEY=V1,V2,...|KEY=START:STOP:STEP",
-    help="A design axis: a dotted spec key (repeatable; grid product).",
-)
+@axis_option("A design axis: a dotted spec key")
 @click.option(
     "--samples", "n_samples", type=click.IntRange(min=256), help="Clock cycles per amplitude."
 )

@@ -57,6 +57,20 @@ amplitude_option = click.option(
     "--amplitude", "amplitude_dbfs", type=float, help="Input amplitude, dBFS (default: spec)."
 )
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+
+
+def axis_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--axis KEY=V1,V2,...|KEY=START:STOP:STEP`` (repeatable, grid product) of ``sweep``
+    and ``explore``; ``what`` says what an axis may name."""
+    return click.option(
+        "--axis",
+        "axes",
+        multiple=True,
+        metavar="KEY=V1,V2,...|KEY=START:STOP:STEP",
+        help=f"{what} (repeatable; grid product).",
+    )
+
+
 noise_option = click.option(
     "--noise",
     "noise_source",

@@ -230,7 +230,9 @@ class ImpairmentsSpec(_Model):
     flicker_corner_hz: _Imp = None
     opamp_offset_v: _Imp = None
     chopper_skew_s: _Imp = None
-    chopper_charge_c: Off | Annotated[Num, Field(ge=-1e-9, le=1e-9)] | None = None
+    chopper_charge_c: Annotated[
+        Off | Annotated[Num, Field(ge=-1e-9, le=1e-9)] | None, BeforeValidator(_off)
+    ] = None
     opamp_dc_gain_db: _Imp = None
     opamp_gbw_ratio: _Imp = None
     saturation_ratio: _Imp = None

@@ -134,3 +134,13 @@ def test_impairments_off_and_values():
     )
     eng = spec.impairments.to_engine()
     assert eng["jitter_rms_s"] is None and eng["chopper_charge_c"] == -2e-15
+
+
+def test_bounded_impairment_accepts_off_like_the_others():
+    # `--set KEY=off` reaches the spec as YAML false: the bounded charge field takes it too
+    for value in ("off", "false", "none"):
+        eng = spec_from_dict(MINIMAL, [f"impairments.chopper_charge_c={value}"]).impairments
+        assert eng.chopper_charge_c == "off", value
+        assert eng.to_engine()["chopper_charge_c"] is None
+    with pytest.raises(SpecError, match="charge"):
+        spec_from_dict(MINIMAL, ["impairments.chopper_charge_c=2e-9"])
