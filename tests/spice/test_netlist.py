@@ -287,6 +287,16 @@ def test_gf180mcu_netlist_uses_the_pdk():
     widths = [float(re.search(r" w=(\S+)", ln).group(1)) for ln in switches]
     assert max(widths) <= 50e-6 and any(" m=" in ln for ln in switches)
     assert "nch_g180" not in nl.text
+    # At 3.3 V the full gate drive sizes the zap switches below the models' narrowest bin
+    # (0.022 um): drawn at 0.22 um, or ngspice finds no model for them.
+    hv = build_netlist(
+        design("singlebit", "process.pdk=gf180mcu", "process.vdd_v=3.3"),
+        n_cycles=4096,
+        pdk_root=pdk_root,
+    )
+    hv_widths = [float(re.search(r" w=(\S+)", ln).group(1)) for ln in hv.text.splitlines()
+                 if " nfet_03v3 " in ln or " pfet_03v3 " in ln]  # fmt: skip
+    assert min(hv_widths) == pytest.approx(0.22e-6)
 
 
 # ------------------------------------------------------------------- digital timing

@@ -41,6 +41,9 @@ EDGE_S = 50e-12
 RETIME_S = 50e-12
 #: Widest single GF180MCU finger used, m (the binned 3.3 V models stop at 100 um).
 GF180_W_MAX_M = 50e-6
+#: Narrowest GF180MCU device, m: the 3.3 V model bins start at 0.22 um (a switch sized
+#: narrower, e.g. a zap switch at 3.3 V gate drive, is drawn at this width).
+GF180_W_MIN_M = 0.22e-6
 #: Ways to make the thermal and 1/f noise (:func:`build_netlist`'s ``noise_source``).
 NOISE_SOURCES = ("trnoise", "table")
 #: Noise table resolution: samples are written as integers in units of 1/NOISE_STEPS of
@@ -137,6 +140,7 @@ class NetlistContext:
         # GF180MCU devices are subcircuits (X) binned up to a finite width: wide switches
         # are split into parallel fingers (m); the embedded card is a plain model (M).
         if self.pdk == "gf180mcu":
+            w = max(w, GF180_W_MIN_M)
             fingers = max(1, math.ceil(w / GF180_W_MAX_M))
             m = f" m={fingers}" if fingers > 1 else ""
             return f"x{n} {d} {g} {s} {b} {model} w={fmt(w / fingers)} l={fmt(l_m)}{m}"
