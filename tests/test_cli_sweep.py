@@ -4,16 +4,15 @@ clean Ctrl-C."""
 import csv
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from ctdsm.cli import main
+from tests.interrupt import interrupt_after_first_line
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -97,28 +96,15 @@ def test_unreachable_scheduler(tmp_path, monkeypatch):
     assert not out.exists()
 
 
-def _default_sigint() -> None:
-    # A Ctrl-C at a terminal: SIGINT at its default. (A test run started in the background
-    # by a non-interactive shell inherits SIGINT ignored, and so would the child: it then
-    # runs all 2000 jobs and the test times out.)
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def test_ctrl_c_cancels_cleanly(tmp_path):
     out = tmp_path / "out"
-    proc = subprocess.Popen(
+    first, status, err = interrupt_after_first_line(
         _cmd("designs/singlebit.yaml", "-o", str(out), "--mc", "2000", "--workers", "2"),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=_env(),
-        preexec_fn=_default_sigint,
-    )  # fmt: skip
-    try:
-        assert proc.stdout.readline().strip() == "2000 runs"  # validated; workers starting
-        time.sleep(3.0)
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        proc.kill()
-    assert proc.returncode == 130
+        ROOT,
+        _env(),
+    )
+    assert first == "2000 runs"  # validated; workers starting
+    assert status == 130
     assert err.strip().splitlines()[-1] == "interrupted; no output was written"
     assert "Traceback" not in err
     assert not out.exists()

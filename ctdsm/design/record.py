@@ -201,7 +201,7 @@ class Design:
     def _cost_keys(self) -> dict[str, Any]:
         """Power, area and figures of merit (the FoMs on the predicted SNDR and DR)."""
         c = self.cost
-        sndr, dr = self.predicted_sndr_db, self.predicted_dr_db
+        sndr, dr = predicted_performance(self.sizing, self.peak_sqnr_db, self.peak_amplitude_dbfs)
         return {
             "power_w": c.power_w,
             "power_breakdown_w": dict(c.power_breakdown_w),

@@ -19,10 +19,18 @@ from pathlib import Path
 from typing import Any
 
 from ctdsm import spice as spice_tier
-from ctdsm.design.spec import Spec, load_spec, spec_from_dict
-from ctdsm.errors import CtdsmError, SpecError
+from ctdsm.design.spec import Spec
+from ctdsm.errors import CtdsmError
 from ctdsm.progress import ProgressBar
-from ctdsm.sweeps.axes import SweepAxis, as_axes, grid, parse_axis, parse_values
+from ctdsm.sweeps.axes import (
+    SweepAxis,
+    as_axes,
+    base_spec,
+    grid,
+    parse_axis,
+    parse_values,
+    validate_point,
+)
 from ctdsm.sweeps.backends import Backend, DaskBackend, LocalBackend, SerialBackend, make_backend
 from ctdsm.sweeps.jobs import ENGINES, Job, derive_seeds, run_job
 from ctdsm.sweeps.table import SweepResult
@@ -52,21 +60,6 @@ BEHAVIORAL_NOTES = {
     "process.temp_c": "re-sizes the design for each temperature in the behavioral engine "
     "(noise held at budget; see docs/sweep.md)",
 }
-
-
-def _base_spec(
-    spec: Spec | str | Path | None, overrides: Iterable[str] | Mapping[str, Any]
-) -> Spec:
-    if isinstance(spec, Spec):
-        return spec_from_dict(spec.to_dict(), overrides) if overrides else spec
-    return load_spec(spec, overrides)
-
-
-def _validate_point(data: dict[str, Any], point: dict[str, Any], where: str) -> None:
-    try:
-        spec_from_dict(data, point)
-    except SpecError as exc:
-        raise SpecError(where, f"{exc.field}: {exc.reason}") from None
 
 
 def plan(
@@ -109,7 +102,7 @@ def plan(
         raise CtdsmError(
             "--engine spice: ctdsm.spice.run_spice is not available in this installation"
         )
-    base = _base_spec(spec, overrides)
+    base = base_spec(spec, overrides)
     data = base.to_dict()
     axes_l = as_axes(axes)
     if not isinstance(mc_runs, int) or mc_runs < 0:
@@ -117,9 +110,9 @@ def plan(
     if mc_runs and any(a.key == "seed" for a in axes_l):
         raise CtdsmError("--mc: not with a seed axis (Monte Carlo draws the seeds)")
     if n_samples is not None:
-        _validate_point(data, {"simulation.n_samples": n_samples}, f"--samples {n_samples}")
+        validate_point(data, {"simulation.n_samples": n_samples}, f"--samples {n_samples}")
     if seed is not None:
-        _validate_point(data, {"simulation.seed": seed}, f"--seed {seed}")
+        validate_point(data, {"simulation.seed": seed}, f"--seed {seed}")
     base_seed = int(base.simulation.seed if seed is None else seed)
 
     # Each axis value alone first (the error then names that axis), then every combination
@@ -127,11 +120,11 @@ def plan(
     for a in axes_l:
         key = "simulation." + a.key if a.is_run_param else a.key
         for v in a.values:
-            _validate_point(data, {key: v}, f"--axis {a.key}={v}")
+            validate_point(data, {key: v}, f"--axis {a.key}={v}")
     spec_axes = [a for a in axes_l if not a.is_run_param]
     for point in grid(spec_axes):
         where = "--axis " + ",".join(f"{k}={v}" for k, v in point.items())
-        _validate_point(data, point, where)
+        validate_point(data, point, where)
 
     mc_seeds = derive_seeds(base_seed, mc_runs) if mc_runs else [base_seed]
     jobs: list[Job] = []

@@ -13,13 +13,18 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ctdsm.design.spec import Spec, load_spec, spec_from_dict
 from ctdsm.errors import SpecError
 
-__all__ = ["RUN_KEYS", "ALIASES", "SweepAxis", "parse_axis", "parse_values", "as_axes", "grid"]
+__all__ = [
+    "RUN_KEYS", "ALIASES", "SweepAxis", "parse_axis", "parse_values", "as_axes", "grid",
+    "base_spec", "validate_point",
+]  # fmt: skip
 
 #: Axis keys that are run parameters of one simulation rather than spec fields.
 RUN_KEYS = ("amplitude_dbfs", "seed")
@@ -205,3 +210,20 @@ def grid(axes: Sequence[SweepAxis]) -> list[dict[str, Any]]:
         dict(zip(keys, combo, strict=True))
         for combo in itertools.product(*(a.values for a in axes))
     ]
+
+
+def base_spec(spec: Spec | str | Path | None, overrides: Iterable[str] | Mapping[str, Any]) -> Spec:
+    """The spec a sweep or an exploration starts from: ``spec`` (a :class:`Spec`, a path,
+    or None for the embedded default) with ``overrides`` applied."""
+    if isinstance(spec, Spec):
+        return spec_from_dict(spec.to_dict(), overrides) if overrides else spec
+    return load_spec(spec, overrides)
+
+
+def validate_point(data: dict[str, Any], point: dict[str, Any], where: str) -> None:
+    """Check ``data`` with ``point``'s overrides through the spec's own validation; a failure
+    is one :class:`SpecError` naming ``where`` (the option that asked for it)."""
+    try:
+        spec_from_dict(data, point)
+    except SpecError as exc:
+        raise SpecError(where, f"{exc.field}: {exc.reason}") from None

@@ -31,12 +31,20 @@ import yaml
 
 from ctdsm import _version
 from ctdsm.analysis.fom import fom_schreier_db
-from ctdsm.design.spec import Spec, load_spec, spec_from_dict
+from ctdsm.design.spec import Spec, spec_from_dict
 from ctdsm.errors import CtdsmError, ResourceError, SpecError, SynthesisError
 from ctdsm.io import atomic_write_bytes, atomic_write_text, spec_sha256
 from ctdsm.progress import ProgressBar
 from ctdsm.sim.engine import sweep_amplitude
-from ctdsm.sweeps.axes import RUN_KEYS, SweepAxis, as_axes, grid, parse_values
+from ctdsm.sweeps.axes import (
+    RUN_KEYS,
+    SweepAxis,
+    as_axes,
+    base_spec,
+    grid,
+    parse_values,
+    validate_point,
+)
 from ctdsm.sweeps.backends import Backend, make_backend
 from ctdsm.sweeps.explore_plot import plot_pareto
 from ctdsm.sweeps.jobs import design_for
@@ -221,21 +229,6 @@ def parse_amplitudes(text: str) -> list[float]:
     return out
 
 
-def _base_spec(
-    spec: Spec | str | Path | None, overrides: Iterable[str] | Mapping[str, Any]
-) -> Spec:
-    if isinstance(spec, Spec):
-        return spec_from_dict(spec.to_dict(), overrides) if overrides else spec
-    return load_spec(spec, overrides)
-
-
-def _validate(data: dict[str, Any], point: dict[str, Any], where: str) -> None:
-    try:
-        spec_from_dict(data, point)
-    except SpecError as exc:
-        raise SpecError(where, f"{exc.field}: {exc.reason}") from None
-
-
 def plan_explore(
     spec: Spec | str | Path | None,
     axes: Mapping[str, Iterable[Any]] | Iterable[SweepAxis | str] | None,
@@ -256,7 +249,7 @@ def plan_explore(
         No axis, a run parameter (``amplitude_dbfs``, ``seed``) as an axis, an unknown key
         or a bad value.
     """
-    base = _base_spec(spec, overrides)
+    base = base_spec(spec, overrides)
     data = base.to_dict()
     axes_l = as_axes(axes)
     if not axes_l:
@@ -268,15 +261,15 @@ def plan_explore(
                 "one seed; vary spec keys such as architecture.osr)"
             )
     if n_samples is not None:
-        _validate(data, {"simulation.n_samples": n_samples}, f"--samples {n_samples}")
+        validate_point(data, {"simulation.n_samples": n_samples}, f"--samples {n_samples}")
     if seed is not None:
-        _validate(data, {"simulation.seed": seed}, f"--seed {seed}")
+        validate_point(data, {"simulation.seed": seed}, f"--seed {seed}")
     for a in axes_l:
         for v in a.values:
-            _validate(data, {a.key: v}, f"--axis {a.key}={v}")
+            validate_point(data, {a.key: v}, f"--axis {a.key}={v}")
     points = grid(axes_l)
     for point in points:
-        _validate(data, point, "--axis " + ",".join(f"{k}={v}" for k, v in point.items()))
+        validate_point(data, point, "--axis " + ",".join(f"{k}={v}" for k, v in point.items()))
     amps = None if amplitudes_dbfs is None else tuple(float(a) for a in amplitudes_dbfs)
     run_seed = int(base.simulation.seed if seed is None else seed)
     jobs = [

@@ -278,7 +278,7 @@ def test_gf180mcu_netlist_uses_the_pdk():
         design("singlebit", "process.pdk=gf180mcu"), n_cycles=4096, pdk_root=pdk_root
     )
     assert nl.pdk == "gf180mcu" and nl.spiceinit == ("set ngbehavior=hsa",)
-    assert " chgtol=1e-13 " in nl.text  # netlist.CHGTOL_PDK_C: 1e-12 cost 1 dB on GF180MCU
+    assert " chgtol=1e-13 " in nl.text  # netlist.CHGTOL_C: 1e-12 cost 1 dB on GF180MCU
     assert f".lib {GF_MODELS.resolve()} typical" in nl.text
     assert str(GF_MODELS.resolve()) in nl.files
     switches = [ln for ln in nl.text.splitlines() if " nfet_03v3 " in ln]

@@ -6,8 +6,6 @@ import csv
 import json
 import math
 import os
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,6 +26,7 @@ from ctdsm.sweeps.explore import (
     pareto_front,
     parse_amplitudes,
 )
+from tests.interrupt import interrupt_after_first_line
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = str(ROOT / "designs" / "singlebit.yaml")
@@ -257,11 +256,6 @@ def test_twelve_points_on_dask_match_local(local_grid):
     assert res.results() == local_grid.results()
 
 
-def _default_sigint() -> None:
-    # SIGINT at its default, as at a terminal (a background shell would start it ignored).
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def test_ctrl_c_cancels_cleanly(tmp_path):
     out = tmp_path / "out"
     env = {k: v for k, v in os.environ.items() if k != "CTDSM_DEBUG"}
@@ -271,18 +265,9 @@ def test_ctrl_c_cancels_cleanly(tmp_path):
         "--axis", "sizing.thermal_fraction=0.1:0.7:0.01", "--axis", "architecture.osr=64,128",
         "--workers", "2",
     ]  # fmt: skip
-    proc = subprocess.Popen(
-        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env,
-        preexec_fn=_default_sigint,
-    )  # fmt: skip
-    try:
-        assert proc.stdout.readline().strip() == "122 design points"  # validated
-        time.sleep(3.0)
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        proc.kill()
-    assert proc.returncode == 130
+    first, status, err = interrupt_after_first_line(args, ROOT, env)
+    assert first == "122 design points"  # validated
+    assert status == 130
     assert err.strip().splitlines()[-1] == "interrupted; no output was written"
     assert "Traceback" not in err
     assert not out.exists()

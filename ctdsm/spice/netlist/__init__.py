@@ -44,7 +44,6 @@ charge instead).
 # them so); the ``X as X`` form marks them as re-exports. K_BOLTZMANN is ctdsm.constants'.
 from ctdsm.constants import K_BOLTZMANN as K_BOLTZMANN
 from ctdsm.spice.netlist.build import CHGTOL_C as CHGTOL_C
-from ctdsm.spice.netlist.build import CHGTOL_PDK_C as CHGTOL_PDK_C
 from ctdsm.spice.netlist.build import OUTPUT_FILE, SPICE_OPTIONS, build_netlist, write_netlist
 from ctdsm.spice.netlist.context import EDGE_S as EDGE_S
 from ctdsm.spice.netlist.context import GF180_W_MAX_M as GF180_W_MAX_M

@@ -33,7 +33,6 @@ __all__ = [
     "OUTPUT_FILE",
     "SPICE_OPTIONS",
     "CHGTOL_C",
-    "CHGTOL_PDK_C",
     "build_netlist",
     "write_netlist",
 ]
@@ -51,14 +50,12 @@ SPICE_OPTIONS = "interp bypass=1"
 #: 8192 cycles, 1e-12 read 104.8 dB (THD -114.8 dB) and 1e-13 114.7 dB (-128.9 dB) in 58 s.
 #: The multi-bit netlist stays at the default: 1e-13 cost it 1.1 dB (docs/spice.md).
 CHGTOL_C = {"dual_rto": 1e-13, "zapped_dual_rto": 1e-13}
-#: Per-PDK exceptions to :data:`CHGTOL_C`, ``{pdk: {dac type: C}}`` (none at present: on
-#: GF180MCU 1e-12 had cost the first single-bit seed 1.0 dB against 1e-13).
-CHGTOL_PDK_C: dict[str, dict[str, float]] = {}
 
 
-def _chgtol_c(pdk: str, dac_type: str) -> float | None:
-    """Charge tolerance of a netlist, C (None: ngspice's default)."""
-    return CHGTOL_PDK_C.get(pdk, {}).get(dac_type, CHGTOL_C.get(dac_type))
+def _chgtol_c(dac_type: str) -> float | None:
+    """Charge tolerance of a netlist, C (None: ngspice's default). One value serves both
+    processes: on GF180MCU 1e-12 had cost the first single-bit seed 1.0 dB against 1e-13."""
+    return CHGTOL_C.get(dac_type)
 
 
 @dataclass(frozen=True)
@@ -232,7 +229,7 @@ def _render(ctx: NetlistContext, run: _Run, sections: list[_Section]) -> str:
     """The netlist text from the ``netlist.cir.j2`` template."""
     d = ctx.design
     vcm, v_fs = ctx.vcm_v, ctx.v_fs_v
-    chgtol = _chgtol_c(run.pdk, d.spec.dac.type)
+    chgtol = _chgtol_c(d.spec.dac.type)
     options = [SPICE_OPTIONS] + ([f"chgtol={fmt(chgtol)}"] if chgtol else [])
     # Start from the reset state: integrators discharged, references at their rails.
     nodes = ("vgp", "vgn", "xp", "xn")
