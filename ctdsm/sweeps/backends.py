@@ -189,6 +189,12 @@ class LocalBackend(Backend):
             procs = set(getattr(pool, "_processes", {}).values())
             procs |= set(mp.active_children()) - self._children_before
             pool.shutdown(wait=False, cancel_futures=True)
+            # The pool's feeder thread may be blocked writing queued jobs into a pipe whose
+            # reader is about to die; at exit, Python would wait for it to flush (seen once
+            # in CI: `interrupted` printed, then no exit within 60 s). Drop the queued data.
+            call_queue = getattr(pool, "_call_queue", None)
+            if call_queue is not None:
+                call_queue.cancel_join_thread()
             for p in procs:  # running jobs are abandoned, not awaited
                 p.terminate()
             for p in procs:
