@@ -54,6 +54,7 @@ from ctdsm.models.area import (
     opamp_area_m2,
     resistor_area_m2,
 )
+from ctdsm.models.dac import DAC_MODELS
 from ctdsm.models.power import (
     GE_DFF,
     Device,
@@ -74,15 +75,12 @@ from ctdsm.models.technology import GENERIC180, Technology
 
 __all__ = [
     "Cost",
-    "DacSwitching",
-    "DAC_SWITCHING",
     "DEFAULT_GBW_RATIO",
     "HIGH_RES_SNR_DB",
     "MILLER_MAX_GAIN_DB",
     "COMPARATOR_INPUT_C_F",
     "SUMMER_EN_V_RTHZ",
     "ERROR_UNITS",
-    "R_ON_FRACTION",
     "DRIVER_TAPER_OVERHEAD",
     "CHOPPER_SWITCHES",
     "CHOPPER_R_ON_OHM",
@@ -107,8 +105,6 @@ COMPARATOR_INPUT_C_F = 30e-15
 #: Input-referred noise given to the feed-forward summer: shaped by the loop like the
 #: quantization noise, so its bandwidth, not its noise, sets it, V/sqrt(Hz).
 SUMMER_EN_V_RTHZ = 1e-6
-#: DAC switch on-resistance per unit resistor (as the DAC models, docs/models.md: R_u / 50).
-R_ON_FRACTION = 1.0 / 50.0
 #: Tapered driver chain (fan-out 4) before each switch, as a factor on the switch's gate.
 DRIVER_TAPER_OVERHEAD = 1.0 / 3.0
 #: Chopper of the first opamp: two cross-coupled choppers (input and output of its first
@@ -120,36 +116,6 @@ REF_DECOUPLING_F = 500e-12
 #: Wiring and junction capacitance of an opamp's output node and of a virtual-ground node
 #: (a few hundred um of routing at about 0.1 fF/um, the drains and the switches on it), F.
 C_NODE_F = 0.5e-12
-
-
-@dataclass(frozen=True)
-class DacSwitching:
-    """How a DAC type switches, per unit element half and FIR tap.
-
-    Attributes
-    ----------
-    inverters : int
-        Driven inverters (an NMOS and a 2.5x PMOS each) or switch pairs per half.
-    activity : float
-        Charges of each gate per clock period (random NRZ data: 1/4; return-to-open: 1).
-    duty : float
-        Fraction of the period a unit resistor conducts.
-    """
-
-    inverters: int
-    activity: float
-    duty: float
-
-
-#: r_dac: one inverter per half, NRZ. vgs_r: two steering switches, complementary (one
-#: inverter's worth of gate), NRZ. dual_rto: two return-to-open sub-DACs, each switching
-#: every period, alternating (duty 1 overall). zapped_dual_rto: plus a zap switch per sub-DAC.
-DAC_SWITCHING: dict[str, DacSwitching] = {
-    "r_dac": DacSwitching(1, 0.25, 1.0),
-    "vgs_r": DacSwitching(1, 0.25, 1.0),
-    "dual_rto": DacSwitching(2, 1.0, 1.0),
-    "zapped_dual_rto": DacSwitching(3, 1.0, 1.0),
-}
 
 
 @dataclass(frozen=True)
@@ -351,6 +317,13 @@ def _clocked_power(
     }
 
 
+def _matched(source: str) -> bool:
+    """Whether a loop resistor from ``source`` is drawn matched (design width): the input's
+    and the DACs' resistors, whose ratios set the gain and the feedback; the states'
+    resistors set coefficients within the sheet resistance's spread (docs/power.md)."""
+    return source == "u" or source.startswith("dac")
+
+
 def _area_blocks(
     sizing: Sizing, opamps: Sequence[OpampPower], tech: Technology, taps: int
 ) -> dict[str, float]:
@@ -358,7 +331,7 @@ def _area_blocks(
     return {
         "integrating_caps": sum(capacitor_area_m2(float(c), tech) for c in sizing.c_f),
         "loop_resistors": sum(
-            resistor_area_m2(r.r_ohm, tech)
+            resistor_area_m2(r.r_ohm, tech, matched=_matched(r.source))
             for r in sizing.resistors
             if not (r.stage == 1 and r.source == "dac1")
         ),
@@ -411,7 +384,8 @@ def estimate_cost(
     chopper_f_hz : float, optional
         Chopping frequency of the first opamp; None when not chopped.
     dac_type : str
-        One of :data:`DAC_SWITCHING`.
+        One of :data:`ctdsm.models.dac.DAC_TYPES`; its class gives the switch size and
+        switching (:class:`~ctdsm.models.dac.base.DacModel`).
     fir_taps : int
         Taps of an FIR feedback DAC (1: a plain DAC). The taps share the unit conductance
         (each tap's resistor ``taps R_u``), so the reference current is unchanged; the
@@ -437,8 +411,8 @@ def estimate_cost(
     n = len(sizing.c_f)
     if order != n:
         raise ValueError(f"order {order} but the sizing has {n} integrators")
-    if dac_type not in DAC_SWITCHING:
-        raise ValueError(f"dac_type {dac_type!r}; one of {', '.join(DAC_SWITCHING)}")
+    if dac_type not in DAC_MODELS:
+        raise ValueError(f"dac_type {dac_type!r}; one of {', '.join(DAC_MODELS)}")
     if fir_taps < 1:
         raise ValueError("fir_taps must be at least 1")
     if vdd_v is not None:
@@ -457,13 +431,15 @@ def estimate_cost(
         power["summing_amp"] = summer.power_w
 
     # The first DAC: reference current, switch drivers (per half, per tap).
-    sw = DAC_SWITCHING[dac_type]
+    dac = DAC_MODELS[dac_type]
     units, r_u, v_ref = sizing.dac_units, sizing.dac_unit_r_ohm, sizing.full_scale_v
-    power["dac_reference"] = dac_reference_power(units, r_u, v_ref, tech.vdd_v, duty=sw.duty)
-    c_inv = _inverter_gate_f(fir_taps * r_u * R_ON_FRACTION, tech)
-    n_gates = 2 * units * sw.inverters * fir_taps  # two halves per element
+    # Every type keeps its unit resistors conducting all period (NRZ; the two RTO halves
+    # alternate), so the reference current is that of an NRZ DAC.
+    power["dac_reference"] = dac_reference_power(units, r_u, v_ref, tech.vdd_v)
+    c_inv = _inverter_gate_f(fir_taps * r_u * dac.r_on_fraction, tech)
+    n_gates = 2 * units * dac.driver_inverters * fir_taps  # two halves per element
     c_drive = c_inv * (1.0 + DRIVER_TAPER_OVERHEAD)
-    power["dac_drivers"] = switching_power(n_gates, c_drive, tech.vdd_v, fs_hz, sw.activity)
+    power["dac_drivers"] = switching_power(n_gates, c_drive, tech.vdd_v, fs_hz, dac.driver_activity)
 
     gates = dwa_gate_count(units) + fir_gate_count(units, fir_taps)
     n_comp = max(levels - 1, 1)

@@ -48,17 +48,24 @@ def capacitor_area_m2(c_f: float, tech: Technology, sides: int = 2) -> float:
     return sides * c_f / tech.mim_f_per_m2
 
 
-def resistor_area_m2(r_ohm: float, tech: Technology, sides: int = 2) -> float:
+def resistor_area_m2(
+    r_ohm: float, tech: Technology, sides: int = 2, *, matched: bool = True
+) -> float:
     """Area of a poly resistor of ``r_ohm`` per side, drawn as one strip::
 
-        w = max(w_min, w_design),   squares = R / R_sq
+        w = w_design if matched else w_min,   squares = R / R_sq
         A = sides (squares w + 2 l_head) (w + s)
 
-    (the strip, its two contact heads, and half a spacing on each side), m^2.
+    (the strip, its two contact heads, and half a spacing on each side), m^2. A *matched*
+    resistor (the input and DAC resistors, whose ratio sets the gain and whose element
+    match sets the DAC's linearity) is drawn at the design width, where width variation
+    and mismatch are small; the others set loop coefficients, whose tolerance is the sheet
+    resistance's spread, and are drawn at the minimum width (``w_design`` is at least
+    ``w_min``).
     """
     if not math.isfinite(r_ohm) or r_ohm <= 0:
         return 0.0
-    w = max(tech.res_w_min_m, tech.res_w_design_m)
+    w = max(tech.res_w_min_m, tech.res_w_design_m) if matched else tech.res_w_min_m
     squares = r_ohm / tech.res_sheet_ohm_per_sq
     return sides * (squares * w + 2.0 * tech.res_head_m) * (w + tech.res_space_m)
 

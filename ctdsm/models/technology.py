@@ -65,7 +65,8 @@ class Technology:
     res_w_min_m : float
         Minimum drawn width of that resistor, m.
     res_w_design_m : float
-        Width used for the loop-filter and DAC resistors (matching, 1/f noise), m.
+        Width of the matched resistors (the input and DAC resistors: width variation and
+        mismatch), m; the other loop resistors are drawn at ``res_w_min_m``.
     res_head_m : float
         Length of one contact head of a resistor, m.
     res_space_m : float

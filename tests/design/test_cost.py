@@ -128,6 +128,12 @@ def test_blocks_are_the_model_functions():
     a = c.area_breakdown_mm2
     caps = sum(capacitor_area_m2(x, GENERIC180) for x in [30e-12, 15e-12, 8e-12, 4e-12])
     assert a["integrating_caps"] == pytest.approx(caps * 1e6)  # 0.114 mm^2
+    # loop resistors: the input's at the design width, the states' (6, 12, 24 kohm) at the
+    # minimum width; the first DAC's is in dac_resistors
+    loop = resistor_area_m2(3e3, GENERIC180) + sum(
+        resistor_area_m2(r, GENERIC180, matched=False) for r in (6e3, 12e3, 24e3)
+    )
+    assert a["loop_resistors"] == pytest.approx(loop * 1e6)
     # FIR: each of 8 taps x 16 units is 8 * 48 kohm
     assert a["dac_resistors"] == pytest.approx(
         16 * 8 * resistor_area_m2(8 * 48e3, GENERIC180) * 1e6

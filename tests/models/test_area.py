@@ -34,6 +34,10 @@ def test_resistor():
     assert resistor_area_m2(48e3, G) == pytest.approx(4.9e-10)
     assert resistor_area_m2(48e3, G, sides=1) == pytest.approx(2.45e-10)
     assert resistor_area_m2(math.nan, G) == 0.0
+    # Not matched (a state's coefficient resistor): the 0.5 um minimum width, the same 48
+    # squares: (48 * 0.5 um + 2 * 1 um) * (0.5 + 0.5) um * 2 sides = 26e-6 * 1e-6 * 2
+    # = 5.2e-11 m^2
+    assert resistor_area_m2(48e3, G, matched=False) == pytest.approx(5.2e-11)
 
 
 def test_inversion_coefficient():

@@ -7,7 +7,13 @@ import pytest
 
 import ctdsm
 from ctdsm.analysis import analyze
-from ctdsm.models.dac import DAC_TYPES, dac_physics, draw_mismatch, reference_ripple
+from ctdsm.models.dac import (
+    DAC_TYPES,
+    dac_model,
+    dac_physics,
+    draw_mismatch,
+    reference_ripple,
+)
 from tests.physics import physics_spec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +29,7 @@ def test_physics_parameters_are_consistent():
     for t in DAC_TYPES:
         p = dac_physics(t, 7600.0, 1.0)
         assert p.r_on_n_ohm == pytest.approx(7600.0 / 50)
+        assert dac_model(t).r_on_fraction == pytest.approx(1 / 50)
         assert p.r_on_p_ohm > p.r_on_n_ohm  # PMOS mobility is lower than the 2.5x width buys
         assert p.i_unit_a == pytest.approx(0.5 / 7600.0)
     rng = np.random.default_rng(0)

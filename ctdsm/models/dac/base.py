@@ -17,7 +17,7 @@ from typing import ClassVar, Protocol
 
 import numpy as np
 
-from ctdsm.models.dac.physics import DacPhysics
+from ctdsm.models.dac.physics import R_ON_FRACTION, DacPhysics
 
 __all__ = ["DacModel", "ElementWriter", "NetlistSwitches", "steering_lines"]
 
@@ -110,6 +110,14 @@ class DacModel(ABC):
     half_kind: ClassVar[int]
     #: Interleaved sub-DACs per element (2 for the dual return-to-open types).
     sub_dacs: ClassVar[int] = 1
+    #: Switch on-resistance per unit resistor half, ``R_on,n / R_u`` (docs/models.md).
+    r_on_fraction: ClassVar[float] = R_ON_FRACTION
+    #: Driven inverters (an NMOS and a 2.5x PMOS each) or switch pairs per element half,
+    #: for the power and area of the switch drivers (docs/power.md).
+    driver_inverters: ClassVar[int] = 1
+    #: Charges of each driven gate per clock period: random NRZ data charges a node with
+    #: probability 1/4; a return-to-open switch closes and opens every period.
+    driver_activity: ClassVar[float] = 0.25
     #: Each pulse disconnects the element at both ends (its clocks have reference phases).
     return_to_open: ClassVar[bool] = False
     #: The floating nodes are reset (zapped) before every reconnection.

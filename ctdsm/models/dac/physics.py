@@ -19,6 +19,7 @@ __all__ = [
     "DacPhysics",
     "MU_N_COX",
     "MU_P_COX",
+    "R_ON_FRACTION",
     "VT_V",
     "switch_k",
     "switch_node_share",
@@ -28,6 +29,11 @@ __all__ = [
 MU_N_COX = 300e-6  # A/V^2
 MU_P_COX = 70e-6  # A/V^2
 VT_V = 0.45  # |Vt| of both device types
+#: NMOS switch on-resistance per unit resistor half, ``R_on,n / R_u`` (docs/models.md): the
+#: switch's share of the path, by which its nonlinearity (its on-resistance moved by the
+#: virtual-ground swing) is diluted. The default of the DAC types
+#: (:attr:`~ctdsm.models.dac.base.DacModel.r_on_fraction`).
+R_ON_FRACTION = 1.0 / 50.0
 
 
 @dataclass(frozen=True)

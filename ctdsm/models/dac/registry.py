@@ -40,8 +40,9 @@ def dac_model(dac_type: str) -> DacModel:
 def dac_physics(dac_type: str, r_unit_ohm: float, v_ref_v: float, vdd_v: float = 1.8) -> DacPhysics:
     """Representative 180 nm physics of a DAC whose unit half is ``r_unit_ohm``.
 
-    The switches are sized for ``R_on,n = R_u / 50`` (a common design rule: the switch
-    carries 2 % of the element's resistance, so its nonlinearity is diluted 50x); the PMOS
+    The switches are sized for ``R_on,n = R_u r_on_fraction`` of the type
+    (:attr:`DacModel.r_on_fraction`, ``R_u / 50`` for every type: a common design rule, the
+    switch carries 2 % of the element's resistance, so its nonlinearity is diluted 50x); the PMOS
     of an inverter gets 2.5x the NMOS width, so ``R_on,p = R_on,n mu_n / (2.5 mu_p)``. Node
     capacitances scale with the switch width (junction and overlap, about 1 fF per um of
     width at L = 0.18 um, plus 5 fF of wiring and resistor parasitic): the inverter node has
@@ -58,8 +59,7 @@ def dac_physics(dac_type: str, r_unit_ohm: float, v_ref_v: float, vdd_v: float =
     vdd_v : float
         Supply (gate drive).
     """
-    dac_model(dac_type)  # an unknown type is an error here, before any arithmetic
-    r_on_n = r_unit_ohm / 50.0
+    r_on_n = r_unit_ohm * dac_model(dac_type).r_on_fraction  # unknown type: an error here
     w_over_l_n = _switch_width_ratio(r_on_n, MU_N_COX, vdd_v)
     r_on_p = r_on_n * (MU_N_COX / MU_P_COX) / 2.5
     w_n_um = 0.18 * w_over_l_n

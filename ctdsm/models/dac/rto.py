@@ -28,6 +28,8 @@ class DualRto(DacModel):
     half_kind = 3
     sub_dacs = 2
     return_to_open = True
+    driver_inverters = 2  # the two sub-DACs
+    driver_activity = 1.0
 
     def rail_path_ohm(self, phys: DacPhysics) -> float:
         """``R_u`` plus the reference and steering switches at the settled operating
@@ -93,6 +95,7 @@ class ZappedDualRto(DualRto):
     name = "zapped_dual_rto"
     code = 4
     zapped = True
+    driver_inverters = 3  # and the zap switches
 
     def recharge_per_period(self, phys: DacPhysics, fs_hz: float, c_float_f: float) -> float:
         """The zapped nodes' recharge, relative to the element's charge per period."""
