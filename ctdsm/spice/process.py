@@ -29,15 +29,18 @@ variables in ``.include``/``.lib``).
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from ctdsm.errors import SpecError
+from ctdsm.models.dac.physics import MU_N_COX, MU_P_COX, VT_V
 
 __all__ = [
     "PDKS",
     "CORNERS",
+    "SwitchFit",
     "DeviceSet",
     "DEVICES",
     "GENERIC_CORNERS",
@@ -51,6 +54,58 @@ __all__ = [
 
 PDKS = ("generic180", "gf180mcu")
 CORNERS = ("typical", "ff", "ss", "fs", "sf")
+
+
+@dataclass(frozen=True)
+class SwitchFit:
+    """Triode conductance of a minimum-length switch, for the first DAC's switch sizing and
+    the series-resistance trim of its unit resistors (:mod:`ctdsm.spice.netlist.dacs`).
+
+    ``G = k (W/L) V_ov / (1 + theta V_ov)`` at small ``V_DS``, with ``V_ov = V_GS - V_T -
+    gamma (sqrt(2 phi_F + V_SB) - sqrt(2 phi_F))``: the square law with the body effect and
+    the mobility degradation ``theta`` that a short, thick-oxide device shows.
+
+    Attributes
+    ----------
+    k_a_per_v2 : float
+        ``mu Cox``, A/V^2.
+    vt_v : float
+        Threshold magnitude at ``V_SB = 0``, V.
+    gamma_sqrt_v : float
+        Body-effect coefficient, sqrt(V).
+    theta_per_v : float
+        Mobility degradation, 1/V (0: the plain square law).
+    phi_2f_v : float
+        Surface potential ``2 phi_F``, V.
+    """
+
+    k_a_per_v2: float
+    vt_v: float
+    gamma_sqrt_v: float
+    theta_per_v: float = 0.0
+    phi_2f_v: float = 0.8
+
+    def vt(self, v_sb: float) -> float:
+        """Threshold magnitude at source-bulk voltage ``v_sb``, V."""
+        phi = self.phi_2f_v
+        return self.vt_v + self.gamma_sqrt_v * (math.sqrt(phi + v_sb) - math.sqrt(phi))
+
+    def effective_overdrive_v(self, v_ov: float) -> float:
+        """``G / (k W/L)`` at overdrive ``v_ov``: ``v_ov / (1 + theta v_ov)``, V."""
+        return v_ov / (1.0 + self.theta_per_v * v_ov)
+
+
+#: The generic card's switches: the behavioral models' square-law constants, for which the
+#: embedded card was written (module doc), with the card's K1 as the body effect.
+GENERIC180_SWITCH_N = SwitchFit(MU_N_COX, VT_V, 0.57)
+GENERIC180_SWITCH_P = SwitchFit(MU_P_COX, VT_V, 0.57)
+#: nfet_03v3 / pfet_03v3 at L = 0.28 um (typical, 27 degC), fitted to the card's triode
+#: conductance (W 10 um, V_DS 10 mV; V_T held at the long wide bins' vth0, 0.65 / 0.77 V):
+#: NMOS gate at 3.3 V, source 0-1.8 V; PMOS gate at 0, source 1.6-3.3 V; within 0.3 %. The
+#: long-channel constants (173 / 48 uA/V^2, no theta) put the NMOS at 2.6x the card's
+#: conductance at V_S = 0, the generic ones at 4.8x (the 3.3 V single-bit DAC was 17 % short).
+GF180MCU_SWITCH_N = SwitchFit(160e-6, 0.65, 0.395, 0.517)
+GF180MCU_SWITCH_P = SwitchFit(38.1e-6, 0.77, 0.52, 0.208)
 
 
 @dataclass(frozen=True)
@@ -69,6 +124,8 @@ class DeviceSet:
         Nominal (maximum) supply of these devices, V.
     needs_hsa : bool
         Whether the models need ``set ngbehavior=hsa`` (see :func:`spiceinit_lines`).
+    switch_n, switch_p : SwitchFit
+        The devices' triode conductance at minimum length (switch sizing and trims).
     """
 
     pdk: str
@@ -77,11 +134,31 @@ class DeviceSet:
     l_min_m: float
     vdd_max_v: float
     needs_hsa: bool
+    switch_n: SwitchFit
+    switch_p: SwitchFit
 
 
 DEVICES: dict[str, DeviceSet] = {
-    "generic180": DeviceSet("generic180", "nch_g180", "pch_g180", 0.18e-6, 1.8, False),
-    "gf180mcu": DeviceSet("gf180mcu", "nfet_03v3", "pfet_03v3", 0.28e-6, 3.3, True),
+    "generic180": DeviceSet(
+        "generic180",
+        "nch_g180",
+        "pch_g180",
+        0.18e-6,
+        1.8,
+        False,
+        switch_n=GENERIC180_SWITCH_N,
+        switch_p=GENERIC180_SWITCH_P,
+    ),
+    "gf180mcu": DeviceSet(
+        "gf180mcu",
+        "nfet_03v3",
+        "pfet_03v3",
+        0.28e-6,
+        3.3,
+        True,
+        switch_n=GF180MCU_SWITCH_N,
+        switch_p=GF180MCU_SWITCH_P,
+    ),
 }
 
 # Representative generic-180 corner shifts: (mobility factor on u0, |VT| shift in V), for

@@ -17,7 +17,6 @@ mismatch is drawn from the seed. Later DACs (FB form) are ideal, as in the engin
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,9 +24,6 @@ import numpy as np
 from ctdsm.design.record import Design
 from ctdsm.errors import SpecError
 from ctdsm.models.dac import (
-    MU_N_COX,
-    MU_P_COX,
-    VT_V,
     DacPhysics,
     NetlistSwitches,
     dac_model,
@@ -35,6 +31,7 @@ from ctdsm.models.dac import (
 )
 from ctdsm.spice.macromodels import fmt
 from ctdsm.spice.netlist.context import RETIME_S, NetlistContext, sign_nodes
+from ctdsm.spice.process import GENERIC180_SWITCH_N, SwitchFit
 
 __all__ = [
     "ZAP_TAUS",
@@ -49,11 +46,12 @@ __all__ = [
 #: Time constants of the zap switch and the floating node in the zap window (its gate drive
 #: at the common mode is about 1.6x below full drive: still more than 20).
 ZAP_TAUS = 40.0
-#: Body-effect coefficient and surface potential of the switch-resistance estimate, sqrt(V)
-#: and V: the embedded card's K1 (0.55-0.58) and 2 phi_F. (The estimate only trims the unit
-#: resistors; the simulation uses the device models.)
-BODY_GAMMA_SQRT_V = 0.57
-PHI_2F_V = 0.8
+#: Body-effect coefficient and surface potential of the generic card's switch-resistance
+#: estimate, sqrt(V) and V: the embedded card's K1 (0.55-0.58) and 2 phi_F. (The estimate
+#: only trims the unit resistors; the simulation uses the device models. Each process's
+#: values are its DeviceSet's SwitchFit.)
+BODY_GAMMA_SQRT_V = GENERIC180_SWITCH_N.gamma_sqrt_v
+PHI_2F_V = GENERIC180_SWITCH_N.phi_2f_v
 
 
 def pulse_window(design: Design) -> tuple[float, float]:
@@ -111,11 +109,12 @@ def later_dacs(ctx: NetlistContext) -> list[str]:
 
 @dataclass(frozen=True)
 class _Switches:
-    """Switch sizes of the first DAC, and the square-law estimate of their resistance.
+    """Switch sizes of the first DAC, and the estimate of their resistance.
 
     The estimate (triode, the switches' sources at their rail or at V_cm, the body effect
-    with the bulk at a rail) trims the unit resistors so that each half's full path is R_u,
-    as the engine's sizing assumes; nominal R_on,n would leave the DAC 5-10 % short.
+    with the bulk at a rail, the process's :class:`~ctdsm.spice.process.SwitchFit`) trims
+    the unit resistors so that each half's full path is R_u, as the engine's sizing
+    assumes; nominal R_on,n would leave the DAC 5-10 % short.
     """
 
     w_n: float
@@ -125,36 +124,57 @@ class _Switches:
     k_n: float
     k_p: float
     vdd_v: float
+    fit_n: SwitchFit
+    fit_p: SwitchFit
 
     def vt(self, v_sb: float) -> float:
-        """Threshold with the body effect at source-bulk voltage ``v_sb``, V."""
-        return VT_V + BODY_GAMMA_SQRT_V * (math.sqrt(PHI_2F_V + v_sb) - math.sqrt(PHI_2F_V))
+        """NMOS threshold with the body effect at source-bulk voltage ``v_sb``, V."""
+        return self.fit_n.vt(v_sb)
 
     def r_nmos(self, v_source: float) -> float:
         """NMOS (gate at the supply) with its source at ``v_source``, ohm."""
-        return 1.0 / (self.k_n * max(self.vdd_v - v_source - self.vt(v_source), 1e-3))
+        v_ov = max(self.vdd_v - v_source - self.vt(v_source), 1e-3)
+        return 1.0 / (self.k_n * self.fit_n.effective_overdrive_v(v_ov))
 
     def r_pmos(self, v_source: float) -> float:
         """PMOS (gate at 0, bulk at the supply) with its source at ``v_source``, ohm."""
-        return 1.0 / (self.k_p * max(v_source - self.vt(self.vdd_v - v_source), 1e-3))
+        v_ov = max(v_source - self.fit_p.vt(self.vdd_v - v_source), 1e-3)
+        return 1.0 / (self.k_p * self.fit_p.effective_overdrive_v(v_ov))
 
     def r_tg(self, v: float) -> float:
         """Transmission gate (NMOS and PMOS in parallel) at node voltage ``v``, ohm."""
-        return 1.0 / (self.k_n * max(self.vdd_v - v - self.vt(v), 0.0) + 1.0 / self.r_pmos(v))
+        v_ov_n = max(self.vdd_v - v - self.vt(v), 0.0)
+        return 1.0 / (self.k_n * self.fit_n.effective_overdrive_v(v_ov_n) + 1.0 / self.r_pmos(v))
+
+
+def _full_drive_s(fit: SwitchFit, vdd_v: float) -> float:
+    """Conductance per W/L of an NMOS in deep triode at full drive (source at 0, gate at
+    ``vdd_v``), S."""
+    return fit.k_a_per_v2 * fit.effective_overdrive_v(vdd_v - fit.vt_v)
 
 
 def _switches(ctx: NetlistContext, phys: DacPhysics) -> _Switches:
     """Switch sizes for ``phys``: W/L for R_on,n in deep triode at full drive (the
     dac_physics design rule), PMOS 2.5x wider; the zap switch only has to reset the floating
-    node within the zap window (R_zap C = window / ZAP_TAUS), far narrower."""
-    vdd = ctx.design.spec.process.vdd_v
+    node within the zap window (R_zap C = window / ZAP_TAUS), far narrower.
+
+    Full drive is the netlist's gate swing (``ctx.vdd_v``: 3.3 V for every GF180MCU
+    netlist, whatever ``process.vdd_v``) and the devices are the process's own
+    (``ctx.dev``): sized with the generic 1.8 V constants, the GF180MCU switches of the 3.3 V
+    single-bit seed had a third of R_u in series, the DAC was 17 % short and the loop
+    overloaded (63 dB SNDR at 2^14 cycles).
+    """
+    vdd = ctx.vdd_v
+    fit_n, fit_p = ctx.dev.switch_n, ctx.dev.switch_p
     l_m = ctx.dev.l_min_m
-    wl = 1.0 / (MU_N_COX * (vdd - VT_V) * phys.r_on_n_ohm)
+    g_full_s = _full_drive_s(fit_n, vdd)
+    wl = 1.0 / (g_full_s * phys.r_on_n_ohm)
     w_n = wl * l_m
     w_p = 2.5 * w_n
     r_zap = zap_window_s(ctx.period_s) / (ZAP_TAUS * phys.c_float_f)
-    w_zap = min(w_n, l_m / (MU_N_COX * (vdd - VT_V) * r_zap))
-    return _Switches(w_n, w_p, w_zap, l_m, MU_N_COX * wl, MU_P_COX * w_p / l_m, vdd)
+    w_zap = min(w_n, l_m / (g_full_s * r_zap))
+    k_n, k_p = fit_n.k_a_per_v2 * wl, fit_p.k_a_per_v2 * w_p / l_m
+    return _Switches(w_n, w_p, w_zap, l_m, k_n, k_p, vdd, fit_n, fit_p)
 
 
 def _references(ctx: NetlistContext, phys: DacPhysics) -> list[str]:
