@@ -297,6 +297,12 @@ def test_gf180mcu_netlist_uses_the_pdk():
     hv_widths = [float(re.search(r" w=(\S+)", ln).group(1)) for ln in hv.text.splitlines()
                  if " nfet_03v3 " in ln or " pfet_03v3 " in ln]  # fmt: skip
     assert min(hv_widths) == pytest.approx(0.22e-6)
+    # An r_dac at 1.8 V references: the PMOS (bulk at 3.3 V) barely conducts at a 1.2 V
+    # VREFP, its estimate exceeds R_u, and the trimmed resistor would be negative: refused
+    # with the field, not written (it was a math domain error in the noise source).
+    rdac = design("singlebit", "process.pdk=gf180mcu", "dac.type=r_dac", "architecture.eld=0")
+    with pytest.raises(SpecError, match="process: netlist resistor ru0p"):
+        build_netlist(rdac, n_cycles=4096, pdk_root=pdk_root)
 
 
 # ------------------------------------------------------------------- digital timing

@@ -15,6 +15,7 @@ import numpy as np
 
 from ctdsm.constants import K_BOLTZMANN
 from ctdsm.design.record import Design
+from ctdsm.errors import SpecError
 from ctdsm.models.chopper import spec_chop_frequency_hz
 from ctdsm.models.impairments import Impairments
 from ctdsm.models.noise import flicker_f_max_hz, flicker_noise
@@ -171,7 +172,22 @@ class NetlistContext:
         list of str
             The resistor, plus its ``trnoise`` source of density ``4 k T R`` (or nothing
             more: a column of the noise table).
+
+        Raises
+        ------
+        SpecError
+            For a resistance that is not positive: a first-DAC unit resistor, trimmed by
+            its switches' estimated on-resistance, comes out negative when the process's
+            switches barely conduct at the references (a PMOS on GF180MCU's 3.3 V bulk
+            switching a 1.2 V ``VREFP``).
         """
+        if not r_ohm > 0:
+            raise SpecError(
+                "process",
+                f"netlist resistor r{name} comes out at {r_ohm:.4g} ohm: the first DAC's "
+                f"switches ({self.pdk}, {self.vdd_v:g} V gate swing) take more than the unit "
+                "resistor at the references; try another process.vdd_v or dac.type",
+            )
         if not self.noise:
             return [f"r{name} {a} {b} {fmt(r_ohm)}"]
         density = 4.0 * K_BOLTZMANN * self.temp_k * r_ohm
