@@ -178,12 +178,12 @@ def test_chopping_same_direction_as_behavioral():
 @needs_gf180
 @pytest.mark.xfail(
     strict=True,
-    reason="the re-derived single-bit seed on gf180mcu at 1.8 V reads 99.85 dB (seeded "
-    "noise table; 99.3 dB with trnoise), behavioral 103.6 dB, THD -106 dB: not investigated "
-    "(issue 16 note)",
+    reason="the single-bit seed on gf180mcu at 1.8 V reads 97.9 dB (seeded noise table, "
+    "THD -101.0 dB, HD3 -101.5 dB), behavioral 102.9 dB: the netlist's HD3 with the 4 fs "
+    "first opamp (docs/spice.md, issue 16 note)",
 )
 def test_singlebit_on_gf180mcu():
-    # On gf180mcu (h = 0.4 V: full scale 1.0 V at 1.8 V) the seed draws 1.19 mA per half,
+    # On gf180mcu (h = 0.4 V: full scale 1.0 V at 1.8 V) the seed draws 1.11 mA per half,
     # above the 1 mA DAC bound: kept with a warning, the netlist is what is under test. The
     # seeded noise table makes the run repeatable (the expected failure is a fixed number).
     m, b, r = both(
