@@ -50,8 +50,6 @@ from ctdsm.spice.netlist.context import GF180_W_MAX_M as GF180_W_MAX_M
 from ctdsm.spice.netlist.context import NOISE_SOURCES as NOISE_SOURCES
 from ctdsm.spice.netlist.context import NOISE_STEPS as NOISE_STEPS
 from ctdsm.spice.netlist.context import RETIME_S as RETIME_S
-from ctdsm.spice.netlist.dacs import BODY_GAMMA_SQRT_V as BODY_GAMMA_SQRT_V
-from ctdsm.spice.netlist.dacs import PHI_2F_V as PHI_2F_V
 from ctdsm.spice.netlist.dacs import ZAP_TAUS as ZAP_TAUS
 from ctdsm.spice.netlist.integrators import CHOP_SWITCH_W_M as CHOP_SWITCH_W_M
 from ctdsm.spice.netlist.logic import SAMPLE_LATCH_S as SAMPLE_LATCH_S

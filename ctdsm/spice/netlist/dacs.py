@@ -31,12 +31,10 @@ from ctdsm.models.dac import (
 )
 from ctdsm.spice.macromodels import fmt
 from ctdsm.spice.netlist.context import RETIME_S, NetlistContext, sign_nodes
-from ctdsm.spice.process import GENERIC180_SWITCH_N, SwitchFit
+from ctdsm.spice.process import SwitchFit
 
 __all__ = [
     "ZAP_TAUS",
-    "BODY_GAMMA_SQRT_V",
-    "PHI_2F_V",
     "pulse_window",
     "zap_window_s",
     "first_dac",
@@ -46,12 +44,6 @@ __all__ = [
 #: Time constants of the zap switch and the floating node in the zap window (its gate drive
 #: at the common mode is about 1.6x below full drive: still more than 20).
 ZAP_TAUS = 40.0
-#: Body-effect coefficient and surface potential of the generic card's switch-resistance
-#: estimate, sqrt(V) and V: the embedded card's K1 (0.55-0.58) and 2 phi_F. (The estimate
-#: only trims the unit resistors; the simulation uses the device models. Each process's
-#: values are its DeviceSet's SwitchFit.)
-BODY_GAMMA_SQRT_V = GENERIC180_SWITCH_N.gamma_sqrt_v
-PHI_2F_V = GENERIC180_SWITCH_N.phi_2f_v
 
 
 def pulse_window(design: Design) -> tuple[float, float]:
@@ -127,13 +119,9 @@ class _Switches:
     fit_n: SwitchFit
     fit_p: SwitchFit
 
-    def vt(self, v_sb: float) -> float:
-        """NMOS threshold with the body effect at source-bulk voltage ``v_sb``, V."""
-        return self.fit_n.vt(v_sb)
-
     def r_nmos(self, v_source: float) -> float:
         """NMOS (gate at the supply) with its source at ``v_source``, ohm."""
-        v_ov = max(self.vdd_v - v_source - self.vt(v_source), 1e-3)
+        v_ov = max(self.vdd_v - v_source - self.fit_n.vt(v_source), 1e-3)
         return 1.0 / (self.k_n * self.fit_n.effective_overdrive_v(v_ov))
 
     def r_pmos(self, v_source: float) -> float:
@@ -143,7 +131,7 @@ class _Switches:
 
     def r_tg(self, v: float) -> float:
         """Transmission gate (NMOS and PMOS in parallel) at node voltage ``v``, ohm."""
-        v_ov_n = max(self.vdd_v - v - self.vt(v), 0.0)
+        v_ov_n = max(self.vdd_v - v - self.fit_n.vt(v), 0.0)
         return 1.0 / (self.k_n * self.fit_n.effective_overdrive_v(v_ov_n) + 1.0 / self.r_pmos(v))
 
 
